@@ -1,0 +1,300 @@
+//! Errors, mirroring the Python SDK's `pinn.errors`.
+//!
+//! Every fallible call returns [`Result<T>`], whose error is the one [`Error`] enum. The
+//! Python SDK's exception classes become [`ErrorKind`] values: match on [`Error::kind`] where
+//! Python code would catch a class.
+//!
+//! | status or cause | [`ErrorKind`] | [`Error::is_retryable`] |
+//! |---|---|---|
+//! | 400, 404, 405, or an argument rejected before any I/O | [`InvalidRequest`](ErrorKind::InvalidRequest) | no |
+//! | 401 | [`Authentication`](ErrorKind::Authentication) | no |
+//! | 403 | [`Forbidden`](ErrorKind::Forbidden) | no |
+//! | 409, 422 | [`RequestFailed`](ErrorKind::RequestFailed) | no |
+//! | 429 | [`RateLimit`](ErrorKind::RateLimit) | yes, after a while |
+//! | 500 | [`Api`](ErrorKind::Api) | yes |
+//! | 502, 503, 504, unreachable host, refused or reset connection, timeout | [`ApiConnection`](ErrorKind::ApiConnection) | yes |
+//! | any other status, an unknown `error.type`, or a response that does not decode | [`Pinn`](ErrorKind::Pinn) | no |
+//! | no or unusable secret key, bad host | [`Configuration`](ErrorKind::Configuration) | no |
+//! | ID token rejected | [`IdTokenVerification`](ErrorKind::IdTokenVerification) | no |
+//!
+//! Statuses 500 and 502–504 give their kind whatever the body says. Otherwise the kind comes
+//! from the body's `error.type`, and from the status when the body is not the error JSON.
+
+use std::fmt;
+
+/// A `Result` whose error defaults to [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The kind of an error: one value per exception class of the Python SDK's `pinn.errors`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// `InvalidRequestError`: malformed request, unknown resource or wrong method (400, 404, 405).
+    InvalidRequest,
+    /// `AuthenticationError`: the secret key was refused (401).
+    Authentication,
+    /// `RequestFailedError`: well formed, but the state forbids it (409, 422).
+    RequestFailed,
+    /// `ForbiddenError`: the resource belongs to someone else (403).
+    Forbidden,
+    /// `RateLimitError`: too many requests (429).
+    RateLimit,
+    /// `APIError`: an internal server error (500).
+    Api,
+    /// `APIConnectionError`: the API could not be reached (502–504, network failures).
+    ApiConnection,
+    /// `ConfigurationError`: the library is misconfigured; raised before any I/O.
+    Configuration,
+    /// `IDTokenVerificationError`: an ID token was rejected.
+    IdTokenVerification,
+    /// `PinnError`, the base kind: any other status, unknown error type or undecodable reply.
+    Pinn,
+}
+
+impl ErrorKind {
+    /// The kind the spec's error table gives an HTTP status, with no body to go on.
+    pub fn from_status(status: u16) -> ErrorKind {
+        match status {
+            400 | 404 | 405 => ErrorKind::InvalidRequest,
+            401 => ErrorKind::Authentication,
+            403 => ErrorKind::Forbidden,
+            409 | 422 => ErrorKind::RequestFailed,
+            429 => ErrorKind::RateLimit,
+            500 => ErrorKind::Api,
+            502..=504 => ErrorKind::ApiConnection,
+            _ => ErrorKind::Pinn,
+        }
+    }
+
+    /// The kind the spec gives an `error.type` value, if it is one it names.
+    pub fn from_error_type(error_type: &str) -> Option<ErrorKind> {
+        Some(match error_type {
+            "bad_request" | "not_found" | "method_not_allowed" => ErrorKind::InvalidRequest,
+            "unauthorized" => ErrorKind::Authentication,
+            "forbidden" => ErrorKind::Forbidden,
+            "conflict" | "unprocessable_entity" => ErrorKind::RequestFailed,
+            "rate_limit_exceeded" => ErrorKind::RateLimit,
+            "internal_server_error" => ErrorKind::Api,
+            "bad_gateway" | "service_unavailable" | "gateway_timeout" => ErrorKind::ApiConnection,
+            _ => return None,
+        })
+    }
+
+    /// The name of the matching Python exception class.
+    pub fn python_name(self) -> &'static str {
+        match self {
+            ErrorKind::InvalidRequest => "InvalidRequestError",
+            ErrorKind::Authentication => "AuthenticationError",
+            ErrorKind::RequestFailed => "RequestFailedError",
+            ErrorKind::Forbidden => "ForbiddenError",
+            ErrorKind::RateLimit => "RateLimitError",
+            ErrorKind::Api => "APIError",
+            ErrorKind::ApiConnection => "APIConnectionError",
+            ErrorKind::Configuration => "ConfigurationError",
+            ErrorKind::IdTokenVerification => "IDTokenVerificationError",
+            ErrorKind::Pinn => "PinnError",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.python_name())
+    }
+}
+
+/// An error response from the API: a status other than 2xx.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// The kind, from the status and the body's `error.type` (see the module docs).
+    pub kind: ErrorKind,
+    /// The HTTP status.
+    pub status: u16,
+    /// `error.type` from the body, or `None` when the body was not the error JSON.
+    pub error_type: Option<String>,
+    /// `error.code` from the body (any JSON value); the status when the body was not the error JSON.
+    pub code: serde_json::Value,
+    /// `error.message` from the body, or the status line's reason when there was none.
+    pub message: String,
+    /// The server's request ID, from the `Request-Id` or `X-Request-Id` header.
+    pub request_id: Option<String>,
+    /// The `Retry-After` header, when the server sent one, as it was sent.
+    pub retry_after: Option<String>,
+    /// How many attempts were made, retries included.
+    pub attempts: u32,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (status {}", self.message, self.status)?;
+        if let Some(t) = &self.error_type {
+            write!(f, ", type {t}")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, ", request {id}")?;
+        }
+        if self.attempts > 1 {
+            write!(f, ", after {} attempts", self.attempts)?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// What went wrong below HTTP: no response was received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The host name could not be resolved.
+    HostNotFound,
+    /// The connection was refused or could not be established.
+    ConnectFailed,
+    /// No connection could be opened in time (the request was never sent).
+    ConnectTimeout,
+    /// A timeout elapsed after the connection was open (the request may have been processed).
+    Timeout,
+    /// The connection broke after the request was (perhaps) sent: reset, closed, or short body.
+    Io,
+    /// TLS failed (e.g. an untrusted certificate).
+    Tls,
+    /// The server spoke something that is not HTTP/1.1.
+    Protocol,
+}
+
+/// The request never got a response (`APIConnectionError` in the Python SDK).
+#[derive(Debug)]
+pub struct ConnectionError {
+    /// What failed.
+    pub kind: TransportKind,
+    /// How many attempts were made, retries included.
+    pub attempts: u32,
+    pub(crate) source: ureq::Error,
+}
+
+impl fmt::Display for ConnectionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportKind::HostNotFound => "host not found",
+            TransportKind::ConnectFailed => "could not connect",
+            TransportKind::ConnectTimeout => "timed out connecting",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Io => "connection failed",
+            TransportKind::Tls => "tls failed",
+            TransportKind::Protocol => "not a valid http response",
+        };
+        f.write_str(what)?;
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ConnectionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Every error this crate returns.
+///
+/// Use [`Error::kind`] to branch the way Python code catches `pinn.errors` classes, and
+/// [`Error::is_retryable`] to decide whether trying again can help.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status.
+    #[error("pinn api error: {0}")]
+    Api(Box<ApiError>),
+    /// No response: the network, the connection or a timeout failed.
+    #[error("pinn api connection error: {0}")]
+    Connection(#[source] Box<ConnectionError>),
+    /// A success status whose body is not what the call expects.
+    #[error("invalid response from pinn (status {status}): {message}")]
+    Decode {
+        /// The HTTP status of the response.
+        status: u16,
+        /// What was wrong with the body.
+        message: String,
+        /// The server's request ID, when a header gave one.
+        request_id: Option<String>,
+    },
+    /// An argument was rejected before any I/O (an empty ID, an unknown app type).
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+    /// The library is misconfigured (no secret key, a key that is not a valid header value,
+    /// a bad API host). Raised before any I/O.
+    #[error("configuration error: {0}")]
+    Configuration(String),
+    /// An ID token was rejected; the message names the reason.
+    #[error("id token verification failed: {0}")]
+    IdTokenVerification(String),
+}
+
+impl Error {
+    /// The Python-SDK error class this error corresponds to.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api(e) => e.kind,
+            Error::Connection(_) => ErrorKind::ApiConnection,
+            Error::Decode { .. } => ErrorKind::Pinn,
+            Error::InvalidArgument(_) => ErrorKind::InvalidRequest,
+            Error::Configuration(_) => ErrorKind::Configuration,
+            Error::IdTokenVerification(_) => ErrorKind::IdTokenVerification,
+        }
+    }
+
+    /// Whether the same request may succeed if tried again later, per the spec's error table:
+    /// rate limits, server errors and connection failures. (Whether a retry is *safe* also
+    /// depends on the method: see `docs/errors.md`.)
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::RateLimit | ErrorKind::Api | ErrorKind::ApiConnection
+        ) && !matches!(self, Error::Connection(c) if c.kind == TransportKind::Tls)
+    }
+
+    /// The HTTP status, when a response was received.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The server's request ID, when a response header gave one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            Error::Decode { request_id, .. } => request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The API error details, when the API answered with an error status.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// How many attempts were made before this error (1 when nothing was retried; 0 when
+    /// the error was raised before any I/O).
+    pub fn attempts(&self) -> u32 {
+        match self {
+            Error::Api(e) => e.attempts,
+            Error::Connection(c) => c.attempts,
+            Error::Decode { .. } => 1,
+            _ => 0,
+        }
+    }
+
+    pub(crate) fn set_attempts(&mut self, n: u32) {
+        match self {
+            Error::Api(e) => e.attempts = n,
+            Error::Connection(c) => c.attempts = n,
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,515 @@
+//! The HTTP layer: the one agent, the one place requests are sent ([`Client::send`]), and the
+//! one place responses become results ([`parse_response`]).
+
+use std::borrow::Cow;
+use std::time::{Duration, Instant, SystemTime};
+
+use once_cell::sync::Lazy;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::client::Client;
+use crate::error::{ApiError, ConnectionError, Error, ErrorKind, Result, TransportKind};
+use crate::retry::{self, Attempt, Decision, Failure, Method};
+
+/// The `User-Agent` of every request.
+pub const USER_AGENT: &str = concat!("pinn-rust/", env!("CARGO_PKG_VERSION"));
+
+/// The longest error message kept from a response body, in bytes.
+const MAX_MESSAGE_BYTES: usize = 1024;
+
+/// The crate's one agent: one keep-alive pool for every client. Error statuses are returned
+/// as responses (so their bodies can be read) and redirects are not followed at all, so the
+/// `Authorization` header can never be carried to another host.
+static AGENT: Lazy<ureq::Agent> = Lazy::new(|| {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(USER_AGENT)
+        .accept("application/json")
+        .timeout_connect(Some(crate::config::DEFAULT_CONNECT_TIMEOUT))
+        .timeout_global(Some(crate::config::DEFAULT_TIMEOUT))
+        .build()
+        .new_agent()
+});
+
+/// Everything in a path segment except unreserved characters (`-`, `_`, `~`) is encoded,
+/// dots included, so no ID can become `.` or `..`.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');
+
+/// An ID as one percent-encoded path segment. An empty ID is refused before any I/O.
+pub(crate) fn segment<'a>(what: &str, id: &'a str) -> Result<Cow<'a, str>> {
+    if id.is_empty() {
+        return Err(Error::InvalidArgument(format!("{what} is empty")));
+    }
+    Ok(utf8_percent_encode(id, SEGMENT).into())
+}
+
+/// One request, before it is sent.
+#[derive(Debug)]
+pub(crate) struct Request {
+    pub method: Method,
+    /// The path, already encoded, starting with `/`.
+    pub path: String,
+    /// Query parameters; absent ones are simply not pushed.
+    pub query: Vec<(&'static str, String)>,
+    /// A JSON body.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    pub fn new(method: Method, path: String) -> Request {
+        Request {
+            method,
+            path,
+            query: Vec::new(),
+            body: None,
+        }
+    }
+
+    pub fn query(mut self, name: &'static str, value: Option<impl ToString>) -> Request {
+        if let Some(v) = value {
+            self.query.push((name, v.to_string()));
+        }
+        self
+    }
+
+    pub fn json(mut self, body: &impl serde::Serialize) -> Result<Request> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::InvalidArgument(format!("body does not serialize: {e}")))?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    fn url(&self, host: &str) -> String {
+        let mut url = String::with_capacity(host.len() + self.path.len() + 32);
+        url.push_str(host);
+        url.push_str(&self.path);
+        for (i, (k, v)) in self.query.iter().enumerate() {
+            url.push(if i == 0 { '?' } else { '&' });
+            url.push_str(k);
+            url.push('=');
+            url.extend(utf8_percent_encode(v, SEGMENT));
+        }
+        url
+    }
+}
+
+/// A response as read off the wire, body capped.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Client {
+    /// Sends `req`, retrying as [`retry::decide`] says, and decodes a success body as `T`
+    /// (`None` for an empty one).
+    pub(crate) fn send<T: DeserializeOwned>(&self, req: &Request) -> Result<Option<T>> {
+        let config = self.config();
+        config.check()?;
+        let url = req.url(&config.api_host);
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let remaining = config.deadline.saturating_sub(started.elapsed());
+            let result = self
+                .send_once(req, &url, remaining)
+                .and_then(|raw| parse_response::<T>(&raw));
+            let mut err = match result {
+                Ok(v) => {
+                    log::debug!(
+                        "pinn: {} {} ok, attempt {attempt}, {:?}",
+                        req.method.as_str(),
+                        req.path,
+                        started.elapsed()
+                    );
+                    return Ok(v);
+                }
+                Err(e) => e,
+            };
+            let failure = match &err {
+                Error::Api(e) => Failure::Status {
+                    status: e.status,
+                    retry_after: e.retry_after.as_deref(),
+                },
+                Error::Connection(c) => Failure::Transport(c.kind),
+                _ => return Err(err),
+            };
+            let decision = retry::decide(
+                failure,
+                Attempt {
+                    method: req.method,
+                    attempt,
+                    max_retries: config.max_retries,
+                    elapsed: started.elapsed(),
+                    deadline: config.deadline,
+                    now: SystemTime::now(),
+                    jitter: retry::jitter(),
+                },
+            );
+            log::info!(
+                "pinn: {} {} failed: {} (status {:?}, request {:?}), attempt {attempt}, {:?}, {:?}",
+                req.method.as_str(),
+                req.path,
+                err.kind(),
+                err.status(),
+                err.request_id(),
+                started.elapsed(),
+                decision
+            );
+            match decision {
+                Decision::RetryAfter(wait) => (config.sleep)(wait),
+                Decision::Stop => {
+                    err.set_attempts(attempt);
+                    if let (Error::Api(e), Some(key)) = (&mut err, &config.secret_key) {
+                        e.message = e.message.replace(key.expose(), "<redacted>");
+                    }
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    /// `GET /health` once, with no retries: true on a 2xx, false on anything else.
+    pub(crate) fn healthy(&self) -> bool {
+        if self.config().check().is_err() {
+            return false;
+        }
+        let req = Request::new(Method::Get, "/health".into());
+        let url = req.url(&self.config().api_host);
+        matches!(self.send_once(&req, &url, self.config().timeout), Ok(r) if (200..300).contains(&r.status))
+    }
+
+    /// One attempt: send, and read the response with the body capped.
+    fn send_once(&self, req: &Request, url: &str, remaining: Duration) -> Result<RawResponse> {
+        let config = self.config();
+        if remaining.is_zero() {
+            return Err(transport_error(ureq::Error::Timeout(ureq::Timeout::Global)));
+        }
+        let agent = &*AGENT;
+        macro_rules! prepare {
+            ($builder:expr) => {{
+                let mut b = $builder.header(
+                    "Authorization",
+                    config.authorization.as_deref().unwrap_or(""),
+                );
+                if let Some(v) = &config.api_version {
+                    b = b.header("Pinn-Version", v);
+                }
+                if config.connect_timeout != crate::config::DEFAULT_CONNECT_TIMEOUT
+                    || config.timeout.min(remaining) != crate::config::DEFAULT_TIMEOUT
+                {
+                    b = b
+                        .config()
+                        .timeout_connect(Some(config.connect_timeout))
+                        .timeout_global(Some(config.timeout.min(remaining)))
+                        .build();
+                }
+                b
+            }};
+        }
+        let sent = match (req.method, &req.body) {
+            (Method::Get, _) => prepare!(agent.get(url)).call(),
+            (Method::Delete, _) => prepare!(agent.delete(url)).call(),
+            (Method::Post, None) => prepare!(agent.post(url)).send_empty(),
+            (Method::Patch, None) => prepare!(agent.patch(url)).send_empty(),
+            (Method::Post, Some(body)) => prepare!(agent.post(url))
+                .header("Content-Type", "application/json")
+                .send(body.as_slice()),
+            (Method::Patch, Some(body)) => prepare!(agent.patch(url))
+                .header("Content-Type", "application/json")
+                .send(body.as_slice()),
+        };
+        let mut response = sent.map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let request_id = header("request-id").or_else(|| header("x-request-id"));
+        let retry_after = header("retry-after");
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(config.max_response_bytes)
+            .read_to_vec();
+        let body = match body {
+            Ok(b) => b,
+            Err(ureq::Error::BodyExceedsLimit(limit)) => {
+                return Err(Error::Decode {
+                    status,
+                    message: format!("response body is larger than the {limit}-byte limit"),
+                    request_id,
+                })
+            }
+            Err(e) => return Err(transport_error(e)),
+        };
+        Ok(RawResponse {
+            status,
+            request_id,
+            retry_after,
+            body,
+        })
+    }
+}
+
+/// Classifies a failure with no usable response.
+pub(crate) fn transport_error(e: ureq::Error) -> Error {
+    use std::io::ErrorKind as Io;
+    let kind = match &e {
+        ureq::Error::HostNotFound => TransportKind::HostNotFound,
+        ureq::Error::ConnectionFailed => TransportKind::ConnectFailed,
+        ureq::Error::Io(io) if io.kind() == Io::ConnectionRefused => TransportKind::ConnectFailed,
+        ureq::Error::Io(io) if matches!(io.kind(), Io::TimedOut | Io::WouldBlock) => {
+            TransportKind::Timeout
+        }
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            TransportKind::ConnectTimeout
+        }
+        ureq::Error::Timeout(_) => TransportKind::Timeout,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
+            TransportKind::Tls
+        }
+        ureq::Error::Protocol(_)
+        | ureq::Error::LargeResponseHeader(..)
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Http(_) => TransportKind::Protocol,
+        _ => TransportKind::Io,
+    };
+    Error::Connection(Box::new(ConnectionError {
+        kind,
+        attempts: 1,
+        source: e,
+    }))
+}
+
+/// The error body: `{"error": {"type": ..., "code": ..., "message": ...}}`, every part optional.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorFields,
+}
+
+#[derive(Deserialize)]
+struct ErrorFields {
+    #[serde(rename = "type")]
+    error_type: Option<String>,
+    code: Option<serde_json::Value>,
+    message: Option<String>,
+}
+
+/// Turns a response into the decoded body (`None` when a success has no body) or the error
+/// the spec's table gives it. Never panics, whatever the status and bytes.
+pub(crate) fn parse_response<T: DeserializeOwned>(raw: &RawResponse) -> Result<Option<T>> {
+    if (200..300).contains(&raw.status) {
+        if raw.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        return serde_json::from_slice(&raw.body)
+            .map(Some)
+            .map_err(|e| Error::Decode {
+                status: raw.status,
+                message: format!("body does not decode: {e}"),
+                request_id: raw.request_id.clone(),
+            });
+    }
+    let fields = serde_json::from_slice::<ErrorBody>(&raw.body)
+        .ok()
+        .map(|b| b.error);
+    let (error_type, code, message) = match fields {
+        Some(f) => (f.error_type, f.code, f.message),
+        None => (None, None, None),
+    };
+    let kind = match raw.status {
+        500 | 502..=504 => ErrorKind::from_status(raw.status),
+        _ => match &error_type {
+            Some(t) => ErrorKind::from_error_type(t).unwrap_or(ErrorKind::Pinn),
+            None => ErrorKind::from_status(raw.status),
+        },
+    };
+    let message = match message {
+        Some(m) if !m.is_empty() => truncate(m, MAX_MESSAGE_BYTES),
+        _ => status_line(raw.status),
+    };
+    Err(Error::Api(Box::new(ApiError {
+        kind,
+        status: raw.status,
+        error_type,
+        code: code.unwrap_or_else(|| raw.status.into()),
+        message,
+        request_id: raw.request_id.clone(),
+        retry_after: raw.retry_after.clone(),
+        attempts: 1,
+    })))
+}
+
+/// `404 Not Found`, or just the number for a status with no standard reason.
+fn status_line(status: u16) -> String {
+    let reason = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    match reason {
+        Some(r) => format!("{status} {r}"),
+        None => format!("status {status}"),
+    }
+}
+
+/// Cuts `s` to at most `max` bytes, on a character boundary.
+fn truncate(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut end = max;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(status: u16, body: &str) -> RawResponse {
+        RawResponse {
+            status,
+            request_id: Some("req_1".into()),
+            retry_after: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn err(status: u16, body: &str) -> ApiError {
+        match parse_response::<serde_json::Value>(&raw(status, body)) {
+            Err(Error::Api(e)) => *e,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn segments_are_single_and_encoded() {
+        let cases = [
+            ("usr_123", "usr_123"),
+            ("..", "%2E%2E"),
+            ("a/b", "a%2Fb"),
+            ("x?limit=1", "x%3Flimit%3D1"),
+            ("a#b", "a%23b"),
+            ("100%", "100%25"),
+            ("a b", "a%20b"),
+            ("é", "%C3%A9"),
+        ];
+        for (id, want) in cases {
+            assert_eq!(segment("id", id).unwrap(), want);
+        }
+        assert!(matches!(
+            segment("user_id", ""),
+            Err(Error::InvalidArgument(_))
+        ));
+    }
+
+    #[test]
+    fn queries_are_encoded_and_absent_ones_skipped() {
+        let r = Request::new(Method::Get, "/v1/users".into())
+            .query("limit", Some(3))
+            .query("starting_after", None::<String>)
+            .query("x", Some("a&b=c"));
+        assert_eq!(r.url("http://h"), "http://h/v1/users?limit=3&x=a%26b%3Dc");
+    }
+
+    #[test]
+    fn error_table() {
+        #[rustfmt::skip]
+        let table = [
+            (400, "bad_request", ErrorKind::InvalidRequest),
+            (401, "unauthorized", ErrorKind::Authentication),
+            (403, "forbidden", ErrorKind::Forbidden),
+            (404, "not_found", ErrorKind::InvalidRequest),
+            (405, "method_not_allowed", ErrorKind::InvalidRequest),
+            (409, "conflict", ErrorKind::RequestFailed),
+            (422, "unprocessable_entity", ErrorKind::RequestFailed),
+            (429, "rate_limit_exceeded", ErrorKind::RateLimit),
+            (500, "internal_server_error", ErrorKind::Api),
+            (502, "bad_gateway", ErrorKind::ApiConnection),
+            (503, "service_unavailable", ErrorKind::ApiConnection),
+            (504, "gateway_timeout", ErrorKind::ApiConnection),
+            (418, "teapot", ErrorKind::Pinn),
+            (400, "brand_new_type", ErrorKind::Pinn),
+        ];
+        for (status, ty, kind) in table {
+            let body = format!(r#"{{"error":{{"type":"{ty}","code":"c1","message":"m1"}}}}"#);
+            let e = err(status, &body);
+            assert_eq!(e.kind, kind, "{status} {ty}");
+            assert_eq!(e.error_type.as_deref(), Some(ty));
+            assert_eq!(e.code, "c1");
+            assert_eq!(e.message, "m1");
+            assert_eq!(e.request_id.as_deref(), Some("req_1"));
+            // Without the JSON body, the status alone decides.
+            let bare = err(status, "<html>502 Bad Gateway</html>");
+            assert_eq!(bare.kind, ErrorKind::from_status(status));
+            assert_eq!(bare.code, status);
+            assert!(
+                bare.message.starts_with(&status.to_string()),
+                "{}",
+                bare.message
+            );
+        }
+    }
+
+    #[test]
+    fn status_wins_for_server_errors() {
+        let e = err(500, r#"{"error":{"type":"not_found","message":"x"}}"#);
+        assert_eq!(e.kind, ErrorKind::Api);
+        let e = err(503, r#"{"error":{"type":"bad_request"}}"#);
+        assert_eq!(e.kind, ErrorKind::ApiConnection);
+    }
+
+    #[test]
+    fn odd_error_bodies_still_give_typed_errors() {
+        for body in [
+            "",
+            "{",
+            "null",
+            "[]",
+            r#"{"error":null}"#,
+            r#"{"error":{"code":7}}"#,
+        ] {
+            let e = err(404, body);
+            assert_eq!(e.kind, ErrorKind::InvalidRequest, "{body:?}");
+            assert_eq!(e.message, "404 Not Found");
+        }
+        let e = err(599, "");
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ErrorKind::Pinn, "status 599")
+        );
+        let long = format!(r#"{{"error":{{"message":"{}"}}}}"#, "é".repeat(2000));
+        assert!(err(400, &long).message.len() <= MAX_MESSAGE_BYTES + 3);
+    }
+
+    #[test]
+    fn success_bodies() {
+        let ok = parse_response::<serde_json::Value>(&raw(200, r#"{"a":1}"#)).unwrap();
+        assert_eq!(ok, Some(serde_json::json!({"a": 1})));
+        assert_eq!(
+            parse_response::<serde_json::Value>(&raw(204, "")).unwrap(),
+            None
+        );
+        assert_eq!(
+            parse_response::<serde_json::Value>(&raw(202, " \n")).unwrap(),
+            None
+        );
+        let bad = parse_response::<serde_json::Value>(&raw(200, "<html>"));
+        assert!(
+            matches!(bad, Err(Error::Decode { status: 200, .. })),
+            "{bad:?}"
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! ID tokens: verifying the JWTs that Pinn's SDKs hand your front end.
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use once_cell::sync::Lazy;
+use serde_json::{Map, Value};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+
+/// Seconds of clock skew allowed when checking `exp` and `nbf`.
+pub const LEEWAY_SECS: u64 = 30;
+/// The longest token accepted, in bytes; longer ones are refused before decoding.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// The shortest secret key that may verify a token: a shorter HMAC key is guessable.
+pub const MIN_SECRET_BYTES: usize = 16;
+
+/// HS256 only, `exp`/`nbf` checked when present; Pinn's own claims are checked by hand below
+/// so that each failure can name its claim.
+///
+/// Building it also installs jsonwebtoken's pure-Rust crypto provider, chosen explicitly: left
+/// to guess, jsonwebtoken panics when a dependency graph enables both of its backends.
+static VALIDATION: Lazy<Validation> = Lazy::new(|| {
+    // An `Err` means a provider is installed already, which is just as good.
+    let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+    let mut v = Validation::new(Algorithm::HS256);
+    v.required_spec_claims.clear();
+    v.leeway = LEEWAY_SECS;
+    v.validate_exp = true;
+    v.validate_nbf = true;
+    v.validate_aud = false;
+    v
+});
+
+/// The verified claims of an ID token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdTokenClaims {
+    /// The Pinn user ID.
+    pub sub: String,
+    /// The issuer: your API host.
+    pub iss: String,
+    /// The authentication methods used, e.g. `["palm"]`.
+    pub amr: Vec<String>,
+    /// Expiry, Unix seconds, if the token has one.
+    pub exp: Option<u64>,
+    /// Not-before, Unix seconds, if the token has one.
+    pub nbf: Option<u64>,
+    /// Every claim in the token, the ones above included.
+    pub claims: Map<String, Value>,
+}
+
+/// Verifies ID tokens (`pinn.utils.IDToken` in Python).
+#[derive(Debug)]
+pub struct IdToken;
+
+impl IdToken {
+    /// Verifies `token` with the current client's secret key and returns its claims.
+    ///
+    /// The token must be a JWT signed with HS256 keyed by the secret key. `sub`, `amr` and
+    /// `iss` must be present; `iss` must equal the API host; `amr` must contain every method in
+    /// `required_amr`; `exp` and `nbf`, when present, are checked with
+    /// [`LEEWAY_SECS`] of leeway. Every failure is an
+    /// [`IdTokenVerification`](crate::ErrorKind::IdTokenVerification) error naming the reason;
+    /// no usable secret key is a configuration error.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let user = pinn::User::create(&Default::default())?;
+    /// let token = server.mint_id_token(&user.user_id, &["palm", "device"]);
+    /// let claims = pinn::IdToken::verify(&token, &["palm"])?;
+    /// assert_eq!(claims.sub, user.user_id);
+    ///
+    /// let err = pinn::IdToken::verify(&token, &["face"]).unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::IdTokenVerification);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn verify(token: &str, required_amr: &[&str]) -> Result<IdTokenClaims> {
+        let client = Client::current();
+        let config = client.config();
+        config.check()?;
+        let key = config
+            .secret_key()
+            .map(|k| k.expose().as_bytes())
+            .unwrap_or_default();
+        if key.len() < MIN_SECRET_BYTES {
+            return Err(Error::Configuration(format!(
+                "the secret key is shorter than {MIN_SECRET_BYTES} bytes, too short to verify ID tokens"
+            )));
+        }
+        let reject = |why: &str| Err(Error::IdTokenVerification(why.to_string()));
+        if token.len() > MAX_TOKEN_BYTES {
+            return reject("token is too long");
+        }
+        let well_formed = token.split('.').count() == 3
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        if !well_formed {
+            return reject("malformed token: expected three base64url segments");
+        }
+        let data = jsonwebtoken::decode::<Map<String, Value>>(
+            token,
+            &DecodingKey::from_secret(key),
+            &VALIDATION,
+        )
+        .map_err(|e| Error::IdTokenVerification(jwt_reason(&e)))?;
+        let mut claims = data.claims;
+
+        let sub = match claims.get("sub") {
+            None => return reject("missing claim sub"),
+            Some(Value::String(s)) if !s.is_empty() => s.clone(),
+            Some(_) => return reject("claim sub must be a non-empty string"),
+        };
+        let iss = match claims.get("iss") {
+            None => return reject("missing claim iss"),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return reject("claim iss must be a string"),
+        };
+        if iss != config.api_host() {
+            return reject("claim iss does not match the api host");
+        }
+        let amr: Vec<String> = match claims.get_mut("amr") {
+            None => return reject("missing claim amr"),
+            Some(Value::Array(items)) => {
+                let mut amr = Vec::with_capacity(items.len());
+                for item in items.iter() {
+                    match item {
+                        Value::String(s) => amr.push(s.clone()),
+                        _ => return reject("claim amr must be a list of strings"),
+                    }
+                }
+                amr
+            }
+            Some(_) => return reject("claim amr must be a list of strings"),
+        };
+        if let Some(missing) = required_amr.iter().find(|m| !amr.iter().any(|a| a == *m)) {
+            return Err(Error::IdTokenVerification(format!(
+                "claim amr lacks the required method {missing:?}"
+            )));
+        }
+        let time = |name: &str| claims.get(name).and_then(Value::as_u64);
+        Ok(IdTokenClaims {
+            exp: time("exp"),
+            nbf: time("nbf"),
+            sub,
+            iss,
+            amr,
+            claims,
+        })
+    }
+}
+
+/// The reason for a failure inside jsonwebtoken, in a few words.
+fn jwt_reason(e: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind as K;
+    match e.kind() {
+        K::InvalidSignature => "bad signature".into(),
+        K::ExpiredSignature => "token expired (claim exp)".into(),
+        K::ImmatureSignature => "token not valid yet (claim nbf)".into(),
+        K::InvalidAlgorithm | K::InvalidAlgorithmName => "algorithm is not HS256".into(),
+        K::InvalidClaimFormat(claim) => format!("claim {claim} has the wrong type"),
+        K::MissingAlgorithm => "algorithm is missing".into(),
+        // An unknown `alg` such as "none" fails while the header is parsed.
+        K::Json(_) => "malformed token header or claims (only alg HS256 is accepted)".into(),
+        _ => "malformed token".into(),
+    }
+}

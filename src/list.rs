@@ -1,0 +1,277 @@
+//! Lists: one page ([`List`]), its parameters ([`ListParams`]), and lazy auto-pagination
+//! ([`AutoPaging`]).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::http::Request;
+use crate::resources::Object;
+use crate::retry::Method;
+
+/// Optional parameters of every list call.
+///
+/// ```
+/// let params = pinn::ListParams::new().limit(25).starting_after("usr_123");
+/// assert_eq!(params.limit, Some(25));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ListParams {
+    /// Items per page (the API's default is 10, its maximum 100).
+    pub limit: Option<u32>,
+    /// Start after the item with this ID (a cursor: the previous page's `ended_at`).
+    pub starting_after: Option<String>,
+}
+
+impl ListParams {
+    /// No limit, no cursor: the first page at the API's default size.
+    pub fn new() -> ListParams {
+        ListParams::default()
+    }
+
+    /// Items per page.
+    pub fn limit(mut self, limit: u32) -> ListParams {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Start after the item with this ID.
+    pub fn starting_after(mut self, id: impl Into<String>) -> ListParams {
+        self.starting_after = Some(id.into());
+        self
+    }
+}
+
+/// One page of a list, newest first.
+///
+/// It iterates its own items (`for user in page`); [`next_page`](List::next_page) fetches the
+/// page after it, and [`auto_paging_iter`](List::auto_paging_iter) walks every page lazily.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: Object"))]
+pub struct List<T> {
+    /// Always `"list"`.
+    pub object: String,
+    /// The path this list was fetched from, e.g. `/v1/users`.
+    pub url: String,
+    /// How many items this page holds.
+    #[serde(default)]
+    pub count: u64,
+    /// Whether another page follows.
+    #[serde(default)]
+    pub has_more: bool,
+    /// The ID of this page's last item: the cursor of the next page.
+    #[serde(default)]
+    pub ended_at: Option<String>,
+    /// The items.
+    pub data: Vec<T>,
+    #[serde(skip)]
+    pub(crate) next: Option<NextPage>,
+}
+
+/// What a page needs to fetch its successor.
+#[derive(Clone, Debug)]
+pub(crate) struct NextPage {
+    client: Client,
+    limit: Option<u32>,
+}
+
+impl<T: fmt::Debug> fmt::Debug for List<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("List")
+            .field("url", &self.url)
+            .field("count", &self.count)
+            .field("has_more", &self.has_more)
+            .field("ended_at", &self.ended_at)
+            .field("data", &self.data)
+            .finish()
+    }
+}
+
+impl<T: Serialize> fmt::Display for List<T> {
+    /// The page as pretty JSON, like the Python SDK's `str()`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        crate::resources::write_json(self, f)
+    }
+}
+
+impl<T: Object> List<T> {
+    /// Fetches the first page at `path` (already encoded) with `params`.
+    pub(crate) fn fetch(client: &Client, path: String, params: &ListParams) -> Result<List<T>> {
+        let req = Request::new(Method::Get, path)
+            .query("limit", params.limit)
+            .query("starting_after", params.starting_after.as_deref());
+        List::fetch_request(client, &req, params.limit)
+    }
+
+    fn fetch_request(client: &Client, req: &Request, limit: Option<u32>) -> Result<List<T>> {
+        let mut list: List<T> = crate::resources::decode_required(client.send(req)?)?;
+        if list.object != "list" {
+            return Err(crate::resources::wrong_kind("list", &list.object));
+        }
+        for item in &list.data {
+            if item.object() != T::OBJECT {
+                return Err(crate::resources::wrong_kind(T::OBJECT, item.object()));
+            }
+        }
+        list.next = Some(NextPage {
+            client: client.clone(),
+            limit,
+        });
+        Ok(list)
+    }
+
+    /// Fetches the page after this one, or `None` when `has_more` is false: `GET {url}` with
+    /// the same limit and `starting_after` set to `ended_at`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # for _ in 0..3 { pinn::User::create(&Default::default())?; }
+    /// let first = pinn::User::list(&pinn::ListParams::new().limit(2))?;
+    /// let second = first.next_page()?.expect("three users make two pages");
+    /// assert_eq!(second.data.len(), 1);
+    /// assert!(second.next_page()?.is_none());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn next_page(&self) -> Result<Option<List<T>>> {
+        if !self.has_more {
+            return Ok(None);
+        }
+        let Some(cursor) = self.ended_at.as_deref().filter(|c| !c.is_empty()) else {
+            return Err(self.invalid("has_more is true but ended_at is missing"));
+        };
+        if !is_api_path(&self.url) {
+            return Err(self.invalid("its url is not a path on the API host"));
+        }
+        let (client, limit) = match &self.next {
+            Some(n) => (n.client.clone(), n.limit),
+            None => (Client::current(), None),
+        };
+        let req = Request::new(Method::Get, self.url.clone())
+            .query("limit", limit)
+            .query("starting_after", Some(cursor));
+        let next = List::fetch_request(&client, &req, limit)?;
+        if next.has_more && next.ended_at.as_deref() == Some(cursor) {
+            return Err(self.invalid("the cursor did not advance"));
+        }
+        Ok(Some(next))
+    }
+
+    /// Every item of this page and the pages after it, fetching each page only when it is
+    /// reached. It keeps one page in memory and stops at the first error.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # for _ in 0..25 { pinn::User::create(&Default::default())?; }
+    /// let mut n = 0;
+    /// for user in pinn::User::list(&pinn::ListParams::new().limit(10))?.auto_paging_iter() {
+    ///     let user = user?;
+    ///     assert!(user.user_id.starts_with("usr_"));
+    ///     n += 1;
+    /// }
+    /// assert_eq!(n, 25);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn auto_paging_iter(mut self) -> AutoPaging<T> {
+        let items = std::mem::take(&mut self.data).into_iter();
+        AutoPaging {
+            page: Some(self),
+            items,
+        }
+    }
+
+    fn invalid(&self, why: &str) -> Error {
+        Error::Decode {
+            status: 200,
+            message: format!("cannot fetch the page after {}: {why}", self.url),
+            request_id: None,
+        }
+    }
+}
+
+/// Whether a list's `url` is a plain absolute path: `/v1/...`, no scheme, host, query,
+/// fragment, dot segment or odd character. A server cannot point the next page elsewhere.
+fn is_api_path(url: &str) -> bool {
+    url.starts_with('/')
+        && !url.starts_with("//")
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"?#\\".contains(&b))
+        && url.split('/').all(|s| s != "." && s != "..")
+}
+
+impl<T> IntoIterator for List<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.data.into_iter()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a List<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.data.iter()
+    }
+}
+
+/// A lazy iterator over every item of a list, across pages. See [`List::auto_paging_iter`].
+///
+/// After an error it yields `None`.
+pub struct AutoPaging<T> {
+    /// The current page, its items moved out: what the next page is fetched from.
+    page: Option<List<T>>,
+    items: std::vec::IntoIter<T>,
+}
+
+impl<T: Object> Iterator for AutoPaging<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        loop {
+            if let Some(item) = self.items.next() {
+                return Some(Ok(item));
+            }
+            match self.page.take()?.next_page() {
+                Ok(Some(mut next)) => {
+                    if next.data.is_empty() && next.has_more {
+                        return Some(Err(next.invalid("an empty page claims has_more")));
+                    }
+                    self.items = std::mem::take(&mut next.data).into_iter();
+                    self.page = Some(next);
+                }
+                Ok(None) => return None,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_api_path;
+
+    #[test]
+    fn only_plain_paths_are_followed() {
+        assert!(is_api_path("/v1/users"));
+        assert!(is_api_path("/v1/users/usr_1/devices"));
+        for bad in [
+            "",
+            "v1/users",
+            "//evil.example/v1",
+            "https://evil.example/v1/users",
+            "/v1/users?limit=1",
+            "/v1/users#x",
+            "/v1/../apps",
+            "/v1/./users",
+            "/v1/us ers",
+            "/v1\\users",
+            "/v1/é",
+        ] {
+            assert!(!is_api_path(bad), "{bad:?}");
+        }
+    }
+}

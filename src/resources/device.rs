@@ -1,0 +1,138 @@
+//! Devices: `/v1/devices`. Devices are enrolled by the Pinn mobile SDK, not created here.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{log::Log, object, or_default, string_enum, Deletable};
+use crate::error::Result;
+use crate::http::segment;
+use crate::list::{List, ListParams};
+
+string_enum! {
+    /// The platform of a device.
+    Platform {
+        /// iOS.
+        Ios = "ios",
+        /// Android.
+        Android = "android",
+    }
+}
+
+/// A device enrolled by a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Device {
+    /// Always `"device"`.
+    pub object: String,
+    /// Unique ID (`dev_…`).
+    pub device_id: String,
+    /// The user the device is registered to.
+    #[serde(default, deserialize_with = "or_default")]
+    pub user_id: String,
+    /// Unix seconds when the device was created.
+    #[serde(default, deserialize_with = "or_default")]
+    pub created_at: i64,
+    /// Unix seconds when the device was last updated.
+    #[serde(default, deserialize_with = "or_default")]
+    pub updated_at: i64,
+    /// Human-readable name.
+    #[serde(default, deserialize_with = "or_default")]
+    pub name: String,
+    /// Manufacturer.
+    #[serde(default, deserialize_with = "or_default")]
+    pub make: String,
+    /// Model identifier.
+    #[serde(default, deserialize_with = "or_default")]
+    pub model: String,
+    /// `ios` or `android`.
+    pub platform: Platform,
+    /// Last recorded platform version.
+    #[serde(default, deserialize_with = "or_default")]
+    pub platform_version: String,
+    /// Last recorded Pinn framework version.
+    #[serde(default, deserialize_with = "or_default")]
+    pub framework_version: String,
+    /// APNS or FCM push notification token, if any.
+    #[serde(default)]
+    pub push_notification_token: Option<String>,
+    /// Fields this crate does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+object!(Device, "device", device_id);
+
+impl Device {
+    /// Retrieves a device: `GET /v1/devices/{device_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// # let id = server.enroll_device(&user.user_id, Default::default()).unwrap().device_id;
+    /// let device = pinn::Device::retrieve(&id)?;
+    /// assert_eq!(device.user_id, user.user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(device_id: &str) -> Result<Device> {
+        super::retrieve("/v1/devices", "device_id", device_id)
+    }
+
+    /// Deletes a device: `DELETE /v1/devices/{device_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// # let id = server.enroll_device(&user.user_id, Default::default()).unwrap().device_id;
+    /// pinn::Device::delete(&id)?;
+    /// assert!(pinn::Device::retrieve(&id).is_err());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn delete(device_id: &str) -> Result<()> {
+        super::delete("/v1/devices", "device_id", device_id)
+    }
+
+    /// Lists devices, newest first: `GET /v1/devices`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// # server.enroll_device(&user.user_id, Default::default()).unwrap();
+    /// let devices = pinn::Device::list(&Default::default())?;
+    /// assert_eq!(devices.count, 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(params: &ListParams) -> Result<List<Device>> {
+        super::list("/v1/devices".into(), params)
+    }
+
+    /// Lists a device's authentication logs: `GET /v1/devices/{device_id}/logs`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// # let id = server.enroll_device(&user.user_id, Default::default()).unwrap().device_id;
+    /// # server.record_log(&id, false).unwrap();
+    /// let logs = pinn::Device::list_logs(&id, &Default::default())?;
+    /// assert!(!logs.data[0].success);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list_logs(device_id: &str, params: &ListParams) -> Result<List<Log>> {
+        let path = format!("/v1/devices/{}/logs", segment("device_id", device_id)?);
+        super::list(path, params)
+    }
+}
+
+impl Deletable for Device {
+    /// Deletes this device.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// use pinn::Deletable;
+    /// let device = server.enroll_device(&user.user_id, Default::default()).unwrap();
+    /// device.delete()?;
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn delete(&self) -> Result<()> {
+        Device::delete(&self.device_id)
+    }
+}

@@ -1,0 +1,68 @@
+//! Events: `/v1/events`. Every change to your account records one.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{object, or_default};
+use crate::error::Result;
+use crate::list::{List, ListParams};
+
+/// Something that happened in your account, e.g. `user.created`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Always `"event"`.
+    pub object: String,
+    /// Unique ID (`evt_…`).
+    pub event_id: String,
+    /// Unix seconds when the event happened.
+    #[serde(default, deserialize_with = "or_default")]
+    pub created_at: i64,
+    /// The event's data, e.g. the object it concerns.
+    #[serde(default, deserialize_with = "or_default")]
+    pub data: Map<String, Value>,
+    /// The ID of the request that caused it.
+    #[serde(default)]
+    pub request: Option<String>,
+    /// The event type, e.g. `user.created` (`type` on the wire, `event_type` in Python).
+    #[serde(rename = "type", default, deserialize_with = "or_default")]
+    pub event_type: String,
+    /// Whether it happened outside the sandbox.
+    #[serde(default, deserialize_with = "or_default")]
+    pub livemode: bool,
+    /// Fields this crate does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+object!(Event, "event", event_id);
+
+impl Event {
+    /// Retrieves an event: `GET /v1/events/{event_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # pinn::User::create(&Default::default())?;
+    /// # let id = pinn::Event::list(&Default::default())?.data[0].event_id.clone();
+    /// let event = pinn::Event::retrieve(&id)?;
+    /// assert_eq!(event.event_type, "user.created");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(event_id: &str) -> Result<Event> {
+        super::retrieve("/v1/events", "event_id", event_id)
+    }
+
+    /// Lists events, newest first: `GET /v1/events`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let user = pinn::User::create(&Default::default())?;
+    /// pinn::User::delete(&user.user_id)?;
+    /// let events = pinn::Event::list(&Default::default())?;
+    /// let types: Vec<_> = events.data.iter().map(|e| e.event_type.as_str()).collect();
+    /// assert_eq!(types, ["user.deleted", "user.created"]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(params: &ListParams) -> Result<List<Event>> {
+        super::list("/v1/events".into(), params)
+    }
+}

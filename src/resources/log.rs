@@ -1,0 +1,90 @@
+//! Authentication logs: `/v1/logs`. Logs are written by Pinn when users authenticate.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{object, or_default, string_enum};
+use crate::error::Result;
+use crate::list::{List, ListParams};
+
+string_enum! {
+    /// How an authentication was made.
+    AuthType {
+        /// Through a web app.
+        Web = "web",
+        /// Through a mobile app.
+        Mobile = "mobile",
+    }
+}
+
+/// One authentication attempt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Log {
+    /// Always `"log"`.
+    pub object: String,
+    /// Unique ID (`log_…`).
+    pub log_id: String,
+    /// The user who authenticated.
+    #[serde(default, deserialize_with = "or_default")]
+    pub user_id: String,
+    /// The device that authenticated.
+    #[serde(default, deserialize_with = "or_default")]
+    pub device_id: String,
+    /// The mobile app involved.
+    #[serde(default, deserialize_with = "or_default")]
+    pub app_id: String,
+    /// The web app involved, if any.
+    #[serde(default)]
+    pub web_app_id: Option<String>,
+    /// Unix seconds when it happened.
+    #[serde(default, deserialize_with = "or_default")]
+    pub created_at: i64,
+    /// Whether the authentication succeeded.
+    #[serde(default, deserialize_with = "or_default")]
+    pub success: bool,
+    /// Combined score of all scorable biometrics.
+    #[serde(default, deserialize_with = "or_default")]
+    pub score: f64,
+    /// Each factor used and its score.
+    #[serde(default, deserialize_with = "or_default")]
+    pub factors: Map<String, Value>,
+    /// `web` or `mobile`.
+    pub auth_type: AuthType,
+    /// Fields this crate does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+object!(Log, "log", log_id);
+
+impl Log {
+    /// Retrieves a log: `GET /v1/logs/{log_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// # let device = server.enroll_device(&user.user_id, Default::default()).unwrap();
+    /// # let id = server.record_log(&device.device_id, true).unwrap().log_id;
+    /// let log = pinn::Log::retrieve(&id)?;
+    /// assert_eq!(log.user_id, user.user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(log_id: &str) -> Result<Log> {
+        super::retrieve("/v1/logs", "log_id", log_id)
+    }
+
+    /// Lists logs, newest first: `GET /v1/logs`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// # let device = server.enroll_device(&user.user_id, Default::default()).unwrap();
+    /// # server.record_log(&device.device_id, true).unwrap();
+    /// let logs = pinn::Log::list(&Default::default())?;
+    /// assert_eq!(logs.data.len(), 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(params: &ListParams) -> Result<List<Log>> {
+        super::list("/v1/logs".into(), params)
+    }
+}

@@ -1,0 +1,262 @@
+//! Users: `/v1/users`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{device::Device, log::Log, object, or_default, Deletable};
+use crate::error::Result;
+use crate::http::{segment, Request};
+use crate::list::{List, ListParams};
+use crate::retry::Method;
+
+/// A Pinn user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    /// Always `"user"`.
+    pub object: String,
+    /// Unique ID (`usr_…`).
+    pub user_id: String,
+    /// Unix seconds when the user was created.
+    #[serde(default, deserialize_with = "or_default")]
+    pub created_at: i64,
+    /// Unix seconds when the user was last updated.
+    #[serde(default, deserialize_with = "or_default")]
+    pub updated_at: i64,
+    /// Unix seconds when the user last authenticated, if ever.
+    #[serde(default)]
+    pub authenticated_at: Option<i64>,
+    /// Whether the user has at least one enrolled device.
+    #[serde(default, deserialize_with = "or_default")]
+    pub device_enrolled: bool,
+    /// Whether the user has enrolled their left palm.
+    #[serde(default, deserialize_with = "or_default")]
+    pub left_palm_enrolled: bool,
+    /// Whether the user has enrolled their right palm.
+    #[serde(default, deserialize_with = "or_default")]
+    pub right_palm_enrolled: bool,
+    /// Arbitrary key/value data attached to the user. Updatable.
+    #[serde(default, deserialize_with = "or_default")]
+    pub metadata: Map<String, Value>,
+    /// The user's status. Updatable.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// Fields this crate does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+object!(User, "user", user_id);
+
+/// Optional parameters of [`User::create`].
+///
+/// ```
+/// let params = pinn::UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5");
+/// assert_eq!(params.metadata.unwrap()["external_id"], "ypf3JZpTB5");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[must_use]
+pub struct UserCreateParams {
+    /// Arbitrary key/value data to attach.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+}
+
+impl UserCreateParams {
+    /// No metadata.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the whole metadata object.
+    pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Adds one metadata entry.
+    pub fn metadata_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.metadata
+            .get_or_insert_with(Map::new)
+            .insert(key.into(), value.into());
+        self
+    }
+}
+
+/// Optional parameters of [`User::update`]: only the fields set are sent.
+///
+/// ```
+/// let params = pinn::UserUpdateParams::new().status("disabled");
+/// assert_eq!(params.metadata, None);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[must_use]
+pub struct UserUpdateParams {
+    /// New metadata (replaces the old).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Map<String, Value>>,
+    /// New status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+impl UserUpdateParams {
+    /// Changes nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replaces the metadata.
+    pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// Sets the status.
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+}
+
+impl User {
+    /// Creates a user: `POST /v1/users`, with `{"metadata": …}` only when metadata is given
+    /// and non-empty.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let user = pinn::User::create(
+    ///     &pinn::UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5"),
+    /// )?;
+    /// assert!(user.user_id.starts_with("usr_"));
+    /// assert_eq!(user.metadata["external_id"], "ypf3JZpTB5");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn create(params: &UserCreateParams) -> Result<User> {
+        let mut req = Request::new(Method::Post, "/v1/users".into());
+        if params.metadata.as_ref().is_some_and(|m| !m.is_empty()) {
+            req = req.json(params)?;
+        }
+        super::fetch(req)
+    }
+
+    /// Retrieves a user: `GET /v1/users/{user_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::User::create(&Default::default())?.user_id;
+    /// let user = pinn::User::retrieve(&id)?;
+    /// assert_eq!(user.user_id, id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(user_id: &str) -> Result<User> {
+        super::retrieve("/v1/users", "user_id", user_id)
+    }
+
+    /// Updates a user: `PATCH /v1/users/{user_id}` with only the fields set in `params`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::User::create(&Default::default())?.user_id;
+    /// let user = pinn::User::update(&id, &pinn::UserUpdateParams::new().status("disabled"))?;
+    /// assert_eq!(user.status.as_deref(), Some("disabled"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn update(user_id: &str, params: &UserUpdateParams) -> Result<User> {
+        let path = format!("/v1/users/{}", segment("user_id", user_id)?);
+        super::fetch(Request::new(Method::Patch, path).json(params)?)
+    }
+
+    /// Deletes a user: `DELETE /v1/users/{user_id}`. To delete a user you hold, see
+    /// [`Deletable`].
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::User::create(&Default::default())?.user_id;
+    /// pinn::User::delete(&id)?;
+    /// let gone = pinn::User::retrieve(&id).unwrap_err();
+    /// assert_eq!(gone.status(), Some(404));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn delete(user_id: &str) -> Result<()> {
+        super::delete("/v1/users", "user_id", user_id)
+    }
+
+    /// Lists users, newest first: `GET /v1/users`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # pinn::User::create(&Default::default())?;
+    /// let page = pinn::User::list(&pinn::ListParams::new().limit(5))?;
+    /// assert_eq!(page.data.len(), 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(params: &ListParams) -> Result<List<User>> {
+        super::list("/v1/users".into(), params)
+    }
+
+    /// Lists a user's devices: `GET /v1/users/{user_id}/devices`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::User::create(&Default::default())?.user_id;
+    /// # server.enroll_device(&id, pinn::mock::DeviceSeed::default()).unwrap();
+    /// let devices = pinn::User::list_devices(&id, &Default::default())?;
+    /// assert_eq!(devices.data[0].user_id, id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list_devices(user_id: &str, params: &ListParams) -> Result<List<Device>> {
+        let path = format!("/v1/users/{}/devices", segment("user_id", user_id)?);
+        super::list(path, params)
+    }
+
+    /// Lists a user's authentication logs: `GET /v1/users/{user_id}/logs`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::User::create(&Default::default())?.user_id;
+    /// # let device = server.enroll_device(&id, pinn::mock::DeviceSeed::default()).unwrap();
+    /// # server.record_log(&device.device_id, true).unwrap();
+    /// let logs = pinn::User::list_logs(&id, &Default::default())?;
+    /// assert!(logs.data[0].success);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list_logs(user_id: &str, params: &ListParams) -> Result<List<Log>> {
+        let path = format!("/v1/users/{}/logs", segment("user_id", user_id)?);
+        super::list(path, params)
+    }
+
+    /// Sends this user's updatable fields (`metadata`, and `status` when set) with
+    /// [`User::update`], then refreshes `self` from the reply.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let mut user = pinn::User::create(&Default::default())?;
+    /// user.metadata.insert("external_id".into(), "ypf3JZpTB5".into());
+    /// user.save()?;
+    /// assert_eq!(pinn::User::retrieve(&user.user_id)?.metadata["external_id"], "ypf3JZpTB5");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn save(&mut self) -> Result<()> {
+        let params = UserUpdateParams {
+            metadata: Some(self.metadata.clone()),
+            status: self.status.clone(),
+        };
+        *self = User::update(&self.user_id, &params)?;
+        Ok(())
+    }
+}
+
+impl Deletable for User {
+    /// Deletes this user: `DELETE /v1/users/{user_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::Deletable;
+    /// let user = pinn::User::create(&Default::default())?;
+    /// user.delete()?;
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn delete(&self) -> Result<()> {
+        User::delete(&self.user_id)
+    }
+}

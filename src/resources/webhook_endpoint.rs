@@ -1,0 +1,215 @@
+//! Webhook endpoints: `/v1/webhook_endpoints`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{object, or_default, Deletable};
+use crate::error::Result;
+use crate::http::{segment, Request};
+use crate::list::{List, ListParams};
+use crate::retry::Method;
+
+/// A URL that Pinn delivers events to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookEndpoint {
+    /// Always `"webhook_endpoint"`.
+    pub object: String,
+    /// Unique ID (`we_…`).
+    pub webhook_endpoint_id: String,
+    /// Unix seconds when it was created.
+    #[serde(default, deserialize_with = "or_default")]
+    pub created_at: i64,
+    /// Unix seconds when it was last updated.
+    #[serde(default, deserialize_with = "or_default")]
+    pub updated_at: i64,
+    /// Its status, e.g. `enabled`. Updatable.
+    #[serde(default, deserialize_with = "or_default")]
+    pub status: String,
+    /// Where events are delivered. Updatable.
+    #[serde(default, deserialize_with = "or_default")]
+    pub url: String,
+    /// The event types it is subscribed to. Updatable.
+    #[serde(default, deserialize_with = "or_default")]
+    pub events: Vec<String>,
+    /// Whether it is live (not sandbox).
+    #[serde(default, deserialize_with = "or_default")]
+    pub livemode: bool,
+    /// The secret that signs deliveries.
+    #[serde(default, deserialize_with = "or_default")]
+    pub secret: String,
+    /// Fields this crate does not know, kept as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+object!(WebhookEndpoint, "webhook_endpoint", webhook_endpoint_id);
+
+/// Optional parameters of [`WebhookEndpoint::update`]: only the fields set are sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[must_use]
+pub struct WebhookEndpointUpdateParams {
+    /// New delivery URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// New event subscriptions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
+    /// New status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+}
+
+impl WebhookEndpointUpdateParams {
+    /// Changes nothing.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the URL.
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// Sets the event subscriptions.
+    pub fn events<S: Into<String>>(mut self, events: impl IntoIterator<Item = S>) -> Self {
+        self.events = Some(events.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets the status.
+    pub fn status(mut self, status: impl Into<String>) -> Self {
+        self.status = Some(status.into());
+        self
+    }
+}
+
+#[derive(Serialize)]
+struct CreateBody<'a, S: AsRef<str>> {
+    url: &'a str,
+    #[serde(serialize_with = "as_strs")]
+    events: &'a [S],
+}
+
+fn as_strs<S: AsRef<str>, Z: serde::Serializer>(v: &&[S], s: Z) -> Result<Z::Ok, Z::Error> {
+    s.collect_seq(v.iter().map(AsRef::as_ref))
+}
+
+impl WebhookEndpoint {
+    /// Creates an endpoint: `POST /v1/webhook_endpoints` with `{"url": …, "events": [...]}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let hook = pinn::WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+    /// assert_eq!(hook.events, ["user.created"]);
+    /// assert!(!hook.secret.is_empty());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn create<S: AsRef<str>>(url: &str, events: &[S]) -> Result<WebhookEndpoint> {
+        let req = Request::new(Method::Post, "/v1/webhook_endpoints".into());
+        super::fetch(req.json(&CreateBody { url, events })?)
+    }
+
+    /// Retrieves an endpoint: `GET /v1/webhook_endpoints/{webhook_endpoint_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
+    /// let hook = pinn::WebhookEndpoint::retrieve(&id)?;
+    /// assert_eq!(hook.url, "https://example.com/h");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(webhook_endpoint_id: &str) -> Result<WebhookEndpoint> {
+        super::retrieve(
+            "/v1/webhook_endpoints",
+            "webhook_endpoint_id",
+            webhook_endpoint_id,
+        )
+    }
+
+    /// Updates an endpoint: `PATCH /v1/webhook_endpoints/{webhook_endpoint_id}` with only the
+    /// fields set in `params`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::update(&id, &WebhookEndpointUpdateParams::new().status("disabled"))?;
+    /// assert_eq!(hook.status, "disabled");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn update(
+        webhook_endpoint_id: &str,
+        params: &WebhookEndpointUpdateParams,
+    ) -> Result<WebhookEndpoint> {
+        let path = format!(
+            "/v1/webhook_endpoints/{}",
+            segment("webhook_endpoint_id", webhook_endpoint_id)?
+        );
+        super::fetch(Request::new(Method::Patch, path).json(params)?)
+    }
+
+    /// Deletes an endpoint: `DELETE /v1/webhook_endpoints/{webhook_endpoint_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
+    /// pinn::WebhookEndpoint::delete(&id)?;
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn delete(webhook_endpoint_id: &str) -> Result<()> {
+        super::delete(
+            "/v1/webhook_endpoints",
+            "webhook_endpoint_id",
+            webhook_endpoint_id,
+        )
+    }
+
+    /// Lists endpoints, newest first: `GET /v1/webhook_endpoints`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?;
+    /// let hooks = pinn::WebhookEndpoint::list(&Default::default())?;
+    /// assert_eq!(hooks.data.len(), 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(params: &ListParams) -> Result<List<WebhookEndpoint>> {
+        super::list("/v1/webhook_endpoints".into(), params)
+    }
+
+    /// Sends this endpoint's updatable fields (`url`, `events`, `status`) with
+    /// [`WebhookEndpoint::update`], then refreshes `self` from the reply.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let mut hook = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?;
+    /// hook.events.push("user.deleted".into());
+    /// hook.save()?;
+    /// assert_eq!(hook.events, ["user.created", "user.deleted"]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn save(&mut self) -> Result<()> {
+        let params = WebhookEndpointUpdateParams {
+            url: Some(self.url.clone()),
+            events: Some(self.events.clone()),
+            status: Some(self.status.clone()).filter(|s| !s.is_empty()),
+        };
+        *self = WebhookEndpoint::update(&self.webhook_endpoint_id, &params)?;
+        Ok(())
+    }
+}
+
+impl Deletable for WebhookEndpoint {
+    /// Deletes this endpoint.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::Deletable;
+    /// pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.delete()?;
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn delete(&self) -> Result<()> {
+        WebhookEndpoint::delete(&self.webhook_endpoint_id)
+    }
+}
