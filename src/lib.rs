@@ -90,6 +90,15 @@ pub fn healthy() -> bool {
     Client::current().healthy()
 }
 
-#[doc = include_str!("../README.md")]
+/// The README's and the guides' examples, run as doctests.
 #[cfg(doctest)]
-pub struct ReadmeDoctests;
+mod guides {
+    #[doc = include_str!("../README.md")]
+    struct Readme;
+    #[doc = include_str!("../docs/configuration.md")]
+    struct Configuration;
+    #[doc = include_str!("../docs/pagination.md")]
+    struct Pagination;
+    #[doc = include_str!("../docs/id-tokens.md")]
+    struct IdTokens;
+}

@@ -111,6 +111,14 @@ impl UserUpdateParams {
         self
     }
 
+    /// Adds one entry to the metadata sent (which replaces the old metadata as a whole).
+    pub fn metadata_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.metadata
+            .get_or_insert_with(Map::new)
+            .insert(key.into(), value.into());
+        self
+    }
+
     /// Sets the status.
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = Some(status.into());
