@@ -1,0 +1,228 @@
+//! Events and logs on the wire: `/v1/events` and `/v1/logs`.
+
+mod common;
+
+use common::{assert_api_error, error_json, fixture_value, ok_json, Wire};
+use pinn::{AuthType, ErrorKind, Event, ListParams, Log, Object};
+
+const EVENT: &str = include_str!("fixtures/event.json");
+const EVENTS_PAGE: &str = include_str!("fixtures/events_page.json");
+const LOG: &str = include_str!("fixtures/log.json");
+const LOGS_PAGE: &str = include_str!("fixtures/logs_page.json");
+
+const EVENT_ID: &str = "evt_K8jH7gF6dS5aQ4wE3rT2yU1i";
+const LOG_ID: &str = "log_T4rE2wQ9aS8dF7gH6jK5lZ1x";
+
+#[test]
+fn event_retrieve_decodes_the_event() {
+    let mut w = Wire::start();
+    let m = ok_json(
+        w.mock("GET", &format!("/v1/events/{EVENT_ID}"), &[], None),
+        EVENT,
+    );
+    let e = w.client().scope(|| Event::retrieve(EVENT_ID)).unwrap();
+    assert_eq!(e.object, "event");
+    assert_eq!(e.event_id, EVENT_ID);
+    assert_eq!(e.created_at, 1718100000);
+    assert_eq!(e.event_type, "user.created");
+    assert_eq!(e.request.as_deref(), Some("req_Z9xY8wV7uT6sR5qP"));
+    assert!(!e.livemode);
+    assert_eq!(e.data["object"]["user_id"], "usr_9Gq2n4Xb7LkPz1RtVw3YcDsA");
+    assert_eq!(e.extra["api_version"], "2024-06-01");
+    // `type` goes back out under its wire name.
+    assert_eq!(e.to_value(), fixture_value(EVENT));
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn event_retrieve_failure() {
+    let mut w = Wire::start();
+    let m = error_json(
+        w.mock("GET", "/v1/events/evt_gone", &[], None),
+        404,
+        "not_found",
+        "No such event: evt_gone",
+    );
+    let err = w
+        .client()
+        .scope(|| Event::retrieve("evt_gone"))
+        .unwrap_err();
+    assert_api_error(
+        &err,
+        ErrorKind::InvalidRequest,
+        404,
+        "not_found",
+        "No such event: evt_gone",
+    );
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn event_list_without_params() {
+    let mut w = Wire::start();
+    let m = ok_json(w.mock("GET", "/v1/events", &[], None), EVENTS_PAGE);
+    let page = w
+        .client()
+        .scope(|| Event::list(&ListParams::new()))
+        .unwrap();
+    assert_eq!(page.url, "/v1/events");
+    assert!(page.has_more);
+    assert_eq!(
+        page.ended_at.as_deref(),
+        Some("evt_P0oI9uY8tR7eW6qA5sD4fG3h")
+    );
+    let types: Vec<&str> = page.data.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["user.created", "user.deleted"]);
+    assert_eq!(page.data[1].request, None);
+    assert!(page.data[1].livemode);
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn event_list_with_params() {
+    let mut w = Wire::start();
+    let m = ok_json(
+        w.mock(
+            "GET",
+            "/v1/events",
+            &[("limit", "2"), ("starting_after", EVENT_ID)],
+            None,
+        ),
+        EVENTS_PAGE,
+    );
+    let params = ListParams::new().limit(2).starting_after(EVENT_ID);
+    w.client().scope(|| Event::list(&params)).unwrap();
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn event_list_failure() {
+    let mut w = Wire::start();
+    let m = error_json(
+        w.mock("GET", "/v1/events", &[], None),
+        401,
+        "unauthorized",
+        "Invalid API key provided",
+    );
+    let err = w
+        .client()
+        .scope(|| Event::list(&ListParams::new()))
+        .unwrap_err();
+    assert_api_error(
+        &err,
+        ErrorKind::Authentication,
+        401,
+        "unauthorized",
+        "Invalid API key provided",
+    );
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn log_retrieve_decodes_the_log() {
+    let mut w = Wire::start();
+    let m = ok_json(w.mock("GET", &format!("/v1/logs/{LOG_ID}"), &[], None), LOG);
+    let l = w.client().scope(|| Log::retrieve(LOG_ID)).unwrap();
+    assert_eq!(l.object, "log");
+    assert_eq!(l.log_id, LOG_ID);
+    assert_eq!(l.user_id, "usr_zsWljQAN7p6hBbbi15FXXUJp");
+    assert_eq!(l.device_id, "dev_H7sK2pQ9vX4mN1bR6tY8wZ3c");
+    assert_eq!(l.app_id, "app_M3nB6vC9xZ2lK5jH8gF1dS4a");
+    assert_eq!(
+        l.web_app_id.as_deref(),
+        Some("app_W1eB2aP3pX4yZ5qR6sT7uV8w")
+    );
+    assert_eq!(l.created_at, 1718000300);
+    assert!(l.success);
+    assert_eq!(l.score, 0.9731);
+    assert_eq!(l.factors["palm"], 0.9812);
+    assert_eq!(l.factors["device"], 1.0);
+    assert_eq!(l.auth_type, AuthType::Web);
+    assert_eq!(l.extra["ip_address"], "203.0.113.7");
+    assert_eq!(l.to_value(), fixture_value(LOG));
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn log_retrieve_failure() {
+    let mut w = Wire::start();
+    let m = error_json(
+        w.mock("GET", &format!("/v1/logs/{LOG_ID}"), &[], None),
+        403,
+        "forbidden",
+        "Log belongs to another account",
+    );
+    let err = w.client().scope(|| Log::retrieve(LOG_ID)).unwrap_err();
+    assert_api_error(
+        &err,
+        ErrorKind::Forbidden,
+        403,
+        "forbidden",
+        "Log belongs to another account",
+    );
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn log_list_without_params() {
+    let mut w = Wire::start();
+    let m = ok_json(w.mock("GET", "/v1/logs", &[], None), LOGS_PAGE);
+    let page = w.client().scope(|| Log::list(&ListParams::new())).unwrap();
+    assert_eq!(page.url, "/v1/logs");
+    assert_eq!(page.count, 2);
+    assert!(!page.has_more);
+    let ok: Vec<bool> = page.data.iter().map(|l| l.success).collect();
+    assert_eq!(ok, [true, false]);
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn log_list_with_params() {
+    let mut w = Wire::start();
+    let m = ok_json(
+        w.mock(
+            "GET",
+            "/v1/logs",
+            &[("limit", "10"), ("starting_after", LOG_ID)],
+            None,
+        ),
+        LOGS_PAGE,
+    );
+    let params = ListParams::new().limit(10).starting_after(LOG_ID);
+    w.client().scope(|| Log::list(&params)).unwrap();
+    m.assert();
+    w.assert_no_strays();
+}
+
+#[test]
+fn log_list_failure() {
+    let mut w = Wire::start();
+    let m = error_json(
+        w.mock("GET", "/v1/logs", &[], None),
+        500,
+        "internal_server_error",
+        "Something went wrong",
+    );
+    let err = w
+        .client()
+        .scope(|| Log::list(&ListParams::new()))
+        .unwrap_err();
+    assert_api_error(
+        &err,
+        ErrorKind::Api,
+        500,
+        "internal_server_error",
+        "Something went wrong",
+    );
+    assert!(err.is_retryable());
+    m.assert();
+    w.assert_no_strays();
+}
