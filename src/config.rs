@@ -329,15 +329,12 @@ fn normalize_host(host: &str, allow_insecure_http: bool) -> std::result::Result<
             "api host {host:?} must start with https:// (or http:// for a loopback emulator)"
         ));
     };
-    if rest.is_empty()
-        || !rest.chars().all(|c| c.is_ascii_graphic())
-        || rest.contains(['/', '?', '#', '@', '\\'])
-    {
+    let Some(name) = host_name(rest) else {
         return Err(format!(
             "api host {host:?} must be a scheme and a host with an optional port, nothing else"
         ));
-    }
-    if scheme == "http" && !allow_insecure_http && !is_loopback(rest) {
+    };
+    if scheme == "http" && !allow_insecure_http && !is_loopback(name) {
         return Err(format!(
             "api host {host:?} uses plain http:// on a non-loopback host, which would send the \
              secret key in clear text; use https:// (or allow_insecure_http on a trusted network)"
@@ -346,13 +343,41 @@ fn normalize_host(host: &str, allow_insecure_http: bool) -> std::result::Result<
     Ok(trimmed.to_string())
 }
 
-/// Whether `authority` (host and optional port) names the local machine.
-fn is_loopback(authority: &str) -> bool {
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
+/// The host of `authority` when it is exactly a host name, an IPv4 address or a bracketed
+/// IPv6 address, then optionally `:` and a port number; `None` for anything else.
+///
+/// Strict on purpose: the loopback check must read the host the way the HTTP stack will.
+/// `localhost:evil.example` or `[::1]evil.example` are refused rather than guessed at.
+fn host_name(authority: &str) -> Option<&str> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (inside, after) = v6.split_once(']')?;
+        inside.parse::<std::net::Ipv6Addr>().ok()?;
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':')?),
+        };
+        (inside, port)
     } else {
-        authority.split(':').next().unwrap_or("")
+        let (host, port) = match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        let name_byte = |b: u8| b.is_ascii_alphanumeric() || b"-._".contains(&b);
+        if host.is_empty() || !host.bytes().all(name_byte) {
+            return None;
+        }
+        (host, port)
     };
+    if let Some(p) = port {
+        if !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err() {
+            return None;
+        }
+    }
+    Some(host)
+}
+
+/// Whether `host` (from [`host_name`]) names the local machine.
+fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }

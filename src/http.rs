@@ -105,6 +105,41 @@ pub(crate) struct RawResponse {
     pub body: Vec<u8>,
 }
 
+/// What replaces the secret key wherever a server sends it back.
+const REDACTED: &str = "<redacted>";
+
+impl RawResponse {
+    /// Replaces every copy of `secret` the server sent back (in the body, the request ID or
+    /// `Retry-After`) before anything is decoded, so an echoing server cannot make an error
+    /// message, a decode error or a log line show the key.
+    pub(crate) fn scrub(&mut self, secret: &str) {
+        if secret.is_empty() {
+            return;
+        }
+        for header in [&mut self.request_id, &mut self.retry_after]
+            .into_iter()
+            .flatten()
+        {
+            if header.contains(secret) {
+                *header = header.replace(secret, REDACTED);
+            }
+        }
+        let needle = secret.as_bytes();
+        if self.body.windows(needle.len()).any(|w| w == needle) {
+            let mut out = Vec::with_capacity(self.body.len());
+            let mut rest = self.body.as_slice();
+            while let Some(i) = rest.windows(needle.len()).position(|w| w == needle) {
+                let (before, after) = rest.split_at(i);
+                out.extend_from_slice(before);
+                out.extend_from_slice(REDACTED.as_bytes());
+                rest = after.get(needle.len()..).unwrap_or_default();
+            }
+            out.extend_from_slice(rest);
+            self.body = out;
+        }
+    }
+}
+
 impl Client {
     /// Sends `req`, retrying as [`retry::decide`] says, and decodes a success body as `T`
     /// (`None` for an empty one).
@@ -117,9 +152,12 @@ impl Client {
         loop {
             attempt += 1;
             let remaining = config.deadline.saturating_sub(started.elapsed());
-            let result = self
-                .send_once(req, &url, remaining)
-                .and_then(|raw| parse_response::<T>(&raw));
+            let result = self.send_once(req, &url, remaining).and_then(|mut raw| {
+                if let Some(key) = &config.secret_key {
+                    raw.scrub(key.expose());
+                }
+                parse_response::<T>(&raw)
+            });
             let mut err = match result {
                 Ok(v) => {
                     log::debug!(
@@ -166,9 +204,6 @@ impl Client {
                 Decision::RetryAfter(wait) => (config.sleep)(wait),
                 Decision::Stop => {
                     err.set_attempts(attempt);
-                    if let (Error::Api(e), Some(key)) = (&mut err, &config.secret_key) {
-                        e.message = e.message.replace(key.expose(), "<redacted>");
-                    }
                     return Err(err);
                 }
             }
