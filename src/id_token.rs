@@ -56,8 +56,9 @@ impl IdToken {
     /// Verifies `token` with the current client's secret key and returns its claims.
     ///
     /// The token must be a JWT signed with HS256 keyed by the secret key. `sub`, `amr` and
-    /// `iss` must be present; `iss` must equal the API host; `amr` must contain every method in
-    /// `required_amr`; `exp` and `nbf`, when present, are checked with
+    /// `iss` must be present; `iss` must equal the API host; `amr` must be a non-empty list of
+    /// strings holding every method in `required_amr`; `exp` and `nbf`, when present, are
+    /// checked with
     /// [`LEEWAY_SECS`] of leeway. Every failure is an
     /// [`IdTokenVerification`](crate::ErrorKind::IdTokenVerification) error naming the reason;
     /// no usable secret key is a configuration error.
@@ -102,7 +103,7 @@ impl IdToken {
             &DecodingKey::from_secret(key),
             &VALIDATION,
         )
-        .map_err(|e| Error::IdTokenVerification(jwt_reason(&e)))?;
+        .map_err(|e| Error::IdTokenVerification(jwt_reason(&e, token)))?;
         let mut claims = data.claims;
 
         let sub = match claims.get("sub") {
@@ -132,6 +133,11 @@ impl IdToken {
             }
             Some(_) => return reject("claim amr must be a list of strings"),
         };
+        if amr.is_empty() {
+            // A token naming no authentication method attests nothing, whatever the caller
+            // requires (Python's `all([])` would let it through).
+            return reject("claim amr is empty");
+        }
         if let Some(missing) = required_amr.iter().find(|m| !amr.iter().any(|a| a == *m)) {
             return Err(Error::IdTokenVerification(format!(
                 "claim amr lacks the required method {missing:?}"
@@ -150,7 +156,7 @@ impl IdToken {
 }
 
 /// The reason for a failure inside jsonwebtoken, in a few words.
-fn jwt_reason(e: &jsonwebtoken::errors::Error) -> String {
+fn jwt_reason(e: &jsonwebtoken::errors::Error, token: &str) -> String {
     use jsonwebtoken::errors::ErrorKind as K;
     match e.kind() {
         K::InvalidSignature => "bad signature".into(),
@@ -159,8 +165,35 @@ fn jwt_reason(e: &jsonwebtoken::errors::Error) -> String {
         K::InvalidAlgorithm | K::InvalidAlgorithmName => "algorithm is not HS256".into(),
         K::InvalidClaimFormat(claim) => format!("claim {claim} has the wrong type"),
         K::MissingAlgorithm => "algorithm is missing".into(),
-        // An unknown `alg` such as "none" fails while the header is parsed.
-        K::Json(_) => "malformed token header or claims (only alg HS256 is accepted)".into(),
+        K::Json(_) => json_reason(token),
         _ => "malformed token".into(),
     }
+}
+
+/// Names what a JSON error from jsonwebtoken was about. It parses the header first (an
+/// unknown `alg` such as "none" fails there), then checks the signature, and only then reads
+/// the registered claims, failing on some wrong types (`"sub": ["x"]`, `"exp": [1]`) with a
+/// bare JSON error. When the header parses, the signed claims are at fault: name the claim.
+fn json_reason(token: &str) -> String {
+    if jsonwebtoken::decode_header(token).is_err() {
+        return "malformed token header (only alg HS256 is accepted)".into();
+    }
+    let claims = match jsonwebtoken::dangerous::insecure_decode::<Map<String, Value>>(token) {
+        Ok(data) => data.claims,
+        Err(_) => return "malformed token: the claims are not a JSON object".into(),
+    };
+    let fits = |name: &str, v: &Value| match name {
+        "exp" | "nbf" => v.is_u64() || v.as_f64().is_some_and(|f| f >= 0.0),
+        "iss" => {
+            v.is_string()
+                || v.is_null()
+                || v.as_array().is_some_and(|a| a.iter().all(Value::is_string))
+        }
+        _ => v.is_string() || v.is_null(),
+    };
+    ["sub", "iss", "exp", "nbf"]
+        .into_iter()
+        .find(|name| claims.get(*name).is_some_and(|v| !fits(name, v)))
+        .map(|name| format!("claim {name} has the wrong type"))
+        .unwrap_or_else(|| "malformed token claims".into())
 }
