@@ -371,3 +371,23 @@ fn a_hostile_cursor_stays_in_its_query_value() {
     m.assert();
     w.assert_no_strays();
 }
+
+#[test]
+fn an_api_host_with_a_trailing_slash_gives_one_slash() {
+    let mut w = Wire::start();
+    let m = w
+        .mock("GET", "/v1/users/usr_1", &[], None)
+        .with_body(USER)
+        .create();
+    let client = pinn::Client::new(
+        pinn::Config::builder()
+            .secret_key(common::KEY)
+            .api_host(format!("{}/", w.url()))
+            .max_retries(0)
+            .build()
+            .unwrap(),
+    );
+    client.scope(|| User::retrieve("usr_1")).unwrap();
+    m.assert();
+    w.assert_no_strays();
+}

@@ -355,3 +355,41 @@ fn list_failure() {
     m.assert();
     w.assert_no_strays();
 }
+
+#[test]
+fn pinn_version_is_sent_on_every_method() {
+    let mut w = Wire::start();
+    let v = Some("2024-06-01");
+    let get = ok_json(w.mock_full(v, "GET", &path(), &[], None), HOOK);
+    let patch = ok_json(
+        w.mock_full(
+            v,
+            "PATCH",
+            &path(),
+            &[],
+            Some(json!({"status": "disabled"})),
+        ),
+        HOOK_UPDATED,
+    );
+    let delete = w
+        .mock_full(v, "DELETE", &path(), &[], None)
+        .with_status(204)
+        .create();
+    let list = ok_json(
+        w.mock_full(v, "GET", "/v1/webhook_endpoints", &[("limit", "1")], None),
+        HOOKS_PAGE,
+    );
+    let client = w.client_with_version("2024-06-01");
+    client.scope(|| {
+        WebhookEndpoint::retrieve(ID).unwrap();
+        WebhookEndpoint::update(ID, &WebhookEndpointUpdateParams::new().status("disabled"))
+            .unwrap();
+        WebhookEndpoint::delete(ID).unwrap();
+        WebhookEndpoint::list(&ListParams::new().limit(1)).unwrap();
+    });
+    get.assert();
+    patch.assert();
+    delete.assert();
+    list.assert();
+    w.assert_no_strays();
+}
