@@ -260,8 +260,12 @@ fn serve(shared: &Shared, mut rq: tiny_http::Request) {
             drop(rq.into_writer());
             return;
         }
-        // A delay cut short by the server stopping answers nothing; else it answers normally.
-        Some(FaultKind::Delay(d)) if !shared.pause(d) => return,
+        // A delay cut short by the server stopping answers nothing (dropping `rq` itself
+        // would answer 500); else it answers normally.
+        Some(FaultKind::Delay(d)) if !shared.pause(d) => {
+            drop(rq.into_writer());
+            return;
+        }
         Some(kind) => reply = faults::reply(&kind),
         None => {}
     }
