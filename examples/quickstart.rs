@@ -35,12 +35,19 @@ fn main() -> Result<(), pinn::Error> {
     };
 
     step(1, "Create a user with metadata");
-    let mut user = User::create(&UserCreateParams::new().metadata_entry("external_id", "cust_8842"))?;
-    println!("   created {} with metadata {:?}", user.user_id, user.metadata);
+    let mut user =
+        User::create(&UserCreateParams::new().metadata_entry("external_id", "cust_8842"))?;
+    println!(
+        "   created {} with metadata {:?}",
+        user.user_id, user.metadata
+    );
 
     step(2, "Retrieve it, change it and save() it");
     let fetched = User::retrieve(&user.user_id)?;
-    println!("   retrieved {} (status {:?})", fetched.user_id, fetched.status);
+    println!(
+        "   retrieved {} (status {:?})",
+        fetched.user_id, fetched.status
+    );
     user.metadata.insert("plan".into(), "premium".into());
     user.save()?;
     println!("   saved: metadata is now {:?}", user.metadata);
@@ -60,30 +67,50 @@ fn main() -> Result<(), pinn::Error> {
         recovery.recovery_key_id, recovery.flow
     );
 
-    step(4, "Create an app and a webhook endpoint; update and list them");
+    step(
+        4,
+        "Create an app and a webhook endpoint; update and list them",
+    );
     let app = App::create(
         AppType::Web,
         "Quickstart web app",
         &AppCreateParams::new().description("made by the quickstart"),
     )?;
-    println!("   app {} ({}), publishable key {}", app.app_id, app.app_type, app.publishable_key);
+    println!(
+        "   app {} ({}), publishable key {}",
+        app.app_id, app.app_type, app.publishable_key
+    );
     let mut hook = WebhookEndpoint::create("https://example.com/pinn/webhooks", &["user.created"])?;
-    println!("   webhook endpoint {} -> {}", hook.webhook_endpoint_id, hook.url);
+    println!(
+        "   webhook endpoint {} -> {}",
+        hook.webhook_endpoint_id, hook.url
+    );
     hook.events.push("user.deleted".into());
     hook.save()?;
     let hook = WebhookEndpoint::update(
         &hook.webhook_endpoint_id,
         &WebhookEndpointUpdateParams::new().status("disabled"),
     )?;
-    println!("   updated: events {:?}, status {}", hook.events, hook.status);
+    println!(
+        "   updated: events {:?}, status {}",
+        hook.events, hook.status
+    );
     let apps = App::list(&ListParams::new())?;
     let hooks = WebhookEndpoint::list(&ListParams::new())?;
-    println!("   {} app(s) and {} webhook endpoint(s) on the first pages", apps.count, hooks.count);
+    println!(
+        "   {} app(s) and {} webhook endpoint(s) on the first pages",
+        apps.count, hooks.count
+    );
 
-    step(5, "Create 25 users and walk them all with auto-pagination (limit 10)");
+    step(
+        5,
+        "Create 25 users and walk them all with auto-pagination (limit 10)",
+    );
     let mut created = Vec::new();
     for i in 0..25 {
-        created.push(User::create(&UserCreateParams::new().metadata_entry("batch", i))?);
+        created.push(User::create(
+            &UserCreateParams::new().metadata_entry("batch", i),
+        )?);
     }
     let mut seen = 0;
     for listed in User::list(&ListParams::new().limit(10))?.auto_paging_iter() {
@@ -97,7 +124,10 @@ fn main() -> Result<(), pinn::Error> {
         Some(server) => {
             let token = server.mint_id_token(&user.user_id, &["palm"]);
             let claims = IdToken::verify(&token, &["palm"])?;
-            println!("   verified: sub {} amr {:?} iss {}", claims.sub, claims.amr, claims.iss);
+            println!(
+                "   verified: sub {} amr {:?} iss {}",
+                claims.sub, claims.amr, claims.iss
+            );
         }
         None => println!("   skipped: only the emulator can mint ID tokens"),
     }
@@ -125,6 +155,9 @@ fn main() -> Result<(), pinn::Error> {
     user.delete()?;
     app.delete()?;
     hook.delete()?;
-    println!("   deleted {} users, the app and the webhook endpoint", created.len() + 1);
+    println!(
+        "   deleted {} users, the app and the webhook endpoint",
+        created.len() + 1
+    );
     Ok(())
 }

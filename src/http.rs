@@ -34,6 +34,12 @@ static AGENT: Lazy<ureq::Agent> = Lazy::new(|| {
         .new_agent()
 });
 
+/// The crate's agent, for the benchmark's raw-ureq baseline. Not part of the stable API.
+#[doc(hidden)]
+pub fn __agent() -> &'static ureq::Agent {
+    &AGENT
+}
+
 /// Everything in a path segment except unreserved characters (`-`, `_`, `~`) is encoded,
 /// dots included, so no ID can become `.` or `..`.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'~');

@@ -58,6 +58,8 @@ pub use client::{
 };
 pub use config::{Config, ConfigBuilder, SecretKey};
 pub use error::{ApiError, Error, ErrorKind, Result};
+#[doc(hidden)]
+pub use http::__agent;
 pub use http::USER_AGENT;
 pub use id_token::{IdToken, IdTokenClaims};
 pub use list::{AutoPaging, List, ListParams};
