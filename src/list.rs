@@ -1,7 +1,9 @@
 //! Lists: one page ([`List`]), its parameters ([`ListParams`]), and lazy auto-pagination
 //! ([`AutoPaging`]).
 
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -176,9 +178,12 @@ impl<T: Object> List<T> {
     /// ```
     pub fn auto_paging_iter(mut self) -> AutoPaging<T> {
         let items = std::mem::take(&mut self.data).into_iter();
+        let mut seen = HashSet::new();
+        seen.extend(self.ended_at.as_deref().map(cursor_hash));
         AutoPaging {
             page: Some(self),
             items,
+            seen,
         }
     }
 
@@ -225,6 +230,15 @@ pub struct AutoPaging<T> {
     /// The current page, its items moved out: what the next page is fetched from.
     page: Option<List<T>>,
     items: std::vec::IntoIter<T>,
+    /// A hash of every cursor met so far (8 bytes a page), so a server that cycles through
+    /// cursors ends the walk with an error instead of looping forever.
+    seen: HashSet<u64>,
+}
+
+fn cursor_hash(cursor: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    cursor.hash(&mut h);
+    h.finish()
 }
 
 impl<T: Object> Iterator for AutoPaging<T> {
@@ -239,6 +253,11 @@ impl<T: Object> Iterator for AutoPaging<T> {
                 Ok(Some(mut next)) => {
                     if next.data.is_empty() && next.has_more {
                         return Some(Err(next.invalid("an empty page claims has_more")));
+                    }
+                    if let Some(cursor) = next.ended_at.as_deref().filter(|_| next.has_more) {
+                        if !self.seen.insert(cursor_hash(cursor)) {
+                            return Some(Err(next.invalid("the cursor repeats an earlier page's")));
+                        }
                     }
                     self.items = std::mem::take(&mut next.data).into_iter();
                     self.page = Some(next);
