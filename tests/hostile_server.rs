@@ -624,19 +624,20 @@ fn flaky(
 ) -> (Server, Arc<AtomicUsize>) {
     let created = Arc::new(AtomicUsize::new(0));
     let count = created.clone();
-    let server = Server::start(move |n, req, s| {
+    // Keep-alive, so the client's pool is exercised too; a failure closes its connection.
+    let server = Server::start_keep_alive(move |n, req, s| {
         if n % 3 == 2 {
             return fail(n, s);
         }
         match (req.method.as_str(), req.path.as_str()) {
             ("POST", "/v1/users") => {
                 let id = count.fetch_add(1, Ordering::SeqCst);
-                respond_json(s, 200, &user_json(&format!("usr_{id}")));
+                respond_keep_alive(s, 200, &user_json(&format!("usr_{id}")));
             }
             ("GET", path) if path.starts_with("/v1/users/") => {
-                respond_json(s, 200, &user_json(&path["/v1/users/".len()..]));
+                respond_keep_alive(s, 200, &user_json(&path["/v1/users/".len()..]));
             }
-            _ => respond(s, 404, &[], b""),
+            _ => respond_keep_alive(s, 404, ""),
         }
     });
     (server, created)

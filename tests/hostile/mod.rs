@@ -63,6 +63,22 @@ impl Server {
         })
     }
 
+    /// Like [`start`](Server::start), but keeps each connection open for further requests
+    /// (the handler must answer with [`respond_keep_alive`]), so clients reuse pooled
+    /// connections.
+    pub fn start_keep_alive(
+        handler: impl Fn(usize, &Seen, &mut TcpStream) + Send + Sync + 'static,
+    ) -> Server {
+        let handler: Arc<Handler> = Arc::new(handler);
+        let requests = Arc::new(AtomicUsize::new(0));
+        Server::spawn(move |_, stream, seen| {
+            while let Some(req) = read_request(stream) {
+                seen.lock().unwrap().push(req.clone());
+                handler(requests.fetch_add(1, Ordering::SeqCst), &req, stream);
+            }
+        })
+    }
+
     /// Hands each accepted connection to `handler` as is: nothing read, nothing recorded.
     pub fn start_raw(handler: impl Fn(usize, &mut TcpStream) + Send + Sync + 'static) -> Server {
         let handler: Arc<RawHandler> = Arc::new(handler);
@@ -181,8 +197,20 @@ pub fn respond(stream: &mut TcpStream, status: u16, headers: &[(&str, &str)], bo
         head.push_str(&format!("{n}: {v}\r\n"));
     }
     head.push_str("\r\n");
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(body);
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body);
+    let _ = stream.write_all(&bytes);
+    let _ = stream.flush();
+}
+
+/// A JSON response that leaves the connection open for the next request.
+pub fn respond_keep_alive(stream: &mut TcpStream, status: u16, body: &str) {
+    let head = format!(
+        "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    // One write: a head and a body in two small writes meet Nagle and delayed ACKs.
+    let _ = stream.write_all(format!("{head}{body}").as_bytes());
     let _ = stream.flush();
 }
 
