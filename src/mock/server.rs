@@ -322,6 +322,21 @@ fn respond(rq: tiny_http::Request, reply: Reply, request_id: &str) {
             response.add_header(h);
         }
     }
-    // The client may have given up (a delay fault); nothing to do about it.
-    let _ = rq.respond(response);
+    // tiny_http's `respond` writes the head and the body separately, and Nagle's algorithm
+    // then holds the body back until the client's delayed ACK: 40 ms per large answer. So
+    // tiny_http prints the answer into memory and it goes out in one write.
+    let mut bytes = Vec::with_capacity(256 + response.data_length().unwrap_or(0));
+    let head_only = rq.method() == &tiny_http::Method::Head;
+    let printed = response.raw_print(
+        &mut bytes,
+        rq.http_version().clone(),
+        rq.headers(),
+        head_only,
+        None,
+    );
+    if printed.is_ok() {
+        let mut writer = rq.into_writer();
+        // The client may have given up (a delay fault); nothing to do about it.
+        let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
+    }
 }
