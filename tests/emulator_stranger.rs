@@ -698,3 +698,47 @@ fn pagination_on_the_wire() {
     let last = s.requests().pop().unwrap();
     assert_eq!(last.query, Some(format!("starting_after={}", ids[0])));
 }
+
+#[test]
+fn the_standalone_binary_serves_the_same_api() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_pinn-mock"))
+        .args([
+            "--port",
+            "0",
+            "--secret-key",
+            "sk_test_standalone_0123456789",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut setting = |name: &str| {
+        let line = lines.next().unwrap().unwrap();
+        line.strip_prefix(name)
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("{line}"))
+    };
+    let first = setting("pinn-mock listening on ");
+    let (host, key) = (setting("PINN_API_HOST="), setting("PINN_SECRET_KEY="));
+    assert_eq!(
+        (first.as_str(), key.as_str()),
+        (host.as_str(), "sk_test_standalone_0123456789")
+    );
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let health = agent.get(format!("{host}/health")).call().unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    let mut created = agent
+        .post(format!("{host}/v1/users"))
+        .header("Authorization", format!("Bearer {key}"))
+        .send_empty()
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 200);
+    let user: Value = serde_json::from_str(&created.body_mut().read_to_string().unwrap()).unwrap();
+    shape(&user, "user", USER);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

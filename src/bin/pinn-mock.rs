@@ -48,14 +48,13 @@ fn parse(args: impl Iterator<Item = String>) -> Result<(u16, Option<String>), St
 fn main() -> ExitCode {
     let (port, key) = match parse(std::env::args().skip(1)) {
         Ok(settings) => settings,
+        Err(message) if message == USAGE => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(message) => {
-            let help = message == USAGE;
-            eprintln!("{message}");
-            return if help {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
+            eprintln!("pinn-mock: {message}");
+            return ExitCode::from(2);
         }
     };
     let started = match key {

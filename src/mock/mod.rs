@@ -443,3 +443,8 @@ fn typed<T: DeserializeOwned>(r: std::result::Result<store::Obj, Failure>) -> Re
         request_id: None,
     })
 }
+
+/// `docs/testing.md`'s examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/testing.md")]
+struct TestingGuide;
