@@ -284,6 +284,9 @@ impl Client {
             .read_to_vec();
         let body = match body {
             Ok(b) => b,
+            // An error page too large to read (a proxy's HTML, say): the status alone decides
+            // the error, and whether it is retried, as for any body that is not the error JSON.
+            Err(ureq::Error::BodyExceedsLimit(_)) if !(200..300).contains(&status) => Vec::new(),
             Err(ureq::Error::BodyExceedsLimit(limit)) => {
                 return Err(Error::Decode {
                     status,

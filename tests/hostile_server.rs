@@ -442,6 +442,43 @@ fn a_200_over_the_size_cap_is_refused() {
 }
 
 #[test]
+fn an_error_page_over_the_size_cap_still_gives_the_status_kind() {
+    // A proxy's 503 page can be larger than a small cap: the status alone must decide, and a
+    // retryable status must still be retried.
+    let page = format!("<html>{}</html>", "busy ".repeat(2000));
+    let server = Server::start(move |n, _, s| match n {
+        0 => respond(s, 503, &[("Content-Type", "text/html")], page.as_bytes()),
+        1 => respond(s, 429, &[("Retry-After", "1")], page.as_bytes()),
+        _ => respond_json(s, 200, &user_json("usr_1")),
+    });
+    let url = server.url();
+    within(LIMIT, move || {
+        let c = Client::new(builder(&url).max_response_bytes(1024).build().unwrap());
+        assert_eq!(get(&c).unwrap().user_id, "usr_1");
+        let waits = take_waits();
+        assert_eq!(waits.len(), 2, "{waits:?}");
+        assert_eq!(waits[1], Duration::from_secs(1));
+    });
+    for status in [404u16, 500, 503] {
+        let server = Server::start(move |_, _, s| respond(s, status, &[], &[b'x'; 5000]));
+        let url = server.url();
+        within(LIMIT, move || {
+            let c = Client::new(
+                builder(&url)
+                    .max_response_bytes(1024)
+                    .max_retries(0)
+                    .build()
+                    .unwrap(),
+            );
+            let err = get(&c).unwrap_err();
+            assert_clean(&err);
+            assert_eq!(err.kind(), ErrorKind::from_status(status), "{err:?}");
+            assert_eq!(err.status(), Some(status));
+        });
+    }
+}
+
+#[test]
 fn an_endless_body_is_cut_off_not_buffered() {
     let written = Arc::new(AtomicUsize::new(0));
     let server = Server::start({
