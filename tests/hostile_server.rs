@@ -210,6 +210,56 @@ fn content_length_larger_than_what_is_sent_then_silence() {
     });
 }
 
+/// Writes `bytes` one at a time, 20 ms apart, for at most 3 s.
+fn trickle(s: &mut TcpStream, bytes: &[u8]) {
+    for b in bytes.iter().cycle().take(150) {
+        if s.write_all(&[*b]).is_err() {
+            return;
+        }
+        thread::sleep(ms(20));
+    }
+}
+
+#[test]
+fn a_trickled_response_hits_the_per_attempt_timeout() {
+    // Headers one byte at a time, then a body one byte at a time: each attempt as a whole
+    // is bounded, not each read.
+    let heads = [
+        &b"HTTP/1.1 200 OK\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"[..],
+        b"",
+    ];
+    for (i, head) in heads.into_iter().enumerate() {
+        let server = Server::start(move |_, _, s| {
+            if i == 1 {
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n");
+                trickle(s, b" ");
+            } else {
+                trickle(s, head);
+            }
+        });
+        let url = server.url();
+        within(LIMIT, move || {
+            let c = Client::new(
+                builder(&url)
+                    .timeout(ms(300))
+                    .max_retries(0)
+                    .build()
+                    .unwrap(),
+            );
+            let started = Instant::now();
+            let err = get(&c).unwrap_err();
+            let took = started.elapsed();
+            assert_clean(&err);
+            assert_eq!(
+                transport_kind(&err),
+                Some(TransportKind::Timeout),
+                "{err:?}"
+            );
+            assert!(took < ms(1000), "{took:?}");
+        });
+    }
+}
+
 #[test]
 fn garbage_instead_of_http_is_a_typed_error() {
     for reply in [
@@ -218,10 +268,34 @@ fn garbage_instead_of_http_is_a_typed_error() {
         b"HTTP/1.1 999999 Huge\r\n\r\n",
         b"HTTP/1.1 200 OK\r\nContent-Length: -5\r\n\r\n",
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\nab",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 9\r\n\r\n{}",
+        b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\n\x1f\x8b\x08\x00",
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\r\n\r\n",
+        b"HTTP/1.0 200 OK\r\n\r\n{\"object\":",
         b"",
     ] {
         let server = Server::start(move |_, _, s| {
             let _ = s.write_all(reply);
+        });
+        let url = server.url();
+        within(LIMIT, move || {
+            let err = get(&client(&url)).unwrap_err();
+            assert_clean(&err);
+            assert!(
+                matches!(err.kind(), ErrorKind::ApiConnection | ErrorKind::Pinn),
+                "{err:?}"
+            );
+            take_waits();
+        });
+    }
+    // A header block far larger than any real one.
+    for reply in [
+        format!("HTTP/1.1 200 OK\r\nX-Big: {}\r\n\r\n", "a".repeat(200_000)),
+        format!("HTTP/1.1 200 OK\r\n{}\r\n", "X-Many: 1\r\n".repeat(20_000)),
+    ] {
+        let server = Server::start(move |_, _, s| {
+            let _ = s.write_all(reply.as_bytes());
         });
         let url = server.url();
         within(LIMIT, move || {
