@@ -742,3 +742,64 @@ fn the_standalone_binary_serves_the_same_api() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn hostile_input_never_stops_the_server() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    let s = MockServer::start();
+    let addr = s.url().trim_start_matches("http://").to_string();
+    let auth = format!("Authorization: Bearer {}", s.secret_key());
+    let big = "x".repeat((1 << 20) + 10);
+    let junk: Vec<Vec<u8>> = vec![
+        b"\x00\xff\xfe garbage\r\n\r\n".to_vec(),
+        b"GET\r\n\r\n".to_vec(),
+        b"GET /v1/users HTTP/9.9\r\n\r\n".to_vec(),
+        format!("GET /v1/users?limit=%ZZ&limit=99999999999999999999 HTTP/1.1\r\n{auth}\r\n\r\n")
+            .into_bytes(),
+        format!("GET /v1/users/%C0%AF HTTP/1.1\r\n{auth}\r\n\r\n").into_bytes(),
+        [
+            format!("POST /v1/users HTTP/1.1\r\n{auth}\r\nContent-Length: 4\r\n\r\n").as_bytes(),
+            b"\xff\xfe{}",
+        ]
+        .concat(),
+        format!(
+            "POST /v1/users HTTP/1.1\r\n{auth}\r\nContent-Length: {}\r\n\r\n{big}",
+            big.len()
+        )
+        .into_bytes(),
+        format!("POST /v1/users HTTP/1.1\r\n{auth}\r\nContent-Length: 100\r\n\r\n{{\"meta")
+            .into_bytes(),
+        format!(
+            "POST /v1/users HTTP/1.1\r\n{auth}\r\nContent-Length: 2000\r\n\r\n{}",
+            "[".repeat(2000)
+        )
+        .into_bytes(),
+        format!("HEAD /v1/users HTTP/1.1\r\n{auth}\r\n\r\n").into_bytes(),
+    ];
+    let mut statuses = Vec::new();
+    for bytes in junk {
+        let mut raw = TcpStream::connect(&addr).unwrap();
+        raw.set_read_timeout(Some(std::time::Duration::from_millis(500)))
+            .unwrap();
+        let _ = raw.write_all(&bytes);
+        let _ = raw.shutdown(std::net::Shutdown::Write);
+        let mut got = Vec::new();
+        let _ = raw.read_to_end(&mut got);
+        let head = String::from_utf8_lossy(&got)
+            .chars()
+            .take(12)
+            .collect::<String>();
+        statuses.push(head);
+    }
+    assert_eq!(statuses[3], "HTTP/1.1 400", "a bad limit");
+    assert_eq!(statuses[4], "HTTP/1.1 404", "an ID that is not UTF-8");
+    assert_eq!(statuses[5], "HTTP/1.1 400", "a body that is not UTF-8 JSON");
+    assert_eq!(statuses[6], "HTTP/1.1 400", "a body over 1 MiB");
+    assert_eq!(statuses[8], "HTTP/1.1 400", "JSON nested too deep");
+    assert_eq!(statuses[9], "HTTP/1.1 405", "HEAD");
+    // Still serving, and nothing was created.
+    let x = Stranger::new(&s);
+    list_of(&x.ok("GET", "/v1/users", None), "/v1/users", "user", USER);
+    assert_eq!(s.creates("user"), 0);
+}

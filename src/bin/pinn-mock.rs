@@ -75,3 +75,31 @@ fn main() -> ExitCode {
         std::thread::park();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Result<(u16, Option<String>), String> {
+        parse(a.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn arguments() {
+        assert_eq!(args(&[]), Ok((12111, None)));
+        assert_eq!(args(&["--port", "0"]), Ok((0, None)));
+        assert_eq!(
+            args(&["--port=8080", "--secret-key", "sk_test_x"]),
+            Ok((8080, Some("sk_test_x".into())))
+        );
+        assert_eq!(args(&["--help"]), Err(USAGE.into()));
+        for bad in [
+            &["--port"][..],
+            &["--port", "70000"],
+            &["--secret-key"],
+            &["-x"],
+        ] {
+            assert!(args(bad).is_err_and(|m| m != USAGE), "{bad:?}");
+        }
+    }
+}
