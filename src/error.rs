@@ -13,6 +13,7 @@
 //! | 429 | [`RateLimit`](ErrorKind::RateLimit) | yes, after a while |
 //! | 500 | [`Api`](ErrorKind::Api) | yes |
 //! | 502, 503, 504, unreachable host, refused or reset connection, timeout | [`ApiConnection`](ErrorKind::ApiConnection) | yes |
+//! | TLS failure, or a reply that is not HTTP | [`ApiConnection`](ErrorKind::ApiConnection) | no |
 //! | any other status, an unknown `error.type`, or a response that does not decode | [`Pinn`](ErrorKind::Pinn) | no |
 //! | no or unusable secret key, bad host | [`Configuration`](ErrorKind::Configuration) | no |
 //! | ID token rejected | [`IdTokenVerification`](ErrorKind::IdTokenVerification) | no |
@@ -244,13 +245,17 @@ impl Error {
     }
 
     /// Whether the same request may succeed if tried again later, per the spec's error table:
-    /// rate limits, server errors and connection failures. (Whether a retry is *safe* also
-    /// depends on the method: see `docs/errors.md`.)
+    /// rate limits, server errors and connection failures, but not a TLS failure or a reply
+    /// that is not HTTP (the ones [`retry::retryable`](crate::retry::retryable) never retries
+    /// either). Whether a retry is *safe* also depends on the method: see `docs/errors.md`.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.kind(),
             ErrorKind::RateLimit | ErrorKind::Api | ErrorKind::ApiConnection
-        ) && !matches!(self, Error::Connection(c) if c.kind == TransportKind::Tls)
+        ) && !matches!(
+            self,
+            Error::Connection(c) if matches!(c.kind, TransportKind::Tls | TransportKind::Protocol)
+        )
     }
 
     /// The HTTP status, when a response was received.

@@ -286,6 +286,8 @@ fn garbage_instead_of_http_is_a_typed_error() {
                 matches!(err.kind(), ErrorKind::ApiConnection | ErrorKind::Pinn),
                 "{err:?}"
             );
+            // What the client retried on its own is exactly what it calls retryable.
+            assert_eq!(err.is_retryable(), err.attempts() > 1, "{err:?}");
             take_waits();
         });
     }
@@ -305,6 +307,8 @@ fn garbage_instead_of_http_is_a_typed_error() {
                 matches!(err.kind(), ErrorKind::ApiConnection | ErrorKind::Pinn),
                 "{err:?}"
             );
+            // What the client retried on its own is exactly what it calls retryable.
+            assert_eq!(err.is_retryable(), err.attempts() > 1, "{err:?}");
             take_waits();
         });
     }
