@@ -1,10 +1,10 @@
 //! A stateful emulator of the whole Pinn API, running in-process on loopback (feature `mock`).
 //!
-//! [`MockServer::start`] binds a free port on `127.0.0.1`, with a random secret key, in well
-//! under a millisecond of the test's time; dropping the handle stops it. It keeps users, apps,
-//! devices, keys, logs, events and webhook endpoints in memory, so an object you create is
-//! there when you fetch it, and it answers every endpoint of the API with the spec's shapes,
-//! errors and pagination.
+//! [`MockServer::start`](crate::mock::MockServer::start) binds a free port on `127.0.0.1`,
+//! with a random secret key, typically in well under a millisecond; dropping the handle stops
+//! it. It keeps users, apps, devices, keys, logs, events and webhook endpoints in memory, so
+//! an object you create is there when you fetch it, and it answers every endpoint of the API
+//! with the spec's shapes, errors and pagination.
 //!
 //! ```
 //! use pinn::mock::{DeviceSeed, MockServer};
@@ -40,8 +40,8 @@
 //!   `device_enrolled` and palm flags. A recovery key's `flow` defaults to `[]`. Keys expire
 //!   an hour after they are made.
 //! - Events record the object as it was after the change (before, for deletes), with the ID
-//!   of the request that caused it. Seeding calls record `device.created` for a new device and
-//!   nothing for a log.
+//!   of the request that caused it. Seeding calls record `device.created` for a new device
+//!   (with a request ID of its own) and nothing for a log.
 //!
 //! The same emulator runs standalone for other languages: `cargo run --features mock --bin
 //! pinn-mock -- --port 12111`. See `docs/testing.md`.
