@@ -995,6 +995,7 @@ fn a_server_echoing_the_key_cannot_put_it_in_an_error() {
         }),
         (200, |k| format!(r#"{{"object":"user","user_id":"{k}""#)),
         (200, |k| k.to_string()),
+        (200, |k| format!(r#"{{"object":"{k}","user_id":"usr_1"}}"#)),
     ];
     for &(status, body) in cases {
         let server = echo_key_server(status, body);
