@@ -113,10 +113,11 @@ impl<T: Object> List<T> {
         if list.object != "list" {
             return Err(crate::resources::wrong_kind("list", &list.object));
         }
-        for item in &list.data {
+        for item in &mut list.data {
             if item.object() != T::OBJECT {
                 return Err(crate::resources::wrong_kind(T::OBJECT, item.object()));
             }
+            item.mark_loaded();
         }
         list.next = Some(NextPage {
             client: client.clone(),

@@ -62,13 +62,15 @@ fn users_from_create_to_delete() {
             assert_eq!(disabled.metadata, user.metadata);
             assert!(disabled.updated_at >= user.updated_at);
 
-            // save() sends the changed fields and refreshes the object.
+            // save() sends only what changed since `user` was read (the metadata) and
+            // refreshes the object: the status it holds is stale but unchanged, so the
+            // server's "disabled" stands.
             user.metadata.insert("plan".into(), json!("pro"));
-            user.status = Some("active".into());
             user.save()?;
+            assert_eq!(user.status.as_deref(), Some("disabled"));
             let again = User::retrieve(&user.user_id)?;
             assert_eq!(again.metadata["plan"], "pro");
-            assert_eq!(again.status.as_deref(), Some("active"));
+            assert_eq!(again.status.as_deref(), Some("disabled"));
 
             // A user created without metadata gets {} and the request has no body.
             let bare = User::create(&UserCreateParams::new())?;
@@ -324,8 +326,9 @@ fn webhook_endpoints_lifecycle() {
             hook.url = "http://localhost:9000/hooks".into();
             hook.save()?;
             assert_eq!(hook.events, ["user.created", "user.deleted"]);
-            // save() sends every updatable field it holds, the stale status included.
-            assert_eq!(hook.status, "enabled");
+            // save() sends only what changed since `hook` was read: the status it holds is
+            // stale, but unchanged, so the server's "disabled" stands.
+            assert_eq!(hook.status, "disabled");
             assert_eq!(hook.url, "http://localhost:9000/hooks");
 
             let bad_url = fails(WebhookEndpoint::create(

@@ -282,6 +282,27 @@ fn save_sends_updatable_fields_and_refreshes() {
 }
 
 #[test]
+fn save_after_retrieve_sends_only_what_changed() {
+    let mut w = Wire::start();
+    let get = ok_json(w.mock("GET", &format!("/v1/users/{ID}"), &[], None), USER);
+    let body = json!({"metadata": {"external_id": "ypf3JZpTB5", "plan": "gold"}});
+    let patch = ok_json(
+        w.mock("PATCH", &format!("/v1/users/{ID}"), &[], Some(body)),
+        USER_UPDATED,
+    );
+    let client = w.client();
+    let mut user = client.scope(|| User::retrieve(ID)).unwrap();
+    user.metadata.insert("plan".into(), "gold".into());
+    client.scope(|| user.save()).unwrap();
+    assert_eq!(user.updated_at, 1718200000);
+    // Refreshed from the reply, and what it read is now the baseline: no change, no request.
+    client.scope(|| user.save()).unwrap();
+    get.assert();
+    patch.assert();
+    w.assert_no_strays();
+}
+
+#[test]
 fn save_failure_leaves_the_user_unchanged() {
     let mut w = Wire::start();
     let body = json!({"metadata": {"external_id": "ypf3JZpTB5"}, "status": "enabled"});

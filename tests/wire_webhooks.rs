@@ -217,6 +217,23 @@ fn save_sends_updatable_fields_and_refreshes() {
 }
 
 #[test]
+fn save_after_retrieve_sends_only_what_changed() {
+    let mut w = Wire::start();
+    let get = ok_json(w.mock("GET", &path(), &[], None), HOOK);
+    let body = json!({"status": "disabled"});
+    let patch = ok_json(w.mock("PATCH", &path(), &[], Some(body)), HOOK_UPDATED);
+    let client = w.client();
+    let mut hook = client.scope(|| WebhookEndpoint::retrieve(ID)).unwrap();
+    hook.status = "disabled".into();
+    client.scope(|| hook.save()).unwrap();
+    assert_eq!(hook.updated_at, 1718300000);
+    client.scope(|| hook.save()).unwrap(); // nothing changed since the reply: no request
+    get.assert();
+    patch.assert();
+    w.assert_no_strays();
+}
+
+#[test]
 fn save_failure_leaves_the_endpoint_unchanged() {
     let mut w = Wire::start();
     let body = json!({

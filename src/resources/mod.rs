@@ -35,6 +35,30 @@ pub trait Object: DeserializeOwned + Serialize {
     fn to_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+
+    /// Called on every object read from the API, so `save()` can later send only what
+    /// changed. Not part of the stable API.
+    #[doc(hidden)]
+    fn mark_loaded(&mut self) {}
+}
+
+/// What an object's updatable fields were when it was last read from the API: `save()` sends
+/// only the fields that differ. Empty for an object built by hand, which then sends them all.
+#[derive(Clone, Default, PartialEq)]
+pub(crate) struct Loaded<T>(pub(crate) Option<T>);
+
+impl<T> fmt::Debug for Loaded<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("..")
+    }
+}
+
+/// `now` where it differs from `before` (or where there is no `before`), else `None`.
+pub(crate) fn changed<T: PartialEq>(before: Option<&T>, now: T) -> Option<T> {
+    match before {
+        Some(b) if *b == now => None,
+        _ => Some(now),
+    }
 }
 
 /// Deleting an object you hold: `user.delete()`.
@@ -56,6 +80,9 @@ pub(crate) fn write_json(value: &impl Serialize, f: &mut fmt::Formatter<'_>) -> 
 /// Implements `Display` (pretty JSON) and [`Object`] for a model.
 macro_rules! object {
     ($ty:ty, $kind:literal, $id:ident) => {
+        crate::resources::object!($ty, $kind, $id, |_this| {});
+    };
+    ($ty:ty, $kind:literal, $id:ident, |$this:ident| $loaded:block) => {
         impl std::fmt::Display for $ty {
             /// The object as pretty JSON, like the Python SDK's `str()`.
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -70,6 +97,10 @@ macro_rules! object {
             }
             fn id(&self) -> &str {
                 &self.$id
+            }
+            fn mark_loaded(&mut self) {
+                let $this = self;
+                $loaded
             }
         }
     };
@@ -158,10 +189,11 @@ pub(crate) fn decode_required<T>(body: Option<T>) -> Result<T> {
 
 /// Sends `req` and decodes an object of kind `T`, checking its `"object"`.
 pub(crate) fn fetch<T: Object>(req: Request) -> Result<T> {
-    let value: T = decode_required(Client::current().send(&req)?)?;
+    let mut value: T = decode_required(Client::current().send(&req)?)?;
     if value.object() != T::OBJECT {
         return Err(wrong_kind(T::OBJECT, value.object()));
     }
+    value.mark_loaded();
     Ok(value)
 }
 

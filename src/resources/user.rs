@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{device::Device, log::Log, object, or_default, Deletable};
+use super::{changed, device::Device, log::Log, object, or_default, Deletable, Loaded};
 use crate::error::Result;
 use crate::http::{segment, Request};
 use crate::list::{List, ListParams};
@@ -43,9 +43,14 @@ pub struct User {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The updatable fields as last read, for `save()`.
+    #[serde(skip)]
+    loaded: Loaded<(Map<String, Value>, Option<String>)>,
 }
 
-object!(User, "user", user_id);
+object!(User, "user", user_id, |this| {
+    this.loaded = Loaded(Some((this.metadata.clone(), this.status.clone())));
+});
 
 /// Optional parameters of [`User::create`].
 ///
@@ -233,8 +238,11 @@ impl User {
         super::list(path, params)
     }
 
-    /// Sends this user's updatable fields (`metadata`, and `status` when set) with
+    /// Sends this user's changed updatable fields (`metadata`, `status`) with
     /// [`User::update`], then refreshes `self` from the reply.
+    ///
+    /// "Changed" means different from when the user was last read from the API; a user built
+    /// by hand sends both fields (`status` when set). With nothing changed, no request is made.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -245,10 +253,17 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn save(&mut self) -> Result<()> {
+        let before = self.loaded.0.as_ref();
         let params = UserUpdateParams {
-            metadata: Some(self.metadata.clone()),
-            status: self.status.clone(),
+            metadata: changed(before.map(|b| &b.0), self.metadata.clone()),
+            status: self
+                .status
+                .clone()
+                .and_then(|s| changed(before.and_then(|b| b.1.as_ref()), s)),
         };
+        if params == UserUpdateParams::default() {
+            return Ok(());
+        }
         *self = User::update(&self.user_id, &params)?;
         Ok(())
     }

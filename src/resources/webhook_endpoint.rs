@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{object, or_default, Deletable};
+use super::{changed, object, or_default, Deletable, Loaded};
 use crate::error::Result;
 use crate::http::{segment, Request};
 use crate::list::{List, ListParams};
@@ -40,9 +40,23 @@ pub struct WebhookEndpoint {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The updatable fields as last read, for `save()`.
+    #[serde(skip)]
+    loaded: Loaded<(String, Vec<String>, String)>,
 }
 
-object!(WebhookEndpoint, "webhook_endpoint", webhook_endpoint_id);
+object!(
+    WebhookEndpoint,
+    "webhook_endpoint",
+    webhook_endpoint_id,
+    |this| {
+        this.loaded = Loaded(Some((
+            this.url.clone(),
+            this.events.clone(),
+            this.status.clone(),
+        )));
+    }
+);
 
 /// Optional parameters of [`WebhookEndpoint::update`]: only the fields set are sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -178,8 +192,12 @@ impl WebhookEndpoint {
         super::list("/v1/webhook_endpoints".into(), params)
     }
 
-    /// Sends this endpoint's updatable fields (`url`, `events`, `status`) with
+    /// Sends this endpoint's changed updatable fields (`url`, `events`, `status`) with
     /// [`WebhookEndpoint::update`], then refreshes `self` from the reply.
+    ///
+    /// "Changed" means different from when the endpoint was last read from the API; one built
+    /// by hand sends all three (`status` when not empty). With nothing changed, no request is
+    /// made.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -190,11 +208,17 @@ impl WebhookEndpoint {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn save(&mut self) -> Result<()> {
+        let before = self.loaded.0.as_ref();
         let params = WebhookEndpointUpdateParams {
-            url: Some(self.url.clone()),
-            events: Some(self.events.clone()),
-            status: Some(self.status.clone()).filter(|s| !s.is_empty()),
+            url: changed(before.map(|b| &b.0), self.url.clone()),
+            events: changed(before.map(|b| &b.1), self.events.clone()),
+            status: Some(self.status.clone())
+                .filter(|s| !s.is_empty())
+                .and_then(|s| changed(before.map(|b| &b.2), s)),
         };
+        if params == WebhookEndpointUpdateParams::default() {
+            return Ok(());
+        }
         *self = WebhookEndpoint::update(&self.webhook_endpoint_id, &params)?;
         Ok(())
     }
