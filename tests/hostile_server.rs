@@ -125,7 +125,7 @@ fn one_deadline_covers_every_attempt() {
         let took = started.elapsed();
         assert_clean(&err);
         assert_eq!(err.kind(), ErrorKind::ApiConnection);
-        assert!(took < ms(1500), "{took:?}");
+        assert!(took < ms(2500), "{took:?}");
     });
 }
 
@@ -255,7 +255,7 @@ fn a_trickled_response_hits_the_per_attempt_timeout() {
                 Some(TransportKind::Timeout),
                 "{err:?}"
             );
-            assert!(took < ms(1000), "{took:?}");
+            assert!(took < ms(2000), "{took:?}");
         });
     }
 }
@@ -581,7 +581,7 @@ fn an_endless_body_is_cut_off_not_buffered() {
         let err = get(&c).unwrap_err();
         assert_clean(&err);
         assert!(matches!(err, Error::Decode { .. }), "{err:?}");
-        assert!(started.elapsed() < ms(2000), "{:?}", started.elapsed());
+        assert!(started.elapsed() < ms(3000), "{:?}", started.elapsed());
     });
     thread::sleep(ms(100));
     let n = written.load(Ordering::SeqCst);

@@ -64,10 +64,11 @@ proptest! {
     }
 }
 
-/// One keep-alive server for every case: it answers 404 to everything and records the path.
-fn server() -> &'static (Server, Client) {
-    static SERVER: OnceLock<(Server, Client)> = OnceLock::new();
-    SERVER.get_or_init(|| {
+/// A keep-alive server per property (they run in parallel; each counts its own requests),
+/// answering 404 to everything and recording each path.
+fn server(which: usize) -> &'static (Server, Client) {
+    static SERVERS: [OnceLock<(Server, Client)>; 2] = [OnceLock::new(), OnceLock::new()];
+    SERVERS[which].get_or_init(|| {
         let server = Server::start_keep_alive(|_, _, s| respond_keep_alive(s, 404, ""));
         let client = Client::new(
             hostile::builder(&server.url())
@@ -140,7 +141,7 @@ proptest! {
 
     #[test]
     fn every_id_taking_call_sends_its_id_as_one_segment(id in ids()) {
-        let (server, client) = server();
+        let (server, client) = server(0);
         for (before, after, call) in calls() {
             let sent = server.seen().len();
             let result = client.scope(|| call(&id));
@@ -168,7 +169,7 @@ proptest! {
 
     #[test]
     fn a_list_cursor_stays_one_query_value(cursor in ids()) {
-        let (server, client) = server();
+        let (server, client) = server(1);
         let sent = server.seen().len();
         let params = ListParams::new().limit(3).starting_after(cursor.clone());
         let _ = client.scope(|| User::list(&params));
