@@ -391,8 +391,8 @@ fn main() {
     ablations(scale, &token, &user_responder.url);
 }
 
-/// 5. What each per-call saving is worth: the work the crate does once, timed as if it were
-/// done on every call, next to what it costs as done.
+/// Section 5: what each per-call saving is worth. The work the crate does once, timed as if
+/// it were done on every call, next to what it costs as done.
 fn ablations(scale: usize, token: &str, responder_url: &str) {
     println!("\n5. per-call work avoided (cost if done on every call)");
     let row = |what: &str, n: usize, d: Duration| {

@@ -103,4 +103,8 @@ mod guides {
     struct Pagination;
     #[doc = include_str!("../docs/id-tokens.md")]
     struct IdTokens;
+    #[doc = include_str!("../docs/errors.md")]
+    struct Errors;
+    #[doc = include_str!("../docs/testing.md")]
+    struct Testing;
 }

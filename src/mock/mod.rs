@@ -444,7 +444,3 @@ fn typed<T: DeserializeOwned>(r: std::result::Result<store::Obj, Failure>) -> Re
     })
 }
 
-/// `docs/testing.md`'s examples, run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../docs/testing.md")]
-struct TestingGuide;
