@@ -146,10 +146,42 @@ impl RawResponse {
     }
 }
 
+/// A success: its status, request ID and decoded body (`None` when it had none).
+#[derive(Debug, Clone)]
+pub(crate) struct Reply<T> {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body: Option<T>,
+}
+
+impl<T> Reply<T> {
+    /// The error for a success whose body is not what the call expects.
+    pub(crate) fn invalid(&self, message: impl Into<String>) -> Error {
+        Error::Decode {
+            status: self.status,
+            message: message.into(),
+            request_id: self.request_id.clone(),
+        }
+    }
+
+    /// The body, or the error for a success that has none.
+    pub(crate) fn require(self) -> Result<(T, Reply<()>)> {
+        let meta = Reply {
+            status: self.status,
+            request_id: self.request_id,
+            body: None,
+        };
+        match self.body {
+            Some(body) => Ok((body, meta)),
+            None => Err(meta.invalid("the response has no body")),
+        }
+    }
+}
+
 impl Client {
     /// Sends `req`, retrying as [`retry::decide`] says, and decodes a success body as `T`
     /// (`None` for an empty one).
-    pub(crate) fn send<T: DeserializeOwned>(&self, req: &Request) -> Result<Option<T>> {
+    pub(crate) fn send<T: DeserializeOwned>(&self, req: &Request) -> Result<Reply<T>> {
         let config = self.config();
         config.check()?;
         let url = req.url(&config.api_host);
@@ -162,7 +194,12 @@ impl Client {
                 if let Some(key) = &config.secret_key {
                     raw.scrub(key.expose());
                 }
-                parse_response::<T>(&raw)
+                let body = parse_response::<T>(&raw)?;
+                Ok(Reply {
+                    status: raw.status,
+                    request_id: raw.request_id,
+                    body,
+                })
             });
             let mut err = match result {
                 Ok(v) => {
@@ -358,10 +395,22 @@ pub(crate) fn parse_response<T: DeserializeOwned>(raw: &RawResponse) -> Result<O
         }
         return serde_json::from_slice(&raw.body)
             .map(Some)
-            .map_err(|e| Error::Decode {
-                status: raw.status,
-                message: format!("body does not decode: {e}"),
-                request_id: raw.request_id.clone(),
+            .map_err(|e| {
+                // Name the object the server sent, when it says: "a user was expected" is
+                // clearer as "got an app" than as "missing field user_id".
+                #[derive(Deserialize)]
+                struct Tagged {
+                    object: String,
+                }
+                let sent = match serde_json::from_slice::<Tagged>(&raw.body) {
+                    Ok(t) => format!(" (the body is a {:?} object)", t.object),
+                    Err(_) => String::new(),
+                };
+                Error::Decode {
+                    status: raw.status,
+                    message: format!("body does not decode: {e}{sent}"),
+                    request_id: raw.request_id.clone(),
+                }
             });
     }
     let fields = serde_json::from_slice::<ErrorBody>(&raw.body)

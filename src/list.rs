@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::http::Request;
+use crate::http::{Reply, Request};
+use crate::resources::wrong_kind;
 use crate::resources::Object;
 use crate::retry::Method;
 
@@ -78,6 +79,8 @@ pub struct List<T> {
 pub(crate) struct NextPage {
     client: Client,
     limit: Option<u32>,
+    /// The status and request ID of the response this page came in.
+    reply: Reply<()>,
 }
 
 impl<T: fmt::Debug> fmt::Debug for List<T> {
@@ -109,19 +112,20 @@ impl<T: Object> List<T> {
     }
 
     fn fetch_request(client: &Client, req: &Request, limit: Option<u32>) -> Result<List<T>> {
-        let mut list: List<T> = crate::resources::decode_required(client.send(req)?)?;
+        let (mut list, reply) = client.send::<List<T>>(req)?.require()?;
         if list.object != "list" {
-            return Err(crate::resources::wrong_kind("list", &list.object));
+            return Err(wrong_kind(&reply, "list", &list.object));
         }
         for item in &mut list.data {
             if item.object() != T::OBJECT {
-                return Err(crate::resources::wrong_kind(T::OBJECT, item.object()));
+                return Err(wrong_kind(&reply, T::OBJECT, item.object()));
             }
             item.mark_loaded();
         }
         list.next = Some(NextPage {
             client: client.clone(),
             limit,
+            reply,
         });
         Ok(list)
     }
@@ -189,10 +193,14 @@ impl<T: Object> List<T> {
     }
 
     fn invalid(&self, why: &str) -> Error {
-        Error::Decode {
-            status: 200,
-            message: format!("cannot fetch the page after {}: {why}", self.url),
-            request_id: None,
+        let message = format!("cannot fetch the page after {}: {why}", self.url);
+        match &self.next {
+            Some(n) => n.reply.invalid(message),
+            None => Error::Decode {
+                status: 200,
+                message,
+                request_id: None,
+            },
         }
     }
 }

@@ -1,4 +1,4 @@
-//! When to retry: one pure function, [`decide`].
+//! When to retry: one pure function, [`decide`](crate::retry::decide).
 //!
 //! - GET, PATCH and DELETE (idempotent on Pinn: a PATCH sets fields to values) are retried after
 //!   a connection failure or timeout, and after statuses 429, 500, 502, 503 and 504.

@@ -443,4 +443,3 @@ fn typed<T: DeserializeOwned>(r: std::result::Result<store::Obj, Failure>) -> Re
         request_id: None,
     })
 }
-

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::http::{segment, Request};
+use crate::http::{segment, Reply, Request};
 use crate::list::{List, ListParams};
 use crate::retry::Method;
 
@@ -170,28 +170,15 @@ where
 }
 
 /// The error for an object of the wrong kind where another was expected.
-pub(crate) fn wrong_kind(expected: &str, got: &str) -> Error {
-    Error::Decode {
-        status: 200,
-        message: format!("expected a {expected} object, got {got:?}"),
-        request_id: None,
-    }
-}
-
-/// A success that should have had a body.
-pub(crate) fn decode_required<T>(body: Option<T>) -> Result<T> {
-    body.ok_or_else(|| Error::Decode {
-        status: 200,
-        message: "the response has no body".into(),
-        request_id: None,
-    })
+pub(crate) fn wrong_kind(reply: &Reply<()>, expected: &str, got: &str) -> Error {
+    reply.invalid(format!("expected a {expected} object, got {got:?}"))
 }
 
 /// Sends `req` and decodes an object of kind `T`, checking its `"object"`.
 pub(crate) fn fetch<T: Object>(req: Request) -> Result<T> {
-    let mut value: T = decode_required(Client::current().send(&req)?)?;
+    let (mut value, reply) = Client::current().send::<T>(&req)?.require()?;
     if value.object() != T::OBJECT {
-        return Err(wrong_kind(T::OBJECT, value.object()));
+        return Err(wrong_kind(&reply, T::OBJECT, value.object()));
     }
     value.mark_loaded();
     Ok(value)
