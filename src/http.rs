@@ -393,25 +393,23 @@ pub(crate) fn parse_response<T: DeserializeOwned>(raw: &RawResponse) -> Result<O
         if raw.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        return serde_json::from_slice(&raw.body)
-            .map(Some)
-            .map_err(|e| {
-                // Name the object the server sent, when it says: "a user was expected" is
-                // clearer as "got an app" than as "missing field user_id".
-                #[derive(Deserialize)]
-                struct Tagged {
-                    object: String,
-                }
-                let sent = match serde_json::from_slice::<Tagged>(&raw.body) {
-                    Ok(t) => format!(" (the body is a {:?} object)", t.object),
-                    Err(_) => String::new(),
-                };
-                Error::Decode {
-                    status: raw.status,
-                    message: format!("body does not decode: {e}{sent}"),
-                    request_id: raw.request_id.clone(),
-                }
-            });
+        return serde_json::from_slice(&raw.body).map(Some).map_err(|e| {
+            // Name the object the server sent, when it says: "a user was expected" is
+            // clearer as "got an app" than as "missing field user_id".
+            #[derive(Deserialize)]
+            struct Tagged {
+                object: String,
+            }
+            let sent = match serde_json::from_slice::<Tagged>(&raw.body) {
+                Ok(t) => format!(" (the body is a {:?} object)", t.object),
+                Err(_) => String::new(),
+            };
+            Error::Decode {
+                status: raw.status,
+                message: format!("body does not decode: {e}{sent}"),
+                request_id: raw.request_id.clone(),
+            }
+        });
     }
     let fields = serde_json::from_slice::<ErrorBody>(&raw.body)
         .ok()
