@@ -15,6 +15,11 @@ fn step(n: u32, what: &str) {
     println!("\n{n}. {what}");
 }
 
+/// Compact JSON, for printing metadata and lists.
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 fn main() -> Result<(), pinn::Error> {
     // The emulator lives as long as `emulator`; `None` when running against a real host.
     let emulator = match std::env::var("PINN_SECRET_KEY") {
@@ -38,19 +43,21 @@ fn main() -> Result<(), pinn::Error> {
     let mut user =
         User::create(&UserCreateParams::new().metadata_entry("external_id", "cust_8842"))?;
     println!(
-        "   created {} with metadata {:?}",
-        user.user_id, user.metadata
+        "   created {} with metadata {}",
+        user.user_id,
+        json(&user.metadata)
     );
 
     step(2, "Retrieve it, change it and save() it");
     let fetched = User::retrieve(&user.user_id)?;
     println!(
-        "   retrieved {} (status {:?})",
-        fetched.user_id, fetched.status
+        "   retrieved {} (status {})",
+        fetched.user_id,
+        fetched.status.as_deref().unwrap_or("none")
     );
     user.metadata.insert("plan".into(), "premium".into());
     user.save()?;
-    println!("   saved: metadata is now {:?}", user.metadata);
+    println!("   saved: metadata is now {}", json(&user.metadata));
 
     step(3, "Issue an enrollment key and a recovery key");
     let enrollment = EnrollmentKey::create(&user.user_id)?;
@@ -63,8 +70,9 @@ fn main() -> Result<(), pinn::Error> {
         &RecoveryKeyCreateParams::new().flow(["email"]),
     )?;
     println!(
-        "   recovery key {} with flow {:?}",
-        recovery.recovery_key_id, recovery.flow
+        "   recovery key {} with flow {}",
+        recovery.recovery_key_id,
+        json(&recovery.flow)
     );
 
     step(
@@ -117,7 +125,9 @@ fn main() -> Result<(), pinn::Error> {
         listed?;
         seen += 1;
     }
-    println!("   walked {seen} users, 10 per page, newest first");
+    println!(
+        "   walked all {seen} users (the 25 new ones and the first), 10 per page, newest first"
+    );
 
     step(6, "Verify an ID token");
     match &emulator {
