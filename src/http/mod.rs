@@ -131,16 +131,16 @@ impl RawResponse {
             }
         }
         let needle = secret.as_bytes();
-        if self.body.windows(needle.len()).any(|w| w == needle) {
+        let finder = memchr::memmem::Finder::new(needle);
+        if finder.find(&self.body).is_some() {
             let mut out = Vec::with_capacity(self.body.len());
-            let mut rest = self.body.as_slice();
-            while let Some(i) = rest.windows(needle.len()).position(|w| w == needle) {
-                let (before, after) = rest.split_at(i);
-                out.extend_from_slice(before);
+            let mut last = 0;
+            for at in finder.find_iter(&self.body) {
+                out.extend_from_slice(self.body.get(last..at).unwrap_or_default());
                 out.extend_from_slice(REDACTED.as_bytes());
-                rest = after.get(needle.len()..).unwrap_or_default();
+                last = at + needle.len();
             }
-            out.extend_from_slice(rest);
+            out.extend_from_slice(self.body.get(last..).unwrap_or_default());
             self.body = out;
         }
     }

@@ -120,6 +120,18 @@ mod unit {
     }
 
     #[test]
+    fn scrub_replaces_every_copy_of_the_key() {
+        let mut r = raw(200, "aKEYKEYbKEKEYc KE");
+        r.request_id = Some("req_KEY".into());
+        r.scrub("KEY");
+        assert_eq!(
+            String::from_utf8(r.body).unwrap(),
+            "a<redacted><redacted>bKE<redacted>c KE"
+        );
+        assert_eq!(r.request_id.as_deref(), Some("req_<redacted>"));
+    }
+
+    #[test]
     fn success_bodies() {
         let ok = parse_response::<serde_json::Value>(&raw(200, r#"{"a":1}"#)).unwrap();
         assert_eq!(ok, Some(serde_json::json!({"a": 1})));
