@@ -125,9 +125,7 @@ fn main() -> Result<(), pinn::Error> {
         listed?;
         seen += 1;
     }
-    println!(
-        "   walked all {seen} users (the 25 new ones and the first), 10 per page, newest first"
-    );
+    println!("   walked all {seen} users of the account, 10 per page, newest first");
 
     step(6, "Verify an ID token");
     match &emulator {

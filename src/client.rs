@@ -15,7 +15,7 @@ use std::time::Duration;
 use once_cell::sync::Lazy;
 
 use crate::config::{Config, ConfigBuilder};
-use crate::error::Result;
+use crate::errors::Result;
 
 /// A configured handle on the API: a [`Config`] and the crate's one HTTP agent.
 ///

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 
 /// The production API host, used when `PINN_API_HOST` is not set.
 pub const DEFAULT_API_HOST: &str = "https://pinnapis.com";
@@ -67,6 +67,8 @@ pub struct Config {
     pub(crate) problem: Option<String>,
     /// `Bearer <key>`, formatted once.
     pub(crate) authorization: Option<String>,
+    /// The key as jsonwebtoken's HMAC key, built once per key rather than once per verify.
+    pub(crate) jwt_key: Option<jsonwebtoken::DecodingKey>,
 }
 
 impl fmt::Debug for Config {
@@ -101,6 +103,7 @@ impl Default for Config {
             sleep: std::thread::sleep,
             problem: None,
             authorization: None,
+            jwt_key: None,
         }
     }
 }
@@ -280,6 +283,10 @@ impl ConfigBuilder {
         let mut c = self.config;
         let mut problems = Vec::new();
         c.authorization = None;
+        c.jwt_key = c
+            .secret_key
+            .as_ref()
+            .map(|k| jsonwebtoken::DecodingKey::from_secret(k.expose().as_bytes()));
         if let Some(key) = &c.secret_key {
             match check_header_value("secret key", key.expose(), false) {
                 None => c.authorization = Some(format!("Bearer {}", key.expose())),

@@ -1,11 +1,11 @@
 //! ID tokens: verifying the JWTs that Pinn's SDKs hand your front end.
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{Algorithm, Validation};
 use once_cell::sync::Lazy;
 use serde_json::{Map, Value};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 
 /// Seconds of clock skew allowed when checking `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 30;
@@ -20,8 +20,7 @@ pub const MIN_SECRET_BYTES: usize = 16;
 /// Building it also installs jsonwebtoken's pure-Rust crypto provider, chosen explicitly: left
 /// to guess, jsonwebtoken panics when a dependency graph enables both of its backends.
 static VALIDATION: Lazy<Validation> = Lazy::new(|| {
-    // An `Err` means a provider is installed already, which is just as good.
-    let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+    install_crypto_provider();
     let mut v = Validation::new(Algorithm::HS256);
     v.required_spec_claims.clear();
     v.leeway = LEEWAY_SECS;
@@ -30,6 +29,12 @@ static VALIDATION: Lazy<Validation> = Lazy::new(|| {
     v.validate_aud = false;
     v
 });
+
+/// Installs jsonwebtoken's pure-Rust crypto provider for the process, chosen explicitly.
+pub(crate) fn install_crypto_provider() {
+    // An `Err` means a provider is installed already, which is just as good.
+    let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+}
 
 /// The verified claims of an ID token.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,13 +103,12 @@ impl IdToken {
         if !well_formed {
             return reject("malformed token: expected three base64url segments");
         }
-        let data = jsonwebtoken::decode::<Map<String, Value>>(
-            token,
-            &DecodingKey::from_secret(key),
-            &VALIDATION,
-        )
-        .map_err(|e| Error::IdTokenVerification(jwt_reason(&e, token)))?;
-        let mut claims = data.claims;
+        let Some(decoding_key) = &config.jwt_key else {
+            return Err(Error::Configuration("no secret key set".into()));
+        };
+        let data = jsonwebtoken::decode::<Map<String, Value>>(token, decoding_key, &VALIDATION)
+            .map_err(|e| Error::IdTokenVerification(jwt_reason(&e, token)))?;
+        let claims = data.claims;
 
         let sub = match claims.get("sub") {
             None => return reject("missing claim sub"),
@@ -119,7 +123,7 @@ impl IdToken {
         if iss != config.api_host() {
             return reject("claim iss does not match the api host");
         }
-        let amr: Vec<String> = match claims.get_mut("amr") {
+        let amr: Vec<String> = match claims.get("amr") {
             None => return reject("missing claim amr"),
             Some(Value::Array(items)) => {
                 let mut amr = Vec::with_capacity(items.len());
@@ -143,7 +147,15 @@ impl IdToken {
                 "claim amr lacks the required method {missing:?}"
             )));
         }
-        let time = |name: &str| claims.get(name).and_then(Value::as_u64);
+        // jsonwebtoken has checked `exp`/`nbf`, floats included; report those as whole seconds.
+        let time = |name: &str| {
+            let v = claims.get(name)?;
+            v.as_u64().or_else(|| {
+                v.as_f64()
+                    .filter(|f| f.is_finite() && *f >= 0.0)
+                    .map(|f| f as u64)
+            })
+        };
         Ok(IdTokenClaims {
             exp: time("exp"),
             nbf: time("nbf"),

@@ -38,7 +38,7 @@ pub mod client;
 /// Settings: the secret key, the API host and version, timeouts and limits.
 pub mod config;
 /// Errors, mirroring the Python SDK's `pinn.errors`.
-pub mod error;
+pub mod errors;
 mod http;
 /// ID-token verification.
 pub mod id_token;
@@ -57,7 +57,7 @@ pub use client::{
     Client,
 };
 pub use config::{Config, ConfigBuilder, SecretKey};
-pub use error::{ApiError, Error, ErrorKind, Result};
+pub use errors::{ApiError, Error, ErrorKind, Result};
 #[doc(hidden)]
 pub use http::__agent;
 pub use http::USER_AGENT;

@@ -8,7 +8,7 @@ use std::hash::{Hash, Hasher};
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 use crate::http::{Reply, Request};
 use crate::resources::wrong_kind;
 use crate::resources::Object;
@@ -200,6 +200,7 @@ impl<T: Object> List<T> {
                 status: 200,
                 message,
                 request_id: None,
+                attempts: 0,
             },
         }
     }

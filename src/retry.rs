@@ -14,7 +14,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::error::TransportKind;
+use crate::errors::TransportKind;
 
 /// The first backoff wait.
 pub const BASE_BACKOFF: Duration = Duration::from_millis(500);

@@ -308,3 +308,30 @@ fn a_fault_applies_to_health_too() {
     assert!(!c.scope(pinn::healthy), "healthy() makes one attempt");
     assert!(c.scope(pinn::healthy));
 }
+
+#[test]
+fn a_decode_error_after_a_retry_counts_every_attempt() {
+    let s = MockServer::start();
+    s.inject(Fault::status(503));
+    s.inject(Fault::body(200, "<html>maintenance</html>"));
+    let err = list(&client(&s, 2)).unwrap_err();
+    assert!(
+        matches!(err, pinn::Error::Decode { status: 200, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.attempts(), 2);
+    assert_eq!(s.requests().len(), 2);
+}
+
+#[test]
+fn a_2xx_the_spec_does_not_name_is_an_error_of_the_base_kind() {
+    let s = MockServer::start();
+    s.inject(Fault::body(
+        203,
+        r#"{"object":"list","url":"/v1/users","data":[]}"#,
+    ));
+    let err = list(&client(&s, 2)).unwrap_err();
+    assert_eq!((err.kind(), err.status()), (ErrorKind::Pinn, Some(203)));
+    assert!(!err.is_retryable());
+    assert_eq!(s.requests().len(), 1, "not retried");
+}

@@ -677,3 +677,31 @@ fn startup_is_well_under_100_ms() {
         "{times:?}"
     );
 }
+
+#[test]
+fn id_token_times_that_are_floats_are_reported() {
+    let s = MockServer::start();
+    let now = pinn_time() as f64;
+    let token = s.sign_id_token(&json!({
+        "sub": "usr_float", "iss": s.url(), "amr": ["palm"],
+        "exp": now + 300.5, "nbf": now - 10.25,
+    }));
+    let claims = s
+        .client()
+        .scope(|| IdToken::verify(&token, &["palm"]))
+        .unwrap();
+    assert_eq!(claims.exp, Some((now + 300.5) as u64));
+    assert_eq!(claims.nbf, Some((now - 10.25) as u64));
+}
+
+#[test]
+fn recorded_requests_do_not_show_the_key_in_debug() {
+    let s = MockServer::start();
+    s.client().scope(|| User::list(&ListParams::new())).unwrap();
+    let sent = s.requests();
+    let shown = format!("{sent:?}");
+    assert!(!shown.contains(s.secret_key()), "{shown}");
+    assert!(shown.contains("<redacted>"));
+    let bearer = format!("Bearer {}", s.secret_key());
+    assert_eq!(sent[0].header("authorization"), Some(bearer.as_str()));
+}

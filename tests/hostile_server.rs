@@ -12,7 +12,7 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use hostile::*;
-use pinn::error::TransportKind;
+use pinn::errors::TransportKind;
 use pinn::{
     App, AppType, AuthType, Client, Device, Error, ErrorKind, ListParams, Log, Platform, User,
     UserCreateParams,

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use crate::client::Client;
-use crate::error::{ApiError, ConnectionError, Error, ErrorKind, Result, TransportKind};
+use crate::errors::{ApiError, ConnectionError, Error, ErrorKind, Result, TransportKind};
 use crate::retry::{self, Attempt, Decision, Failure, Method};
 
 /// The `User-Agent` of every request.
@@ -102,6 +102,11 @@ impl Request {
     }
 }
 
+/// The success statuses of the spec: any other status, 2xx included, is an error.
+pub(crate) fn is_success(status: u16) -> bool {
+    matches!(status, 200 | 201 | 202 | 204)
+}
+
 /// A response as read off the wire, body capped.
 #[derive(Debug)]
 pub(crate) struct RawResponse {
@@ -151,6 +156,8 @@ impl RawResponse {
 pub(crate) struct Reply<T> {
     pub status: u16,
     pub request_id: Option<String>,
+    /// Attempts made, retries included.
+    pub attempts: u32,
     pub body: Option<T>,
 }
 
@@ -161,6 +168,7 @@ impl<T> Reply<T> {
             status: self.status,
             message: message.into(),
             request_id: self.request_id.clone(),
+            attempts: self.attempts,
         }
     }
 
@@ -169,6 +177,7 @@ impl<T> Reply<T> {
         let meta = Reply {
             status: self.status,
             request_id: self.request_id,
+            attempts: self.attempts,
             body: None,
         };
         match self.body {
@@ -198,21 +207,25 @@ impl Client {
                 Ok(Reply {
                     status: raw.status,
                     request_id: raw.request_id,
+                    attempts: attempt,
                     body,
                 })
             });
             let mut err = match result {
-                Ok(v) => {
+                Ok(reply) => {
                     log::debug!(
-                        "pinn: {} {} ok, attempt {attempt}, {:?}",
+                        "pinn: {} {} {} (request {:?}), attempt {attempt}, {:?}",
                         req.method.as_str(),
                         req.path,
+                        reply.status,
+                        reply.request_id,
                         started.elapsed()
                     );
-                    return Ok(v);
+                    return Ok(reply);
                 }
                 Err(e) => e,
             };
+            err.set_attempts(attempt);
             let failure = match &err {
                 Error::Api(e) => Failure::Status {
                     status: e.status,
@@ -245,10 +258,7 @@ impl Client {
             );
             match decision {
                 Decision::RetryAfter(wait) => (config.sleep)(wait),
-                Decision::Stop => {
-                    err.set_attempts(attempt);
-                    return Err(err);
-                }
+                Decision::Stop => return Err(err),
             }
         }
     }
@@ -270,38 +280,11 @@ impl Client {
             return Err(transport_error(ureq::Error::Timeout(ureq::Timeout::Global)));
         }
         let agent = &*AGENT;
-        macro_rules! prepare {
-            ($builder:expr) => {{
-                let mut b = $builder.header(
-                    "Authorization",
-                    config.authorization.as_deref().unwrap_or(""),
-                );
-                if let Some(v) = &config.api_version {
-                    b = b.header("Pinn-Version", v);
-                }
-                if config.connect_timeout != crate::config::DEFAULT_CONNECT_TIMEOUT
-                    || config.timeout.min(remaining) != crate::config::DEFAULT_TIMEOUT
-                {
-                    b = b
-                        .config()
-                        .timeout_connect(Some(config.connect_timeout))
-                        .timeout_global(Some(config.timeout.min(remaining)))
-                        .build();
-                }
-                b
-            }};
-        }
         let sent = match (req.method, &req.body) {
-            (Method::Get, _) => prepare!(agent.get(url)).call(),
-            (Method::Delete, _) => prepare!(agent.delete(url)).call(),
-            (Method::Post, None) => prepare!(agent.post(url)).send_empty(),
-            (Method::Patch, None) => prepare!(agent.patch(url)).send_empty(),
-            (Method::Post, Some(body)) => prepare!(agent.post(url))
-                .header("Content-Type", "application/json")
-                .send(body.as_slice()),
-            (Method::Patch, Some(body)) => prepare!(agent.patch(url))
-                .header("Content-Type", "application/json")
-                .send(body.as_slice()),
+            (Method::Get, _) => prepare(agent.get(url), config, remaining).call(),
+            (Method::Delete, _) => prepare(agent.delete(url), config, remaining).call(),
+            (Method::Post, body) => send_json(prepare(agent.post(url), config, remaining), body),
+            (Method::Patch, body) => send_json(prepare(agent.patch(url), config, remaining), body),
         };
         let mut response = sent.map_err(transport_error)?;
         let status = response.status().as_u16();
@@ -323,12 +306,13 @@ impl Client {
             Ok(b) => b,
             // An error page too large to read (a proxy's HTML, say): the status alone decides
             // the error, and whether it is retried, as for any body that is not the error JSON.
-            Err(ureq::Error::BodyExceedsLimit(_)) if !(200..300).contains(&status) => Vec::new(),
+            Err(ureq::Error::BodyExceedsLimit(_)) if !is_success(status) => Vec::new(),
             Err(ureq::Error::BodyExceedsLimit(limit)) => {
                 return Err(Error::Decode {
                     status,
                     message: format!("response body is larger than the {limit}-byte limit"),
                     request_id,
+                    attempts: 1,
                 })
             }
             Err(e) => return Err(transport_error(e)),
@@ -339,6 +323,46 @@ impl Client {
             retry_after,
             body,
         })
+    }
+}
+
+/// Adds the headers every request carries (`User-Agent` and `Accept` come from the agent), and
+/// this attempt's timeouts where they differ from the agent's.
+fn prepare<B>(
+    builder: ureq::RequestBuilder<B>,
+    config: &crate::config::Config,
+    remaining: Duration,
+) -> ureq::RequestBuilder<B> {
+    let mut b = builder.header(
+        "Authorization",
+        config.authorization.as_deref().unwrap_or(""),
+    );
+    if let Some(v) = &config.api_version {
+        b = b.header("Pinn-Version", v);
+    }
+    let timeout = config.timeout.min(remaining);
+    if config.connect_timeout != crate::config::DEFAULT_CONNECT_TIMEOUT
+        || timeout != crate::config::DEFAULT_TIMEOUT
+    {
+        b = b
+            .config()
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_global(Some(timeout))
+            .build();
+    }
+    b
+}
+
+/// Sends a JSON body with its content type, or an empty body.
+fn send_json(
+    builder: ureq::RequestBuilder<ureq::typestate::WithBody>,
+    body: &Option<Vec<u8>>,
+) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    match body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .send(body.as_slice()),
+        None => builder.send_empty(),
     }
 }
 
@@ -389,7 +413,7 @@ struct ErrorFields {
 /// Turns a response into the decoded body (`None` when a success has no body) or the error
 /// the spec's table gives it. Never panics, whatever the status and bytes.
 pub(crate) fn parse_response<T: DeserializeOwned>(raw: &RawResponse) -> Result<Option<T>> {
-    if (200..300).contains(&raw.status) {
+    if is_success(raw.status) {
         if raw.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
@@ -408,6 +432,7 @@ pub(crate) fn parse_response<T: DeserializeOwned>(raw: &RawResponse) -> Result<O
                 status: raw.status,
                 message: format!("body does not decode: {e}{sent}"),
                 request_id: raw.request_id.clone(),
+                attempts: 1,
             }
         });
     }

@@ -52,7 +52,7 @@ use serde::de::DeserializeOwned;
 
 use crate::client::Client;
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 use crate::resources::device::Device;
 use crate::resources::log::Log;
 
@@ -137,7 +137,10 @@ impl Default for DeviceSeed {
 }
 
 /// A request as the emulator received it.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` output shows `Authorization` as `<redacted>`, in case a real key was sent to
+/// the emulator by mistake; [`header`](RecordedRequest::header) gives the value itself.
+#[derive(Clone, PartialEq)]
 pub struct RecordedRequest {
     /// The method, e.g. `"POST"`.
     pub method: String,
@@ -149,6 +152,30 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body (invalid UTF-8 replaced); empty when there was none.
     pub body: String,
+}
+
+impl std::fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let shown = if n.eq_ignore_ascii_case("authorization") {
+                    "<redacted>"
+                } else {
+                    v.as_str()
+                };
+                (n.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("RecordedRequest")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("query", &self.query)
+            .field("headers", &headers)
+            .field("body", &self.body)
+            .finish()
+    }
 }
 
 impl RecordedRequest {
@@ -380,8 +407,7 @@ impl MockServer {
     /// ```
     pub fn sign_id_token(&self, claims: &serde_json::Value) -> String {
         assert!(claims.is_object(), "ID token claims must be a JSON object");
-        // Chosen explicitly, as in `id_token`: left to guess, jsonwebtoken may panic.
-        let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+        crate::id_token::install_crypto_provider();
         let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
         let key = jsonwebtoken::EncodingKey::from_secret(self.secret_key().as_bytes());
         match jsonwebtoken::encode(&header, claims, &key) {
@@ -441,5 +467,6 @@ fn typed<T: DeserializeOwned>(r: std::result::Result<store::Obj, Failure>) -> Re
         status: 200,
         message: format!("the emulator built an object the crate cannot read: {e}"),
         request_id: None,
+        attempts: 0,
     })
 }

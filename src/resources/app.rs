@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{object, or_default, string_enum, Deletable};
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 use crate::http::Request;
 use crate::list::{List, ListParams};
 use crate::retry::Method;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{log::Log, object, or_default, string_enum, Deletable};
-use crate::error::Result;
+use crate::errors::Result;
 use crate::http::segment;
 use crate::list::{List, ListParams};
 

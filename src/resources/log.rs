@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{object, or_default, string_enum};
-use crate::error::Result;
+use crate::errors::Result;
 use crate::list::{List, ListParams};
 
 string_enum! {

@@ -6,7 +6,7 @@ use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
-use crate::error::{Error, Result};
+use crate::errors::{Error, Result};
 use crate::http::{segment, Reply, Request};
 use crate::list::{List, ListParams};
 use crate::retry::Method;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{changed, device::Device, log::Log, object, or_default, Deletable, Loaded};
-use crate::error::Result;
+use crate::errors::Result;
 use crate::http::{segment, Request};
 use crate::list::{List, ListParams};
 use crate::retry::Method;

@@ -14,7 +14,7 @@
 //! | 500 | [`Api`](ErrorKind::Api) | yes |
 //! | 502, 503, 504, unreachable host, refused or reset connection, timeout | [`ApiConnection`](ErrorKind::ApiConnection) | yes |
 //! | TLS failure, or a reply that is not HTTP | [`ApiConnection`](ErrorKind::ApiConnection) | no |
-//! | any other status, an unknown `error.type`, or a response that does not decode | [`Pinn`](ErrorKind::Pinn) | no |
+//! | any other status (a 3xx, 501, or a 2xx other than 200, 201, 202 and 204), an unknown `error.type`, or a success that does not decode | [`Pinn`](ErrorKind::Pinn) | no |
 //! | no or unusable secret key, bad host | [`Configuration`](ErrorKind::Configuration) | no |
 //! | ID token rejected | [`IdTokenVerification`](ErrorKind::IdTokenVerification) | no |
 //!
@@ -104,7 +104,8 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// An error response from the API: a status other than 2xx.
+/// An error response from the API: a status other than the spec's successes (200, 201, 202,
+/// 204).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// The kind, from the status and the body's `error.type` (see the module docs).
@@ -218,6 +219,8 @@ pub enum Error {
         message: String,
         /// The server's request ID, when a header gave one.
         request_id: Option<String>,
+        /// How many attempts were made, retries included.
+        attempts: u32,
     },
     /// An argument was rejected before any I/O (an empty ID, an unknown app type).
     #[error("invalid argument: {0}")]
@@ -290,7 +293,7 @@ impl Error {
         match self {
             Error::Api(e) => e.attempts,
             Error::Connection(c) => c.attempts,
-            Error::Decode { .. } => 1,
+            Error::Decode { attempts, .. } => *attempts,
             _ => 0,
         }
     }
@@ -299,6 +302,7 @@ impl Error {
         match self {
             Error::Api(e) => e.attempts = n,
             Error::Connection(c) => c.attempts = n,
+            Error::Decode { attempts, .. } => *attempts = n,
             _ => {}
         }
     }
