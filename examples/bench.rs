@@ -293,7 +293,6 @@ fn main() {
                 .expect("valid config"),
         );
         let reset = reset_peak_rss();
-        let before = peak_rss_kib();
         let t0 = Instant::now();
         let mut seen = 0usize;
         paging.scope(|| {
@@ -316,7 +315,6 @@ fn main() {
                 " (peak not resettable here)"
             }
         );
-        let _ = before;
         peaks.push(peak);
     }
     if let [Some(small), Some(large)] = peaks[..] {

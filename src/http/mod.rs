@@ -46,10 +46,16 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'
 
 /// An ID as one percent-encoded path segment. An empty ID is refused before any I/O.
 pub(crate) fn segment<'a>(what: &str, id: &'a str) -> Result<Cow<'a, str>> {
+    require_id(what, id)?;
+    Ok(utf8_percent_encode(id, SEGMENT).into())
+}
+
+/// Refuses an empty ID before any I/O.
+pub(crate) fn require_id(what: &str, id: &str) -> Result<()> {
     if id.is_empty() {
         return Err(Error::InvalidArgument(format!("{what} is empty")));
     }
-    Ok(utf8_percent_encode(id, SEGMENT).into())
+    Ok(())
 }
 
 /// One request, before it is sent.

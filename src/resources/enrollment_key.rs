@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{object, or_default};
-use crate::errors::{Error, Result};
-use crate::http::Request;
+use crate::errors::Result;
+use crate::http::{require_id, Request};
 use crate::retry::Method;
 
 /// A one-off key that authorizes a user to enroll with the Pinn mobile SDK.
@@ -56,9 +56,7 @@ impl EnrollmentKey {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn create(user_id: &str) -> Result<EnrollmentKey> {
-        if user_id.is_empty() {
-            return Err(Error::InvalidArgument("user_id is empty".into()));
-        }
+        require_id("user_id", user_id)?;
         let req = Request::new(Method::Post, "/v1/enrollment_keys".into());
         super::fetch(req.json(&CreateBody { user_id })?)
     }

@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{object, or_default};
-use crate::errors::{Error, Result};
-use crate::http::Request;
+use crate::errors::Result;
+use crate::http::{require_id, Request};
 use crate::retry::Method;
 
 /// A one-off key that authorizes a user to re-enroll after losing their device.
@@ -80,9 +80,7 @@ impl RecoveryKey {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn create(user_id: &str, params: &RecoveryKeyCreateParams) -> Result<RecoveryKey> {
-        if user_id.is_empty() {
-            return Err(Error::InvalidArgument("user_id is empty".into()));
-        }
+        require_id("user_id", user_id)?;
         let body = CreateBody {
             user_id,
             flow: params.flow.as_deref(),

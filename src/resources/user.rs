@@ -80,9 +80,7 @@ impl UserCreateParams {
 
     /// Adds one metadata entry.
     pub fn metadata_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.metadata
-            .get_or_insert_with(Map::new)
-            .insert(key.into(), value.into());
+        insert_entry(&mut self.metadata, key.into(), value.into());
         self
     }
 }
@@ -118,9 +116,7 @@ impl UserUpdateParams {
 
     /// Adds one entry to the metadata sent (which replaces the old metadata as a whole).
     pub fn metadata_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.metadata
-            .get_or_insert_with(Map::new)
-            .insert(key.into(), value.into());
+        insert_entry(&mut self.metadata, key.into(), value.into());
         self
     }
 
@@ -129,6 +125,10 @@ impl UserUpdateParams {
         self.status = Some(status.into());
         self
     }
+}
+
+fn insert_entry(metadata: &mut Option<Map<String, Value>>, key: String, value: Value) {
+    metadata.get_or_insert_with(Map::new).insert(key, value);
 }
 
 impl User {
