@@ -57,6 +57,14 @@ impl Client {
 
     /// The client every call uses on this thread right now: the innermost
     /// [`scope`](Client::scope), or else the process-wide client.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let inside = server.client().scope(|| pinn::Client::current().config().api_host().to_string());
+    /// assert_eq!(inside, server.url());
+    /// let outside = pinn::Client::current();
+    /// assert_eq!(outside.config().api_host(), pinn::Client::global().config().api_host());
+    /// ```
     pub fn current() -> Client {
         SCOPED
             .with(|s| s.borrow().clone())
@@ -64,6 +72,15 @@ impl Client {
     }
 
     /// The process-wide client.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.install();
+    /// let in_scope = pinn::Client::new(pinn::Config::builder().build()?);
+    /// let host = in_scope.scope(|| pinn::Client::global().config().api_host().to_string());
+    /// assert_eq!(host, server.url()); // a scope does not change the process-wide client
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn global() -> Client {
         match GLOBAL.read() {
             Ok(g) => g.clone(),
@@ -72,6 +89,13 @@ impl Client {
     }
 
     /// This client's settings.
+    ///
+    /// ```
+    /// let client = pinn::Client::new(pinn::Config::builder().max_retries(0).build()?);
+    /// assert_eq!(client.config().max_retries(), 0);
+    /// assert!(client.config().secret_key().is_none());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -108,6 +132,15 @@ impl Client {
 }
 
 /// Makes `client` the process-wide client.
+///
+/// ```
+/// # let server = pinn::mock::MockServer::start();
+/// pinn::set_client(server.client());
+/// let user = pinn::User::create(&Default::default())?;
+/// assert_eq!(server.count("user"), 1);
+/// assert_eq!(pinn::User::retrieve(&user.user_id)?, user);
+/// # Ok::<(), pinn::Error>(())
+/// ```
 pub fn set_client(client: Client) {
     match GLOBAL.write() {
         Ok(mut g) => *g = client,

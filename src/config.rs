@@ -30,6 +30,14 @@ pub struct SecretKey(String);
 
 impl SecretKey {
     /// The key itself. Handle with care: never log it.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc").build()?;
+    /// let key = config.secret_key().unwrap();
+    /// assert_eq!(key.expose(), "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+    /// assert_eq!(format!("{key} {key:?}"), "<redacted> SecretKey(<redacted>)");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -110,6 +118,14 @@ impl Default for Config {
 
 impl Config {
     /// A builder starting from the defaults (no key, production host).
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.api_host(), pinn::config::DEFAULT_API_HOST);
+    /// assert!(config.secret_key().is_none());
+    /// assert_eq!(config.max_retries(), pinn::config::DEFAULT_MAX_RETRIES);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder {
             config: Config::default(),
@@ -120,6 +136,19 @@ impl Config {
     ///
     /// Never fails: a value that cannot be used is remembered, and every request made with this
     /// config fails with a [`Configuration`](crate::ErrorKind::Configuration) error naming it.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// std::env::set_var("PINN_SECRET_KEY", server.secret_key());
+    /// std::env::set_var("PINN_API_HOST", server.url());
+    /// let client = pinn::Client::new(pinn::Config::from_env());
+    /// assert!(client.scope(|| pinn::User::list(&Default::default()))?.data.is_empty());
+    ///
+    /// std::env::set_var("PINN_API_HOST", "ftp://nowhere");
+    /// let err = pinn::Config::from_env().check().unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::Configuration);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn from_env() -> Config {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let mut b = Config::builder();
@@ -136,6 +165,16 @@ impl Config {
     }
 
     /// A builder starting from this config's values.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = pinn::mock::MockServer::start();
+    /// let base = server.config_builder().build()?;
+    /// let patient = base.to_builder().timeout(Duration::from_secs(60)).build()?;
+    /// assert_eq!(patient.api_host(), base.api_host());
+    /// assert_eq!(patient.timeout(), Duration::from_secs(60));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn to_builder(&self) -> ConfigBuilder {
         ConfigBuilder {
             config: self.clone(),
@@ -143,39 +182,99 @@ impl Config {
     }
 
     /// The secret key, if one is set.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert!(config.secret_key().is_none());
+    /// let config = config.to_builder().secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc").build()?;
+    /// assert_eq!(config.secret_key().map(|k| k.expose()), Some("sk_test_4eC39HqLyjWDarjtT1zdp7dc"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn secret_key(&self) -> Option<&SecretKey> {
         self.secret_key.as_ref()
     }
     /// The API host: scheme, host and optional port, without a trailing slash.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().api_host("http://localhost:12111/").build()?;
+    /// assert_eq!(config.api_host(), "http://localhost:12111");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn api_host(&self) -> &str {
         &self.api_host
     }
     /// The API version sent as `Pinn-Version`, if set.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.api_version(), None);
+    /// let config = config.to_builder().api_version("2024-06-01").build()?;
+    /// assert_eq!(config.api_version(), Some("2024-06-01"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn api_version(&self) -> Option<&str> {
         self.api_version.as_deref()
     }
     /// Time allowed to open a connection.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.connect_timeout(), pinn::config::DEFAULT_CONNECT_TIMEOUT);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn connect_timeout(&self) -> Duration {
         self.connect_timeout
     }
     /// Time allowed for one attempt, from connecting to reading the last byte.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.timeout(), pinn::config::DEFAULT_TIMEOUT);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
     /// Time allowed for a whole call, every retry and wait included.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.deadline(), pinn::config::DEFAULT_DEADLINE);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn deadline(&self) -> Duration {
         self.deadline
     }
     /// How many times a retryable failure is retried (0: never).
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.max_retries(), pinn::config::DEFAULT_MAX_RETRIES);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn max_retries(&self) -> u32 {
         self.max_retries
     }
     /// The largest response body accepted, in bytes.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.max_response_bytes(), pinn::config::DEFAULT_MAX_RESPONSE_BYTES);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn max_response_bytes(&self) -> u64 {
         self.max_response_bytes
     }
 
     /// `Ok` when requests can be made with this config; the configuration error otherwise.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// assert!(server.config_builder().build()?.check().is_ok());
+    /// let keyless = pinn::Config::builder().api_host(server.url()).build()?;
+    /// assert_eq!(keyless.check().unwrap_err().kind(), pinn::ErrorKind::Configuration);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn check(&self) -> Result<()> {
         if let Some(p) = &self.problem {
             return Err(Error::Configuration(p.clone()));
@@ -199,6 +298,14 @@ pub struct ConfigBuilder {
 
 impl ConfigBuilder {
     /// The secret key (`sk_…`). It must be printable ASCII, with no spaces or line breaks.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc").build()?;
+    /// assert!(config.check().is_ok());
+    /// let err = pinn::Config::builder().secret_key("sk_test_ line\nbreak").build().unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::Configuration);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn secret_key(mut self, key: impl Into<String>) -> Self {
         self.config.secret_key = Some(SecretKey(key.into()));
         self
@@ -208,48 +315,118 @@ impl ConfigBuilder {
     /// is removed. Plain `http://` is refused unless the host is loopback (or
     /// [`allow_insecure_http`](Self::allow_insecure_http) is set), so the key never travels in
     /// clear text by accident.
+    ///
+    /// ```
+    /// use pinn::Config;
+    /// assert_eq!(Config::builder().api_host("https://pinnapis.com/").build()?.api_host(), "https://pinnapis.com");
+    /// assert!(Config::builder().api_host("http://127.0.0.1:12111").build().is_ok());
+    /// assert!(Config::builder().api_host("http://api.example.com").build().is_err());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn api_host(mut self, host: impl Into<String>) -> Self {
         self.config.api_host = host.into();
         self
     }
 
     /// The API version, sent as the `Pinn-Version` header.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().api_version("2024-06-01").build()?);
+    /// client.scope(|| pinn::User::list(&Default::default()))?;
+    /// assert_eq!(server.requests()[0].header("Pinn-Version"), Some("2024-06-01"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.config.api_version = Some(version.into());
         self
     }
 
     /// Sends no `Pinn-Version` header.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let versioned = server.config_builder().api_version("2024-06-01").build()?;
+    /// let client = pinn::Client::new(versioned.to_builder().no_api_version().build()?);
+    /// client.scope(|| pinn::User::list(&Default::default()))?;
+    /// assert_eq!(server.requests()[0].header("Pinn-Version"), None);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn no_api_version(mut self) -> Self {
         self.config.api_version = None;
         self
     }
 
     /// Time allowed to open a connection (default 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = pinn::Config::builder().connect_timeout(Duration::from_secs(2)).build()?;
+    /// assert_eq!(config.connect_timeout(), Duration::from_secs(2));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn connect_timeout(mut self, t: Duration) -> Self {
         self.config.connect_timeout = t;
         self
     }
 
     /// Time allowed for one attempt, connect to last byte (default 30 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::delay(Duration::from_secs(5)));
+    /// let config = server.config_builder().timeout(Duration::from_millis(200)).max_retries(0).build()?;
+    /// let err = pinn::Client::new(config).scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::ApiConnection);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn timeout(mut self, t: Duration) -> Self {
         self.config.timeout = t;
         self
     }
 
     /// Time allowed for a whole call, retries and waits included (default 90 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::status(500).times(3));
+    /// let config = server.config_builder().deadline(Duration::from_millis(100)).build()?;
+    /// let err = pinn::Client::new(config).scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// // The first backoff (0.25–0.5 s) would end past the deadline, so nothing is retried.
+    /// assert_eq!((err.status(), err.attempts()), (Some(500), 1));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn deadline(mut self, t: Duration) -> Self {
         self.config.deadline = t;
         self
     }
 
     /// Retries after a retryable failure (default 2; 0 turns retrying off).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::status(503).times(5));
+    /// let config = server.config_builder().max_retries(1).sleeper(|_| {}).build()?;
+    /// let err = pinn::Client::new(config).scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!((err.status(), err.attempts()), (Some(503), 2));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn max_retries(mut self, n: u32) -> Self {
         self.config.max_retries = n;
         self
     }
 
     /// The largest response body accepted, in bytes (default 4 MiB).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let config = server.config_builder().max_response_bytes(16).build()?;
+    /// let err = pinn::Client::new(config).scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!((err.kind(), err.status()), (pinn::ErrorKind::Pinn, Some(200)));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn max_response_bytes(mut self, n: u64) -> Self {
         self.config.max_response_bytes = n;
         self
@@ -257,6 +434,14 @@ impl ConfigBuilder {
 
     /// Allows a plain `http://` host that is not loopback. The secret key then crosses the
     /// network unencrypted: only for a trusted private network.
+    ///
+    /// ```
+    /// use pinn::Config;
+    /// assert!(Config::builder().api_host("http://10.0.0.7:8080").build().is_err());
+    /// let config = Config::builder().api_host("http://10.0.0.7:8080").allow_insecure_http(true).build()?;
+    /// assert_eq!(config.api_host(), "http://10.0.0.7:8080");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.config.allow_insecure_http = allow;
         self
@@ -264,12 +449,31 @@ impl ConfigBuilder {
 
     /// Replaces how the client waits between retries (default: [`std::thread::sleep`]). Tests
     /// use it to record the waits instead of sleeping.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    /// static WAITS: AtomicUsize = AtomicUsize::new(0);
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::status(503));
+    /// let config = server.config_builder().sleeper(|_wait| { WAITS.fetch_add(1, SeqCst); }).build()?;
+    /// pinn::Client::new(config).scope(|| pinn::User::list(&Default::default()))?;
+    /// assert_eq!(WAITS.load(SeqCst), 1); // one retry, and no real sleep
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn sleeper(mut self, sleep: fn(Duration)) -> Self {
         self.config.sleep = sleep;
         self
     }
 
     /// The config, or the first configuration problem found.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc").build()?;
+    /// assert!(config.check().is_ok());
+    /// let err = pinn::Config::builder().api_host("pinnapis.com").build().unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::Configuration);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn build(self) -> Result<Config> {
         let config = self.finish();
         match &config.problem {
