@@ -54,6 +54,13 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// The kind the spec's error table gives an HTTP status, with no body to go on.
+    ///
+    /// ```
+    /// use pinn::ErrorKind;
+    /// assert_eq!(ErrorKind::from_status(404), ErrorKind::InvalidRequest);
+    /// assert_eq!(ErrorKind::from_status(503), ErrorKind::ApiConnection);
+    /// assert_eq!(ErrorKind::from_status(418), ErrorKind::Pinn);
+    /// ```
     pub fn from_status(status: u16) -> ErrorKind {
         match status {
             400 | 404 | 405 => ErrorKind::InvalidRequest,
@@ -68,6 +75,13 @@ impl ErrorKind {
     }
 
     /// The kind the spec gives an `error.type` value, if it is one it names.
+    ///
+    /// ```
+    /// use pinn::ErrorKind;
+    /// assert_eq!(ErrorKind::from_error_type("rate_limit_exceeded"), Some(ErrorKind::RateLimit));
+    /// assert_eq!(ErrorKind::from_error_type("conflict"), Some(ErrorKind::RequestFailed));
+    /// assert_eq!(ErrorKind::from_error_type("teapot"), None);
+    /// ```
     pub fn from_error_type(error_type: &str) -> Option<ErrorKind> {
         Some(match error_type {
             "bad_request" | "not_found" | "method_not_allowed" => ErrorKind::InvalidRequest,
@@ -82,6 +96,13 @@ impl ErrorKind {
     }
 
     /// The name of the matching Python exception class.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert_eq!(err.kind().python_name(), "InvalidRequestError");
+    /// assert_eq!(pinn::ErrorKind::Api.python_name(), "APIError");
+    /// ```
     pub fn python_name(self) -> &'static str {
         match self {
             ErrorKind::InvalidRequest => "InvalidRequestError",
@@ -236,6 +257,16 @@ pub enum Error {
 
 impl Error {
     /// The Python-SDK error class this error corresponds to.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::ErrorKind;
+    /// match pinn::User::retrieve("usr_missing") {
+    ///     Err(e) if e.kind() == ErrorKind::InvalidRequest => assert_eq!(e.status(), Some(404)),
+    ///     other => panic!("expected a 404, got {other:?}"),
+    /// }
+    /// assert_eq!(pinn::User::retrieve("").unwrap_err().kind(), ErrorKind::InvalidRequest);
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Api(e) => e.kind,
@@ -251,6 +282,17 @@ impl Error {
     /// rate limits, server errors and connection failures, but not a TLS failure or a reply
     /// that is not HTTP (the ones [`retry::retryable`](crate::retry::retryable) never retries
     /// either). Whether a retry is *safe* also depends on the method: see `docs/errors.md`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// let not_found = client.scope(|| pinn::User::retrieve("usr_missing")).unwrap_err();
+    /// assert!(!not_found.is_retryable());
+    /// server.inject(pinn::mock::Fault::status(500));
+    /// let server_error = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert!(server_error.is_retryable());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.kind(),
@@ -262,6 +304,15 @@ impl Error {
     }
 
     /// The HTTP status, when a response was received.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert_eq!(err.status(), Some(404));
+    /// let no_key = pinn::Client::new(pinn::Config::builder().api_host(server.url()).build()?);
+    /// assert_eq!(no_key.scope(|| pinn::User::retrieve("usr_missing")).unwrap_err().status(), None);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(e) => Some(e.status),
@@ -271,6 +322,13 @@ impl Error {
     }
 
     /// The server's request ID, when a response header gave one.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert!(err.request_id().unwrap().starts_with("req_"));
+    /// assert_eq!(pinn::User::retrieve("").unwrap_err().request_id(), None); // no request made
+    /// ```
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Api(e) => e.request_id.as_deref(),
@@ -280,6 +338,15 @@ impl Error {
     }
 
     /// The API error details, when the API answered with an error status.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// let api = err.api_error().expect("the API answered");
+    /// assert_eq!((api.status, api.error_type.as_deref()), (404, Some("not_found")));
+    /// assert_eq!(api.code, "not_found");
+    /// assert!(pinn::User::retrieve("").unwrap_err().api_error().is_none());
+    /// ```
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
@@ -289,6 +356,16 @@ impl Error {
 
     /// How many attempts were made before this error (1 when nothing was retried; 0 when
     /// the error was raised before any I/O).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::status(500).times(3));
+    /// let client = pinn::Client::new(server.config_builder().sleeper(|_| {}).build()?);
+    /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!(err.attempts(), 3); // the first try and the default 2 retries
+    /// assert_eq!(client.scope(|| pinn::User::retrieve("")).unwrap_err().attempts(), 0);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn attempts(&self) -> u32 {
         match self {
             Error::Api(e) => e.attempts,

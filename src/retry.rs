@@ -38,6 +38,12 @@ pub enum Method {
 
 impl Method {
     /// The method's name on the wire.
+    ///
+    /// ```
+    /// use pinn::retry::Method;
+    /// assert_eq!(Method::Patch.as_str(), "PATCH");
+    /// assert_eq!(Method::Delete.as_str(), "DELETE");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -91,6 +97,17 @@ pub struct Attempt {
 }
 
 /// Decides whether and when to retry. Pure: same inputs, same answer.
+///
+/// ```
+/// use pinn::retry::{decide, Attempt, Decision, Failure, Method};
+/// use std::time::{Duration, SystemTime};
+/// let first = Attempt { method: Method::Get, attempt: 1, max_retries: 2, elapsed: Duration::ZERO,
+///     deadline: Duration::from_secs(90), now: SystemTime::now(), jitter: 0.0 };
+/// let rate_limited = Failure::Status { status: 429, retry_after: Some("3") };
+/// assert_eq!(decide(rate_limited, first), Decision::RetryAfter(Duration::from_secs(3)));
+/// assert_eq!(decide(rate_limited, Attempt { attempt: 3, ..first }), Decision::Stop); // budget spent
+/// assert_eq!(decide(Failure::Status { status: 404, retry_after: None }, first), Decision::Stop);
+/// ```
 pub fn decide(failure: Failure<'_>, a: Attempt) -> Decision {
     if a.attempt > a.max_retries || !retryable(a.method, failure) {
         return Decision::Stop;
@@ -113,6 +130,15 @@ pub fn decide(failure: Failure<'_>, a: Attempt) -> Decision {
 }
 
 /// Whether this failure of this method may be retried at all.
+///
+/// ```
+/// use pinn::errors::TransportKind;
+/// use pinn::retry::{retryable, Failure, Method};
+/// let timed_out = Failure::Transport(TransportKind::Timeout);
+/// assert!(retryable(Method::Get, timed_out));
+/// assert!(!retryable(Method::Post, timed_out)); // the object may have been created
+/// assert!(retryable(Method::Post, Failure::Status { status: 503, retry_after: None }));
+/// ```
 pub fn retryable(method: Method, failure: Failure<'_>) -> bool {
     use TransportKind::*;
     match (method, failure) {
@@ -128,6 +154,15 @@ pub fn retryable(method: Method, failure: Failure<'_>) -> bool {
 
 /// The wait before retry number `attempt` (1-based): 0.5 s doubling, capped at 8 s, with
 /// "equal jitter" (between half and all of it).
+///
+/// ```
+/// use pinn::retry::{backoff, MAX_BACKOFF};
+/// use std::time::Duration;
+/// assert_eq!(backoff(1, 0.0), Duration::from_millis(250));
+/// assert_eq!(backoff(1, 1.0), Duration::from_millis(500));
+/// assert_eq!(backoff(3, 1.0), Duration::from_secs(2));
+/// assert_eq!(backoff(10, 1.0), MAX_BACKOFF);
+/// ```
 pub fn backoff(attempt: u32, jitter: f64) -> Duration {
     let exp = attempt.saturating_sub(1).min(16);
     let full = BASE_BACKOFF.saturating_mul(1u32 << exp).min(MAX_BACKOFF);
@@ -141,6 +176,15 @@ pub fn backoff(attempt: u32, jitter: f64) -> Duration {
 
 /// Reads `Retry-After`: whole or decimal seconds, or an HTTP-date. `None` for anything
 /// unusable (garbage, negative, `inf`, `nan`, absurdly large).
+///
+/// ```
+/// use pinn::retry::parse_retry_after;
+/// use std::time::{Duration, SystemTime};
+/// let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000); // 22:13:20 GMT
+/// assert_eq!(parse_retry_after("2.5", now), Some(Duration::from_millis(2500)));
+/// assert_eq!(parse_retry_after("Tue, 14 Nov 2023 22:13:27 GMT", now), Some(Duration::from_secs(7)));
+/// assert_eq!(parse_retry_after("soon", now), None);
+/// ```
 pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let v = value.trim();
     if let Ok(secs) = v.parse::<f64>() {
