@@ -83,6 +83,17 @@ pub(crate) fn create_user(store: &mut Store, metadata: Obj, request_id: &str) ->
     user
 }
 
+/// `422` for a status outside `allowed`.
+fn check_status(status: Option<&str>, allowed: &[&str]) -> Result<()> {
+    match status {
+        Some(s) if !allowed.contains(&s) => Err(Failure::new(
+            422,
+            format!("status must be one of {allowed:?}, not {s:?}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn update_user(
     store: &mut Store,
     user_id: &str,
@@ -90,14 +101,7 @@ pub(crate) fn update_user(
     status: Option<String>,
     request_id: &str,
 ) -> Result<Obj> {
-    if let Some(s) = &status {
-        if !USER_STATUSES.contains(&s.as_str()) {
-            return Err(Failure::new(
-                422,
-                format!("status must be one of {USER_STATUSES:?}, not {s:?}"),
-            ));
-        }
-    }
+    check_status(status.as_deref(), &USER_STATUSES)?;
     let user = store
         .get_mut(Kind::User, user_id)
         .ok_or_else(|| Failure::not_found(Kind::User, user_id))?;
@@ -349,14 +353,7 @@ pub(crate) fn update_webhook(
     if let Some(e) = &events {
         check_events(e)?;
     }
-    if let Some(s) = &status {
-        if !WEBHOOK_STATUSES.contains(&s.as_str()) {
-            return Err(Failure::new(
-                422,
-                format!("status must be one of {WEBHOOK_STATUSES:?}, not {s:?}"),
-            ));
-        }
-    }
+    check_status(status.as_deref(), &WEBHOOK_STATUSES)?;
     let hook = store
         .get_mut(Kind::WebhookEndpoint, id)
         .ok_or_else(|| Failure::not_found(Kind::WebhookEndpoint, id))?;
