@@ -31,17 +31,46 @@ pub struct ListParams {
 
 impl ListParams {
     /// No limit, no cursor: the first page at the API's default size.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # for _ in 0..12 { pinn::User::create(&Default::default())?; }
+    /// let page = pinn::User::list(&pinn::ListParams::new())?;
+    /// assert_eq!(page.data.len(), 10); // the API's default page size
+    /// assert!(page.has_more);
+    /// assert_eq!(server.requests().last().unwrap().query, None);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn new() -> ListParams {
         ListParams::default()
     }
 
     /// Items per page.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # for _ in 0..3 { pinn::User::create(&Default::default())?; }
+    /// let page = pinn::User::list(&pinn::ListParams::new().limit(2))?;
+    /// assert_eq!(page.data.len(), 2);
+    /// assert_eq!(server.requests().last().unwrap().query.as_deref(), Some("limit=2"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn limit(mut self, limit: u32) -> ListParams {
         self.limit = Some(limit);
         self
     }
 
     /// Start after the item with this ID.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # for _ in 0..3 { pinn::User::create(&Default::default())?; }
+    /// use pinn::{ListParams, User};
+    /// let all = User::list(&ListParams::new())?;
+    /// let rest = User::list(&ListParams::new().starting_after(&all.data[0].user_id))?;
+    /// assert_eq!(rest.data, all.data[1..]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn starting_after(mut self, id: impl Into<String>) -> ListParams {
         self.starting_after = Some(id.into());
         self
