@@ -62,11 +62,29 @@ pub struct AppCreateParams {
 
 impl AppCreateParams {
     /// No description.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{App, AppCreateParams, AppType};
+    /// let app = App::create(AppType::Ios, "Wallet", &AppCreateParams::new())?;
+    /// assert_eq!(app.description, None);
+    /// assert_eq!(server.requests()[0].json(), Some(serde_json::json!({"name": "Wallet"})));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Sets the description.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{App, AppCreateParams, AppType};
+    /// let params = AppCreateParams::new().description("The checkout page");
+    /// let app = App::create(AppType::Web, "Checkout", &params)?;
+    /// assert_eq!(app.description.as_deref(), Some("The checkout page"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self

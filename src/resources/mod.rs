@@ -26,12 +26,40 @@ pub trait Object: DeserializeOwned + Serialize {
     const OBJECT: &'static str;
 
     /// The `"object"` value this instance carries.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{Object, User};
+    /// let user = User::create(&Default::default())?;
+    /// assert_eq!(user.object(), "user");
+    /// assert_eq!(user.object(), User::OBJECT);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     fn object(&self) -> &str;
 
     /// The object's ID.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::Object;
+    /// let app = pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?;
+    /// assert_eq!(app.id(), app.app_id);
+    /// assert!(app.id().starts_with("app_"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     fn id(&self) -> &str;
 
     /// The whole object as JSON, unknown fields included (the Python SDK's `.response`).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::Object;
+    /// let user = pinn::User::create(&pinn::UserCreateParams::new().metadata_entry("plan", "pro"))?;
+    /// let value = user.to_value();
+    /// assert_eq!(value["user_id"], user.user_id.as_str());
+    /// assert_eq!(value["metadata"], serde_json::json!({"plan": "pro"}));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     fn to_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
@@ -68,6 +96,18 @@ pub(crate) fn changed<T: PartialEq>(before: Option<&T>, now: T) -> Option<T> {
 /// `use pinn::Deletable;` (or `use pinn::prelude::*;`).
 pub trait Deletable {
     /// Deletes this object by its own ID.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::Deletable;
+    /// fn delete_all(items: &[impl Deletable]) -> pinn::Result<()> {
+    ///     items.iter().try_for_each(Deletable::delete)
+    /// }
+    /// let users = [pinn::User::create(&Default::default())?, pinn::User::create(&Default::default())?];
+    /// delete_all(&users)?;
+    /// assert_eq!(server.count("user"), 0);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     fn delete(&self) -> Result<()>;
 }
 
@@ -121,6 +161,15 @@ macro_rules! string_enum {
 
         impl $name {
             /// The value as sent on the wire.
+            ///
+            /// ```
+            #[doc = concat!("use pinn::", stringify!($name), ";")]
+            $(#[doc = concat!(
+                "assert_eq!(", stringify!($name), "::", stringify!($variant), ".as_str(), ",
+                stringify!($value), ");"
+            )])+
+            #[doc = concat!("assert_eq!(", stringify!($name), "::from(\"beta\").as_str(), \"beta\");")]
+            /// ```
             pub fn as_str(&self) -> &str {
                 match self {
                     $($name::$variant => $value,)+

@@ -50,11 +50,31 @@ pub struct RecoveryKeyCreateParams {
 
 impl RecoveryKeyCreateParams {
     /// No flow: the API's default.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// use pinn::{RecoveryKey, RecoveryKeyCreateParams};
+    /// let key = RecoveryKey::create(&user.user_id, &RecoveryKeyCreateParams::new())?;
+    /// assert!(key.flow.is_empty());
+    /// assert_eq!(server.requests()[1].json().unwrap().get("flow"), None); // not sent
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Sets the flow.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let user = pinn::User::create(&Default::default())?;
+    /// use pinn::{RecoveryKey, RecoveryKeyCreateParams};
+    /// let params = RecoveryKeyCreateParams::new().flow(["email", "sms"]);
+    /// let key = RecoveryKey::create(&user.user_id, &params)?;
+    /// assert_eq!(key.flow, ["email", "sms"]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn flow<S: Into<String>>(mut self, flow: impl IntoIterator<Item = S>) -> Self {
         self.flow = Some(flow.into_iter().map(Into::into).collect());
         self

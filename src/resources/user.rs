@@ -68,17 +68,43 @@ pub struct UserCreateParams {
 
 impl UserCreateParams {
     /// No metadata.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let user = pinn::User::create(&pinn::UserCreateParams::new())?;
+    /// assert!(user.metadata.is_empty());
+    /// assert_eq!(server.requests()[0].body, ""); // no metadata, no body
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Sets the whole metadata object.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let metadata = serde_json::json!({"external_id": "42", "plan": "pro"});
+    /// let metadata = metadata.as_object().unwrap().clone();
+    /// let user = pinn::User::create(&pinn::UserCreateParams::new().metadata(metadata.clone()))?;
+    /// assert_eq!(user.metadata, metadata);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
         self.metadata = Some(metadata);
         self
     }
 
     /// Adds one metadata entry.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let params = pinn::UserCreateParams::new().metadata_entry("external_id", "42").metadata_entry("tier", 2);
+    /// let user = pinn::User::create(&params)?;
+    /// assert_eq!(user.metadata["external_id"], "42");
+    /// assert_eq!(user.metadata["tier"], 2);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn metadata_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         insert_entry(&mut self.metadata, key.into(), value.into());
         self
@@ -104,23 +130,63 @@ pub struct UserUpdateParams {
 
 impl UserUpdateParams {
     /// Changes nothing.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::User::create(&Default::default())?.user_id;
+    /// let user = pinn::User::update(&id, &pinn::UserUpdateParams::new())?;
+    /// assert_eq!(user.status.as_deref(), Some("active"));
+    /// assert_eq!(server.requests().last().unwrap().body, "{}");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Replaces the metadata.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{User, UserCreateParams, UserUpdateParams};
+    /// let id = User::create(&UserCreateParams::new().metadata_entry("old", 1))?.user_id;
+    /// let metadata = serde_json::json!({"new": 2}).as_object().unwrap().clone();
+    /// let user = User::update(&id, &UserUpdateParams::new().metadata(metadata.clone()))?;
+    /// assert_eq!(user.metadata, metadata); // "old" is gone
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
         self.metadata = Some(metadata);
         self
     }
 
     /// Adds one entry to the metadata sent (which replaces the old metadata as a whole).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{User, UserCreateParams, UserUpdateParams};
+    /// let id = User::create(&UserCreateParams::new().metadata_entry("old", 1))?.user_id;
+    /// let user = User::update(&id, &UserUpdateParams::new().metadata_entry("new", 2))?;
+    /// assert_eq!(user.metadata.get("old"), None);
+    /// assert_eq!(user.metadata["new"], 2);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn metadata_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         insert_entry(&mut self.metadata, key.into(), value.into());
         self
     }
 
     /// Sets the status.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::User::create(&Default::default())?.user_id;
+    /// use pinn::{User, UserUpdateParams};
+    /// let user = User::update(&id, &UserUpdateParams::new().status("disabled"))?;
+    /// assert_eq!(user.status.as_deref(), Some("disabled"));
+    /// let err = User::update(&id, &UserUpdateParams::new().status("asleep")).unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::RequestFailed); // 422
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = Some(status.into());
         self

@@ -75,23 +75,61 @@ pub struct WebhookEndpointUpdateParams {
 
 impl WebhookEndpointUpdateParams {
     /// Changes nothing.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::update(&id, &WebhookEndpointUpdateParams::new())?;
+    /// assert_eq!((hook.url.as_str(), hook.status.as_str()), ("https://example.com/h", "enabled"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Sets the URL.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
+    /// let params = WebhookEndpointUpdateParams::new().url("https://example.com/v2/hooks");
+    /// let hook = WebhookEndpoint::update(&id, &params)?;
+    /// assert_eq!(hook.url, "https://example.com/v2/hooks");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
         self
     }
 
     /// Sets the event subscriptions.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
+    /// let params = WebhookEndpointUpdateParams::new().events(["user.created", "user.deleted"]);
+    /// let hook = WebhookEndpoint::update(&id, &params)?;
+    /// assert_eq!(hook.events, ["user.created", "user.deleted"]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn events<S: Into<String>>(mut self, events: impl IntoIterator<Item = S>) -> Self {
         self.events = Some(events.into_iter().map(Into::into).collect());
         self
     }
 
     /// Sets the status.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::update(&id, &WebhookEndpointUpdateParams::new().status("disabled"))?;
+    /// assert_eq!(hook.status, "disabled");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn status(mut self, status: impl Into<String>) -> Self {
         self.status = Some(status.into());
         self
