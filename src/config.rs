@@ -318,7 +318,8 @@ impl ConfigBuilder {
     ///
     /// ```
     /// use pinn::Config;
-    /// assert_eq!(Config::builder().api_host("https://pinnapis.com/").build()?.api_host(), "https://pinnapis.com");
+    /// let config = Config::builder().api_host("https://pinnapis.com/").build()?;
+    /// assert_eq!(config.api_host(), "https://pinnapis.com");
     /// assert!(Config::builder().api_host("http://127.0.0.1:12111").build().is_ok());
     /// assert!(Config::builder().api_host("http://api.example.com").build().is_err());
     /// # Ok::<(), pinn::Error>(())
@@ -437,9 +438,10 @@ impl ConfigBuilder {
     ///
     /// ```
     /// use pinn::Config;
-    /// assert!(Config::builder().api_host("http://10.0.0.7:8080").build().is_err());
-    /// let config = Config::builder().api_host("http://10.0.0.7:8080").allow_insecure_http(true).build()?;
-    /// assert_eq!(config.api_host(), "http://10.0.0.7:8080");
+    /// let private = "http://10.0.0.7:8080";
+    /// assert!(Config::builder().api_host(private).build().is_err());
+    /// let config = Config::builder().api_host(private).allow_insecure_http(true).build()?;
+    /// assert_eq!(config.api_host(), private);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {

@@ -65,12 +65,32 @@ impl Fault {
     /// Answers `status` with the spec's error body for it, e.g. 500 gives
     /// `{"error": {"type": "internal_server_error", …}}`. Statuses the spec's table does not
     /// name get the type `"error"`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// server.inject(pinn::mock::Fault::status(500));
+    /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!((err.kind(), err.status()), (pinn::ErrorKind::Api, Some(500)));
+    /// assert_eq!(err.api_error().unwrap().error_type.as_deref(), Some("internal_server_error"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn status(status: u16) -> Fault {
         Fault::new(FaultKind::Status(status))
     }
 
     /// Answers `429 rate_limit_exceeded` with the header `Retry-After: <retry_after>`, sent
     /// as given (seconds, an HTTP date, or anything else a test needs).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// server.inject(pinn::mock::Fault::rate_limit("7"));
+    /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::RateLimit);
+    /// assert_eq!(err.api_error().unwrap().retry_after.as_deref(), Some("7"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn rate_limit(retry_after: &str) -> Fault {
         Fault::new(FaultKind::RateLimit(retry_after.to_string()))
     }
@@ -78,17 +98,46 @@ impl Fault {
     /// Waits `d`, then handles the request normally. Longer than the client's timeout, it is
     /// a hang: the client gives up while the emulator still acts on the request. Dropping the
     /// server cuts the wait short.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::delay(Duration::from_millis(50)));
+    /// let started = Instant::now();
+    /// let users = server.client().scope(|| pinn::User::list(&Default::default()))?;
+    /// assert!(users.data.is_empty() && started.elapsed() >= Duration::from_millis(50));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn delay(d: Duration) -> Fault {
         Fault::new(FaultKind::Delay(d))
     }
 
     /// Closes the connection without sending any response.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// server.inject(pinn::mock::Fault::close());
+    /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!((err.kind(), err.status()), (pinn::ErrorKind::ApiConnection, None));
+    /// assert!(err.is_retryable());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn close() -> Fault {
         Fault::new(FaultKind::Close)
     }
 
     /// Sends `200` headers with a `Content-Length` of 1000, then 9 bytes of JSON, then closes
     /// the connection.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// server.inject(pinn::mock::Fault::truncated_body());
+    /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!((err.kind(), err.status()), (pinn::ErrorKind::ApiConnection, None));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn truncated_body() -> Fault {
         Fault::new(FaultKind::Truncated)
     }
@@ -96,11 +145,31 @@ impl Fault {
     /// Answers `status` with `body` as it is: an HTML error page from a proxy, a JSON body
     /// of the wrong shape, an empty body. The `Content-Type` is `application/json` when the
     /// body parses as JSON, `text/html` when it starts with `<`, `text/plain` otherwise.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// server.inject(pinn::mock::Fault::body(502, "<html>Bad Gateway</html>"));
+    /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!((err.kind(), err.status()), (pinn::ErrorKind::ApiConnection, Some(502)));
+    /// assert_eq!(err.api_error().unwrap().error_type, None); // not the error JSON
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn body(status: u16, body: &str) -> Fault {
         Fault::new(FaultKind::Body(status, body.to_string()))
     }
 
     /// Applies to the next `n` matching requests instead of one.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// server.inject(pinn::mock::Fault::status(503).times(2));
+    /// let list = || client.scope(|| pinn::User::list(&Default::default()));
+    /// assert!(list().is_err() && list().is_err());
+    /// assert!(list().is_ok());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn times(mut self, n: usize) -> Fault {
         self.times = n;
         self
@@ -108,12 +177,32 @@ impl Fault {
 
     /// Matches only requests whose raw path (still percent-encoded, without the query)
     /// equals `path`, e.g. `/v1/users`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// server.inject(pinn::mock::Fault::status(500).on_path("/v1/apps"));
+    /// assert!(client.scope(|| pinn::User::list(&Default::default())).is_ok());
+    /// let err = client.scope(|| pinn::App::list(&Default::default())).unwrap_err();
+    /// assert_eq!(err.status(), Some(500));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn on_path(mut self, path: &str) -> Fault {
         self.path = Some(path.to_string());
         self
     }
 
     /// Matches only requests with this method (any case), e.g. `"POST"`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// server.inject(pinn::mock::Fault::status(500).on_method("post"));
+    /// assert!(client.scope(|| pinn::User::list(&Default::default())).is_ok());
+    /// let err = client.scope(|| pinn::User::create(&Default::default())).unwrap_err();
+    /// assert_eq!((err.status(), err.attempts()), (Some(500), 1)); // a POST is not retried after a 500
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn on_method(mut self, method: &str) -> Fault {
         self.method = Some(method.to_ascii_uppercase());
         self

@@ -273,16 +273,43 @@ impl MockServer {
     }
 
     /// The base URL, `http://127.0.0.1:PORT`, with no trailing slash: the API host.
+    ///
+    /// ```
+    /// let server = pinn::mock::MockServer::start();
+    /// assert_eq!(server.url(), format!("http://127.0.0.1:{}", server.port()));
+    /// let config = pinn::Config::builder().api_host(server.url()).secret_key(server.secret_key());
+    /// assert!(pinn::Client::new(config.build()?).scope(pinn::healthy));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn url(&self) -> String {
         self.url.clone()
     }
 
     /// The port it listens on.
+    ///
+    /// ```
+    /// let server = pinn::mock::MockServer::start();
+    /// assert_ne!(server.port(), 0);
+    /// std::net::TcpStream::connect(("127.0.0.1", server.port()))?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn port(&self) -> u16 {
         self.running.addr.port()
     }
 
     /// The secret key it accepts (`sk_test_` and 24 random characters unless chosen).
+    ///
+    /// ```
+    /// use pinn::{Client, Config, ErrorKind, User};
+    /// let server = pinn::mock::MockServer::start();
+    /// let with_key = |key: &str| Config::builder().secret_key(key).api_host(server.url()).build();
+    /// let right = Client::new(with_key(server.secret_key())?);
+    /// let wrong = Client::new(with_key("sk_test_wrong")?);
+    /// assert!(right.scope(|| User::list(&Default::default())).is_ok());
+    /// let err = wrong.scope(|| User::list(&Default::default())).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::Authentication);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn secret_key(&self) -> &str {
         &self.running.shared.secret_key
     }
@@ -417,11 +444,33 @@ impl MockServer {
     }
 
     /// Injects a fault into the next matching requests. See [`Fault`].
+    ///
+    /// ```
+    /// let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::status(409).on_method("POST"));
+    /// let err = server.client().scope(|| pinn::User::create(&Default::default())).unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::RequestFailed);
+    /// assert_eq!(server.count("user"), 0); // the fault answered instead of the API
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn inject(&self, fault: Fault) {
         lock(&self.running.shared.faults).push(fault);
     }
 
     /// Every request received so far, in order, faulted ones included.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// # let client = server.client();
+    /// let params = pinn::UserCreateParams::new().metadata_entry("k", "v");
+    /// let user = client.scope(|| pinn::User::create(&params))?;
+    /// client.scope(|| pinn::User::retrieve(&user.user_id))?;
+    /// let sent = server.requests();
+    /// assert_eq!(sent[0].json(), Some(serde_json::json!({"metadata": {"k": "v"}})));
+    /// assert_eq!(sent[1].method, "GET");
+    /// assert_eq!(sent[1].path, format!("/v1/users/{}", user.user_id));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.running.shared.requests).clone()
     }
@@ -440,6 +489,16 @@ impl MockServer {
 
     /// How many objects of a kind exist now, by their `"object"` name: `count("user")`.
     /// Unknown kinds count 0.
+    ///
+    /// ```
+    /// let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.scope(|| pinn::User::create(&Default::default()))?;
+    /// client.scope(|| pinn::EnrollmentKey::create(&user.user_id))?;
+    /// assert_eq!((server.count("user"), server.count("enrollment_key")), (1, 1));
+    /// assert_eq!(server.count("unicorn"), 0);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
     pub fn count(&self, object: &str) -> usize {
         Kind::from_name(object).map_or(0, |k| lock(&self.running.shared.store).count(k))
     }

@@ -99,7 +99,9 @@ impl UserCreateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// let params = pinn::UserCreateParams::new().metadata_entry("external_id", "42").metadata_entry("tier", 2);
+    /// let params = pinn::UserCreateParams::new()
+    ///     .metadata_entry("external_id", "42")
+    ///     .metadata_entry("tier", 2);
     /// let user = pinn::User::create(&params)?;
     /// assert_eq!(user.metadata["external_id"], "42");
     /// assert_eq!(user.metadata["tier"], 2);
@@ -343,6 +345,7 @@ impl Deletable for User {
     /// use pinn::Deletable;
     /// let user = pinn::User::create(&Default::default())?;
     /// user.delete()?;
+    /// assert_eq!(pinn::User::retrieve(&user.user_id).unwrap_err().status(), Some(404));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
