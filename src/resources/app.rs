@@ -143,6 +143,7 @@ impl App {
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// # let id = pinn::App::create(pinn::AppType::Android, "Android", &Default::default())?.app_id;
     /// pinn::App::delete(&id)?;
+    /// assert_eq!(pinn::App::retrieve(&id).unwrap_err().status(), Some(404));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(app_id: &str) -> Result<()> {
@@ -170,6 +171,7 @@ impl Deletable for App {
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::Deletable;
     /// pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?.delete()?;
+    /// assert_eq!(server.count("app"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {

@@ -130,6 +130,7 @@ impl Deletable for Device {
     /// use pinn::Deletable;
     /// let device = server.enroll_device(&user.user_id, Default::default()).unwrap();
     /// device.delete()?;
+    /// assert!(!pinn::User::retrieve(&user.user_id)?.device_enrolled);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {

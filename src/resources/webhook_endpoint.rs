@@ -207,6 +207,7 @@ impl WebhookEndpoint {
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
     /// pinn::WebhookEndpoint::delete(&id)?;
+    /// assert!(pinn::WebhookEndpoint::list(&Default::default())?.data.is_empty());
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(webhook_endpoint_id: &str) -> Result<()> {
@@ -269,6 +270,7 @@ impl Deletable for WebhookEndpoint {
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::Deletable;
     /// pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.delete()?;
+    /// assert_eq!(server.count("webhook_endpoint"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
