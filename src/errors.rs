@@ -204,7 +204,7 @@ impl fmt::Display for ConnectionError {
             TransportKind::Tls => "tls failed",
             TransportKind::Protocol => "not a valid http response",
         };
-        f.write_str(what)?;
+        write!(f, "pinn api connection error: {what}")?;
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
         }
@@ -228,9 +228,10 @@ pub enum Error {
     /// The API answered with an error status.
     #[error("pinn api error: {0}")]
     Api(Box<ApiError>),
-    /// No response: the network, the connection or a timeout failed.
-    #[error("pinn api connection error: {0}")]
-    Connection(#[source] Box<ConnectionError>),
+    /// No response: the network, the connection or a timeout failed. Its `source()` is the
+    /// transport's own error.
+    #[error(transparent)]
+    Connection(Box<ConnectionError>),
     /// A success status whose body is not what the call expects.
     #[error("invalid response from pinn (status {status}): {message}")]
     Decode {
