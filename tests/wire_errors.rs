@@ -389,8 +389,13 @@ fn a_refused_connection_is_api_connection() {
     assert!(err.api_error().is_none());
     assert!(err.is_retryable());
     assert_eq!(err.attempts(), 1);
-    // The cause is reachable through `source()`.
-    assert!(std::error::Error::source(&err).is_some());
+    // One layer per message: the text says what failed, `source()` is ureq's own error.
+    assert_eq!(
+        err.to_string(),
+        "pinn api connection error: could not connect"
+    );
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(source.downcast_ref::<ureq::Error>().is_some(), "{source:?}");
     w.assert_no_strays();
 }
 
