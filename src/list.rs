@@ -160,7 +160,9 @@ impl<T: Object> List<T> {
     }
 
     /// Fetches the page after this one, or `None` when `has_more` is false: `GET {url}` with
-    /// the same limit and `starting_after` set to `ended_at`.
+    /// the same limit and `starting_after` set to `ended_at`, through the client that fetched
+    /// this page. (A `List` you deserialized yourself knows neither: it uses the current
+    /// client and the API's default limit.)
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
