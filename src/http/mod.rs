@@ -286,11 +286,12 @@ impl Client {
             return Err(transport_error(ureq::Error::Timeout(ureq::Timeout::Global)));
         }
         let agent = &*AGENT;
-        let sent = match (req.method, &req.body) {
-            (Method::Get, _) => prepare(agent.get(url), config, remaining).call(),
-            (Method::Delete, _) => prepare(agent.delete(url), config, remaining).call(),
-            (Method::Post, body) => send_json(prepare(agent.post(url), config, remaining), body),
-            (Method::Patch, body) => send_json(prepare(agent.patch(url), config, remaining), body),
+        let body = &req.body;
+        let sent = match req.method {
+            Method::Get => prepare(agent.get(url), config, remaining).call(),
+            Method::Delete => prepare(agent.delete(url), config, remaining).call(),
+            Method::Post => send_json(prepare(agent.post(url), config, remaining), body),
+            Method::Patch => send_json(prepare(agent.patch(url), config, remaining), body),
         };
         let mut response = sent.map_err(transport_error)?;
         let status = response.status().as_u16();
