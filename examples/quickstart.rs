@@ -120,12 +120,23 @@ fn main() -> Result<(), pinn::Error> {
             &UserCreateParams::new().metadata_entry("batch", i),
         )?);
     }
-    let mut seen = 0;
+    // Newest first, so the new users lead the walk; pages are fetched only as it reaches
+    // them, and it stops once all 25 were seen (a real account may hold many more).
+    let mut missing: std::collections::HashSet<&str> =
+        created.iter().map(|u| u.user_id.as_str()).collect();
+    let mut walked: usize = 0;
     for listed in User::list(&ListParams::new().limit(10))?.auto_paging_iter() {
-        listed?;
-        seen += 1;
+        let listed = listed?;
+        walked += 1;
+        missing.remove(listed.user_id.as_str());
+        if missing.is_empty() {
+            break;
+        }
     }
-    println!("   walked all {seen} users of the account, 10 per page, newest first");
+    println!(
+        "   walked {walked} users over {} pages of 10, newest first: all 25 new ones found",
+        walked.div_ceil(10)
+    );
 
     step(6, "Verify an ID token");
     match &emulator {
