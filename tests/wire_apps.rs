@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{assert_api_error, error_json, fixture_value, ok_json, Wire};
+use common::{bad_request, expect, fixture_value, method_not_allowed, not_found, unauthorized};
 use pinn::{App, AppCreateParams, AppType, Deletable, ErrorKind, ListParams, Object};
 use serde_json::json;
 
@@ -12,16 +12,16 @@ const APPS_PAGE: &str = include_str!("fixtures/apps_page.json");
 
 const ID: &str = "app_W1eB2aP3pX4yZ5qR6sT7uV8w";
 
+fn path() -> String {
+    format!("/v1/apps/{ID}")
+}
+
 #[test]
 fn create_web_app_with_description() {
-    let mut w = Wire::start();
-    let body = json!({"name": "Checkout", "description": "Web shop checkout"});
-    let m = ok_json(w.mock("POST", "/v1/apps/web", &[], Some(body)), APP);
     let params = AppCreateParams::new().description("Web shop checkout");
-    let app = w
-        .client()
-        .scope(|| App::create(AppType::Web, "Checkout", &params))
-        .unwrap();
+    let app = expect("App::create", "POST", "/v1/apps/web")
+        .body(json!({"name": "Checkout", "description": "Web shop checkout"}))
+        .ok_json(APP, || App::create(AppType::Web, "Checkout", &params));
     assert_eq!(app.object, "app");
     assert_eq!(app.app_id, ID);
     assert_eq!(app.created_at, 1717500000);
@@ -32,215 +32,109 @@ fn create_web_app_with_description() {
     assert_eq!(app.description.as_deref(), Some("Web shop checkout"));
     assert_eq!(app.extra["livemode"], false);
     assert_eq!(app.to_value(), fixture_value(APP));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn create_omits_description_when_absent() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock(
-            "POST",
-            "/v1/apps/ios",
-            &[],
-            Some(json!({"name": "Acme iOS"})),
-        ),
-        APP_NO_DESCRIPTION,
-    );
-    let app = w
-        .client()
-        .scope(|| App::create(AppType::Ios, "Acme iOS", &AppCreateParams::new()))
-        .unwrap();
+    let app = expect("App::create", "POST", "/v1/apps/ios")
+        .body(json!({"name": "Acme iOS"}))
+        .ok_json(APP_NO_DESCRIPTION, || {
+            App::create(AppType::Ios, "Acme iOS", &AppCreateParams::new())
+        });
     assert_eq!(app.app_type, AppType::Ios);
     assert_eq!(app.description, None);
     assert_eq!(app.name, "Acme iOS");
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn create_android_app() {
-    let mut w = Wire::start();
     let reply = APP_NO_DESCRIPTION.replace("\"ios\"", "\"android\"");
-    let m = ok_json(
-        w.mock(
-            "POST",
-            "/v1/apps/android",
-            &[],
-            Some(json!({"name": "Acme Android"})),
-        ),
-        &reply,
-    );
-    let app = w
-        .client()
-        .scope(|| App::create(AppType::Android, "Acme Android", &AppCreateParams::new()))
-        .unwrap();
+    let app = expect("App::create", "POST", "/v1/apps/android")
+        .body(json!({"name": "Acme Android"}))
+        .ok_json(&reply, || {
+            App::create(AppType::Android, "Acme Android", &AppCreateParams::new())
+        });
     assert_eq!(app.app_type, AppType::Android);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn create_parses_app_type_from_str() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock(
-            "POST",
-            "/v1/apps/web",
-            &[],
-            Some(json!({"name": "Checkout"})),
-        ),
-        APP,
-    );
-    let app = w
-        .client()
-        .scope(|| App::create(AppType::from("web"), "Checkout", &AppCreateParams::new()))
-        .unwrap();
+    let app = expect("App::create", "POST", "/v1/apps/web")
+        .body(json!({"name": "Checkout"}))
+        .ok_json(APP, || {
+            App::create(AppType::from("web"), "Checkout", &AppCreateParams::new())
+        });
     assert_eq!(app.app_id, ID);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn create_rejects_an_unknown_app_type_before_any_io() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("POST", "/v1/apps/windows", &[], None)
-        .with_status(200)
-        .with_body(APP)
-        .expect(0)
-        .create();
-    let err = w
-        .client()
-        .scope(|| App::create(AppType::from("windows"), "Desktop", &AppCreateParams::new()))
+    let err = expect("App::create", "POST", "/v1/apps/windows")
+        .respond(
+            |m| m.with_status(200).with_body(APP).expect(0).create(),
+            || App::create(AppType::from("windows"), "Desktop", &AppCreateParams::new()),
+        )
         .unwrap_err();
     assert!(matches!(err, pinn::Error::InvalidArgument(_)), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert!(err.to_string().contains("windows"), "{err}");
     assert_eq!(err.attempts(), 0);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn create_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("POST", "/v1/apps/web", &[], Some(json!({"name": ""}))),
-        400,
-        "bad_request",
-        "name is required",
-    );
-    let err = w
-        .client()
-        .scope(|| App::create(AppType::Web, "", &AppCreateParams::new()))
-        .unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::InvalidRequest,
-        400,
-        "bad_request",
-        "name is required",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("App::create", "POST", "/v1/apps/web")
+        .body(json!({"name": ""}))
+        .fails(bad_request("name is required"), || {
+            App::create(AppType::Web, "", &AppCreateParams::new())
+        });
 }
 
 #[test]
 fn retrieve_decodes_the_app() {
-    let mut w = Wire::start();
-    let m = ok_json(w.mock("GET", &format!("/v1/apps/{ID}"), &[], None), APP);
-    let app = w.client().scope(|| App::retrieve(ID)).unwrap();
+    let app = expect("App::retrieve", "GET", path()).ok_json(APP, || App::retrieve(ID));
     assert_eq!(app.to_value(), fixture_value(APP));
     assert_eq!(app.name, "Checkout");
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn retrieve_keeps_an_unknown_app_type() {
-    let mut w = Wire::start();
     let reply = APP.replace("\"web\"", "\"visionos\"");
-    let m = ok_json(w.mock("GET", &format!("/v1/apps/{ID}"), &[], None), &reply);
-    let app = w.client().scope(|| App::retrieve(ID)).unwrap();
+    let app = expect("App::retrieve", "GET", path()).ok_json(&reply, || App::retrieve(ID));
     assert_eq!(app.app_type, AppType::Other("visionos".into()));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn retrieve_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", "/v1/apps/app_gone", &[], None),
-        404,
-        "not_found",
-        "No such app: app_gone",
-    );
-    let err = w.client().scope(|| App::retrieve("app_gone")).unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::InvalidRequest,
-        404,
-        "not_found",
-        "No such app: app_gone",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("App::retrieve", "GET", "/v1/apps/app_gone")
+        .fails(not_found("No such app: app_gone"), || {
+            App::retrieve("app_gone")
+        });
 }
 
 #[test]
 fn delete_sends_delete() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("DELETE", &format!("/v1/apps/{ID}"), &[], None)
-        .with_status(204)
-        .create();
-    w.client().scope(|| App::delete(ID)).unwrap();
-    m.assert();
-    w.assert_no_strays();
+    expect("App::delete", "DELETE", path()).no_body(204, || App::delete(ID));
 }
 
 #[test]
 fn deletable_delete_sends_delete() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("DELETE", &format!("/v1/apps/{ID}"), &[], None)
-        .with_status(204)
-        .create();
     let app: App = serde_json::from_str(APP).unwrap();
-    w.client().scope(|| app.delete()).unwrap();
-    m.assert();
-    w.assert_no_strays();
+    expect("app.delete()", "DELETE", path()).no_body(204, || app.delete());
 }
 
 #[test]
 fn delete_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("DELETE", &format!("/v1/apps/{ID}"), &[], None),
-        405,
-        "method_not_allowed",
-        "Apps in use cannot be deleted",
-    );
-    let err = w.client().scope(|| App::delete(ID)).unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::InvalidRequest,
-        405,
-        "method_not_allowed",
-        "Apps in use cannot be deleted",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("App::delete", "DELETE", path())
+        .fails(method_not_allowed("Apps in use cannot be deleted"), || {
+            App::delete(ID)
+        });
 }
 
 #[test]
 fn list_without_params() {
-    let mut w = Wire::start();
-    let m = ok_json(w.mock("GET", "/v1/apps", &[], None), APPS_PAGE);
-    let page = w.client().scope(|| App::list(&ListParams::new())).unwrap();
+    let page =
+        expect("App::list", "GET", "/v1/apps").ok_json(APPS_PAGE, || App::list(&ListParams::new()));
     assert_eq!(page.url, "/v1/apps");
     assert_eq!(page.count, 2);
     assert!(!page.has_more);
@@ -251,49 +145,20 @@ fn list_without_params() {
     let types: Vec<&str> = page.data.iter().map(|a| a.app_type.as_str()).collect();
     assert_eq!(types, ["web", "ios"]);
     assert_eq!(page.data[1].description, None);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn list_with_params() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock(
-            "GET",
-            "/v1/apps",
-            &[("limit", "100"), ("starting_after", "app_Q1")],
-            None,
-        ),
-        APPS_PAGE,
-    );
     let params = ListParams::new().limit(100).starting_after("app_Q1");
-    let page = w.client().scope(|| App::list(&params)).unwrap();
+    let page = expect("App::list", "GET", "/v1/apps")
+        .query(&[("limit", "100"), ("starting_after", "app_Q1")])
+        .ok_json(APPS_PAGE, || App::list(&params));
     assert_eq!(page.data.len(), 2);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn list_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", "/v1/apps", &[], None),
-        401,
-        "unauthorized",
-        "Invalid API key provided",
-    );
-    let err = w
-        .client()
-        .scope(|| App::list(&ListParams::new()))
-        .unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::Authentication,
-        401,
-        "unauthorized",
-        "Invalid API key provided",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("App::list", "GET", "/v1/apps").fails(unauthorized("Invalid API key provided"), || {
+        App::list(&ListParams::new())
+    });
 }

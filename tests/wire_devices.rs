@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{assert_api_error, error_json, fixture_value, ok_json, Wire};
-use pinn::{AuthType, Deletable, Device, ErrorKind, ListParams, Object, Platform};
+use common::{bad_request, conflict, expect, fixture_value, forbidden, not_found};
+use pinn::{AuthType, Deletable, Device, ListParams, Object, Platform};
 
 const DEVICE: &str = include_str!("fixtures/device.json");
 const DEVICES_PAGE: &str = include_str!("fixtures/devices_page.json");
@@ -11,14 +11,17 @@ const LOGS_PAGE: &str = include_str!("fixtures/logs_page.json");
 
 const ID: &str = "dev_H7sK2pQ9vX4mN1bR6tY8wZ3c";
 
+fn path() -> String {
+    format!("/v1/devices/{ID}")
+}
+
+fn logs_path() -> String {
+    format!("/v1/devices/{ID}/logs")
+}
+
 #[test]
 fn retrieve_decodes_the_device() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock("GET", &format!("/v1/devices/{ID}"), &[], None),
-        DEVICE,
-    );
-    let d = w.client().scope(|| Device::retrieve(ID)).unwrap();
+    let d = expect("Device::retrieve", "GET", path()).ok_json(DEVICE, || Device::retrieve(ID));
     assert_eq!(d.object, "device");
     assert_eq!(d.device_id, ID);
     assert_eq!(d.user_id, "usr_zsWljQAN7p6hBbbi15FXXUJp");
@@ -36,216 +39,102 @@ fn retrieve_decodes_the_device() {
     );
     assert_eq!(d.extra["attestation"], "app_attest");
     assert_eq!(d.to_value(), fixture_value(DEVICE));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn retrieve_without_optional_fields_decodes() {
-    let mut w = Wire::start();
     let reply = r#"{"object": "device", "device_id": "dev_min", "platform": "android"}"#;
-    let m = ok_json(w.mock("GET", "/v1/devices/dev_min", &[], None), reply);
-    let d = w.client().scope(|| Device::retrieve("dev_min")).unwrap();
+    let d = expect("Device::retrieve", "GET", "/v1/devices/dev_min")
+        .ok_json(reply, || Device::retrieve("dev_min"));
     assert_eq!(d.device_id, "dev_min");
     assert_eq!(d.platform, Platform::Android);
     assert_eq!(d.push_notification_token, None);
     assert_eq!(d.name, "");
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn retrieve_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", "/v1/devices/dev_gone", &[], None),
-        404,
-        "not_found",
-        "No such device: dev_gone",
-    );
-    let err = w
-        .client()
-        .scope(|| Device::retrieve("dev_gone"))
-        .unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::InvalidRequest,
-        404,
-        "not_found",
-        "No such device: dev_gone",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("Device::retrieve", "GET", "/v1/devices/dev_gone")
+        .fails(not_found("No such device: dev_gone"), || {
+            Device::retrieve("dev_gone")
+        });
 }
 
 #[test]
 fn delete_sends_delete() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("DELETE", &format!("/v1/devices/{ID}"), &[], None)
-        .with_status(204)
-        .create();
-    w.client().scope(|| Device::delete(ID)).unwrap();
-    m.assert();
-    w.assert_no_strays();
+    expect("Device::delete", "DELETE", path()).no_body(204, || Device::delete(ID));
 }
 
 #[test]
 fn deletable_delete_sends_delete() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("DELETE", &format!("/v1/devices/{ID}"), &[], None)
-        .with_status(204)
-        .create();
     let device: Device = serde_json::from_str(DEVICE).unwrap();
-    w.client().scope(|| device.delete()).unwrap();
-    m.assert();
-    w.assert_no_strays();
+    expect("device.delete()", "DELETE", path()).no_body(204, || device.delete());
 }
 
 #[test]
 fn delete_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("DELETE", &format!("/v1/devices/{ID}"), &[], None),
-        409,
-        "conflict",
-        "Device is the user's last device",
-    );
-    let err = w.client().scope(|| Device::delete(ID)).unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::RequestFailed,
-        409,
-        "conflict",
-        "Device is the user's last device",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("Device::delete", "DELETE", path())
+        .fails(conflict("Device is the user's last device"), || {
+            Device::delete(ID)
+        });
 }
 
 #[test]
 fn list_without_params() {
-    let mut w = Wire::start();
     let reply = DEVICES_PAGE.replace(
         "/v1/users/usr_zsWljQAN7p6hBbbi15FXXUJp/devices",
         "/v1/devices",
     );
-    let m = ok_json(w.mock("GET", "/v1/devices", &[], None), &reply);
-    let page = w
-        .client()
-        .scope(|| Device::list(&ListParams::new()))
-        .unwrap();
+    let page = expect("Device::list", "GET", "/v1/devices")
+        .ok_json(&reply, || Device::list(&ListParams::new()));
     assert_eq!(page.url, "/v1/devices");
     assert_eq!(page.count, 2);
     let ids: Vec<&str> = page.data.iter().map(|d| d.device_id.as_str()).collect();
     assert_eq!(ids, [ID, "dev_Q5wE8rT2yU6iO9pA3sD7fG1h"]);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn list_with_params() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock(
-            "GET",
-            "/v1/devices",
-            &[("limit", "1"), ("starting_after", ID)],
-            None,
-        ),
-        DEVICES_PAGE,
-    );
     let params = ListParams::new().limit(1).starting_after(ID);
-    w.client().scope(|| Device::list(&params)).unwrap();
-    m.assert();
-    w.assert_no_strays();
+    expect("Device::list", "GET", "/v1/devices")
+        .query(&[("limit", "1"), ("starting_after", ID)])
+        .ok_json(DEVICES_PAGE, || Device::list(&params));
 }
 
 #[test]
 fn list_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", "/v1/devices", &[("limit", "0")], None),
-        400,
-        "bad_request",
-        "limit must be at least 1",
-    );
-    let err = w
-        .client()
-        .scope(|| Device::list(&ListParams::new().limit(0)))
-        .unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::InvalidRequest,
-        400,
-        "bad_request",
-        "limit must be at least 1",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("Device::list", "GET", "/v1/devices")
+        .query(&[("limit", "0")])
+        .fails(bad_request("limit must be at least 1"), || {
+            Device::list(&ListParams::new().limit(0))
+        });
 }
 
 #[test]
 fn list_logs_decodes_logs() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock("GET", &format!("/v1/devices/{ID}/logs"), &[], None),
-        LOGS_PAGE,
-    );
-    let page = w
-        .client()
-        .scope(|| Device::list_logs(ID, &ListParams::new()))
-        .unwrap();
+    let page = expect("Device::list_logs", "GET", logs_path())
+        .ok_json(LOGS_PAGE, || Device::list_logs(ID, &ListParams::new()));
     assert_eq!(page.data.len(), 2);
     let first = &page.data[0];
     assert_eq!(first.log_id, "log_T4rE2wQ9aS8dF7gH6jK5lZ1x");
     assert_eq!(first.device_id, ID);
     assert_eq!(first.auth_type, AuthType::Web);
     assert_eq!(first.factors["palm"], 0.9812);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn list_logs_with_params() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock(
-            "GET",
-            &format!("/v1/devices/{ID}/logs"),
-            &[("limit", "25")],
-            None,
-        ),
-        LOGS_PAGE,
-    );
-    w.client()
-        .scope(|| Device::list_logs(ID, &ListParams::new().limit(25)))
-        .unwrap();
-    m.assert();
-    w.assert_no_strays();
+    expect("Device::list_logs", "GET", logs_path())
+        .query(&[("limit", "25")])
+        .ok_json(LOGS_PAGE, || {
+            Device::list_logs(ID, &ListParams::new().limit(25))
+        });
 }
 
 #[test]
 fn list_logs_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", &format!("/v1/devices/{ID}/logs"), &[], None),
-        403,
-        "forbidden",
-        "Device belongs to another account",
-    );
-    let err = w
-        .client()
-        .scope(|| Device::list_logs(ID, &ListParams::new()))
-        .unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::Forbidden,
-        403,
-        "forbidden",
-        "Device belongs to another account",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("Device::list_logs", "GET", logs_path())
+        .fails(forbidden("Device belongs to another account"), || {
+            Device::list_logs(ID, &ListParams::new())
+        });
 }

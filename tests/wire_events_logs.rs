@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{assert_api_error, error_json, fixture_value, ok_json, Wire};
-use pinn::{AuthType, ErrorKind, Event, ListParams, Log, Object};
+use common::{expect, fixture_value, forbidden, internal_server_error, not_found, unauthorized};
+use pinn::{AuthType, Event, ListParams, Log, Object};
 
 const EVENT: &str = include_str!("fixtures/event.json");
 const EVENTS_PAGE: &str = include_str!("fixtures/events_page.json");
@@ -15,12 +15,8 @@ const LOG_ID: &str = "log_T4rE2wQ9aS8dF7gH6jK5lZ1x";
 
 #[test]
 fn event_retrieve_decodes_the_event() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock("GET", &format!("/v1/events/{EVENT_ID}"), &[], None),
-        EVENT,
-    );
-    let e = w.client().scope(|| Event::retrieve(EVENT_ID)).unwrap();
+    let e = expect("Event::retrieve", "GET", format!("/v1/events/{EVENT_ID}"))
+        .ok_json(EVENT, || Event::retrieve(EVENT_ID));
     assert_eq!(e.object, "event");
     assert_eq!(e.event_id, EVENT_ID);
     assert_eq!(e.created_at, 1718100000);
@@ -31,42 +27,20 @@ fn event_retrieve_decodes_the_event() {
     assert_eq!(e.extra["api_version"], "2024-06-01");
     // `type` goes back out under its wire name.
     assert_eq!(e.to_value(), fixture_value(EVENT));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn event_retrieve_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", "/v1/events/evt_gone", &[], None),
-        404,
-        "not_found",
-        "No such event: evt_gone",
-    );
-    let err = w
-        .client()
-        .scope(|| Event::retrieve("evt_gone"))
-        .unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::InvalidRequest,
-        404,
-        "not_found",
-        "No such event: evt_gone",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("Event::retrieve", "GET", "/v1/events/evt_gone")
+        .fails(not_found("No such event: evt_gone"), || {
+            Event::retrieve("evt_gone")
+        });
 }
 
 #[test]
 fn event_list_without_params() {
-    let mut w = Wire::start();
-    let m = ok_json(w.mock("GET", "/v1/events", &[], None), EVENTS_PAGE);
-    let page = w
-        .client()
-        .scope(|| Event::list(&ListParams::new()))
-        .unwrap();
+    let page = expect("Event::list", "GET", "/v1/events")
+        .ok_json(EVENTS_PAGE, || Event::list(&ListParams::new()));
     assert_eq!(page.url, "/v1/events");
     assert!(page.has_more);
     assert_eq!(
@@ -77,57 +51,28 @@ fn event_list_without_params() {
     assert_eq!(types, ["user.created", "user.deleted"]);
     assert_eq!(page.data[1].request, None);
     assert!(page.data[1].livemode);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn event_list_with_params() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock(
-            "GET",
-            "/v1/events",
-            &[("limit", "2"), ("starting_after", EVENT_ID)],
-            None,
-        ),
-        EVENTS_PAGE,
-    );
     let params = ListParams::new().limit(2).starting_after(EVENT_ID);
-    w.client().scope(|| Event::list(&params)).unwrap();
-    m.assert();
-    w.assert_no_strays();
+    expect("Event::list", "GET", "/v1/events")
+        .query(&[("limit", "2"), ("starting_after", EVENT_ID)])
+        .ok_json(EVENTS_PAGE, || Event::list(&params));
 }
 
 #[test]
 fn event_list_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", "/v1/events", &[], None),
-        401,
-        "unauthorized",
-        "Invalid API key provided",
-    );
-    let err = w
-        .client()
-        .scope(|| Event::list(&ListParams::new()))
-        .unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::Authentication,
-        401,
-        "unauthorized",
-        "Invalid API key provided",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("Event::list", "GET", "/v1/events")
+        .fails(unauthorized("Invalid API key provided"), || {
+            Event::list(&ListParams::new())
+        });
 }
 
 #[test]
 fn log_retrieve_decodes_the_log() {
-    let mut w = Wire::start();
-    let m = ok_json(w.mock("GET", &format!("/v1/logs/{LOG_ID}"), &[], None), LOG);
-    let l = w.client().scope(|| Log::retrieve(LOG_ID)).unwrap();
+    let l = expect("Log::retrieve", "GET", format!("/v1/logs/{LOG_ID}"))
+        .ok_json(LOG, || Log::retrieve(LOG_ID));
     assert_eq!(l.object, "log");
     assert_eq!(l.log_id, LOG_ID);
     assert_eq!(l.user_id, "usr_zsWljQAN7p6hBbbi15FXXUJp");
@@ -145,84 +90,40 @@ fn log_retrieve_decodes_the_log() {
     assert_eq!(l.auth_type, AuthType::Web);
     assert_eq!(l.extra["ip_address"], "203.0.113.7");
     assert_eq!(l.to_value(), fixture_value(LOG));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn log_retrieve_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", &format!("/v1/logs/{LOG_ID}"), &[], None),
-        403,
-        "forbidden",
-        "Log belongs to another account",
-    );
-    let err = w.client().scope(|| Log::retrieve(LOG_ID)).unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::Forbidden,
-        403,
-        "forbidden",
-        "Log belongs to another account",
-    );
-    m.assert();
-    w.assert_no_strays();
+    expect("Log::retrieve", "GET", format!("/v1/logs/{LOG_ID}"))
+        .fails(forbidden("Log belongs to another account"), || {
+            Log::retrieve(LOG_ID)
+        });
 }
 
 #[test]
 fn log_list_without_params() {
-    let mut w = Wire::start();
-    let m = ok_json(w.mock("GET", "/v1/logs", &[], None), LOGS_PAGE);
-    let page = w.client().scope(|| Log::list(&ListParams::new())).unwrap();
+    let page =
+        expect("Log::list", "GET", "/v1/logs").ok_json(LOGS_PAGE, || Log::list(&ListParams::new()));
     assert_eq!(page.url, "/v1/logs");
     assert_eq!(page.count, 2);
     assert!(!page.has_more);
     let ok: Vec<bool> = page.data.iter().map(|l| l.success).collect();
     assert_eq!(ok, [true, false]);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn log_list_with_params() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock(
-            "GET",
-            "/v1/logs",
-            &[("limit", "10"), ("starting_after", LOG_ID)],
-            None,
-        ),
-        LOGS_PAGE,
-    );
     let params = ListParams::new().limit(10).starting_after(LOG_ID);
-    w.client().scope(|| Log::list(&params)).unwrap();
-    m.assert();
-    w.assert_no_strays();
+    expect("Log::list", "GET", "/v1/logs")
+        .query(&[("limit", "10"), ("starting_after", LOG_ID)])
+        .ok_json(LOGS_PAGE, || Log::list(&params));
 }
 
 #[test]
 fn log_list_failure() {
-    let mut w = Wire::start();
-    let m = error_json(
-        w.mock("GET", "/v1/logs", &[], None),
-        500,
-        "internal_server_error",
-        "Something went wrong",
-    );
-    let err = w
-        .client()
-        .scope(|| Log::list(&ListParams::new()))
-        .unwrap_err();
-    assert_api_error(
-        &err,
-        ErrorKind::Api,
-        500,
-        "internal_server_error",
-        "Something went wrong",
-    );
+    let err = expect("Log::list", "GET", "/v1/logs")
+        .fails(internal_server_error("Something went wrong"), || {
+            Log::list(&ListParams::new())
+        });
     assert!(err.is_retryable());
-    m.assert();
-    w.assert_no_strays();
 }

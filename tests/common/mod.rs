@@ -1,11 +1,15 @@
 //! Shared helpers of the wire tests: a mock server with a catch-all, clients pointed at it,
-//! and mocks that assert every part of a request.
+//! mocks that assert every part of a request, and [`expect`]: one whole exchange (the request
+//! the client must send, the reply, the call, and every check) in one expression.
 //!
 //! Each test builds its own [`Wire`] and [`pinn::Client`]; nothing touches the process-wide
 //! config, because the tests of one binary run in parallel threads.
 #![allow(dead_code)]
 
+use std::panic::{self, AssertUnwindSafe};
+
 use mockito::{Matcher, Mock, ServerGuard};
+use pinn::ErrorKind;
 use serde_json::Value;
 
 /// An example secret key: what every mock expects after `Bearer `.
@@ -120,6 +124,208 @@ impl Wire {
             m.assert();
         }
     }
+
+    /// The end of a test with several mocks: asserts each one (a failure names it by its
+    /// label), then that no request reached the catch-all.
+    #[track_caller]
+    pub fn assert_done(&self, mocks: &[(&str, &Mock)]) {
+        for (label, m) in mocks {
+            labelled(label, || m.assert());
+        }
+        labelled("stray requests", || self.assert_no_strays());
+    }
+}
+
+/// Runs `check`; a panic in it is raised again with `label` in front, so that a failure
+/// inside a shared helper says which endpoint and case it was checking.
+#[track_caller]
+pub fn labelled<T>(label: &str, check: impl FnOnce() -> T) -> T {
+    match panic::catch_unwind(AssertUnwindSafe(check)) {
+        Ok(value) => value,
+        Err(cause) => {
+            let message = cause
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| cause.downcast_ref::<&str>().copied())
+                .unwrap_or("(a panic with no message)");
+            panic!("{label}: {message}")
+        }
+    }
+}
+
+/// One exchange on a fresh [`Wire`]: the request the client must send (see [`Wire::mock`]:
+/// method, exact raw path, exact query, headers, JSON body or none), how the server answers,
+/// and the call that must send it. Made by [`expect`]; finished by [`Expect::respond`] or one
+/// of its shorthands, which also assert the mock (hit exactly as expected) and that nothing
+/// else reached the server.
+#[must_use = "an Expect checks nothing until it is finished (respond, ok_json, no_body, fails)"]
+pub struct Expect<'a> {
+    label: &'a str,
+    method: &'a str,
+    path: String,
+    query: &'a [(&'a str, &'a str)],
+    body: Option<Value>,
+    version: Option<&'a str>,
+    retries: u32,
+}
+
+/// Expects exactly one `method` request to the raw `path`, with no query, no body and no
+/// `Pinn-Version`, from a client with no retries. `label` names the call in failures.
+pub fn expect<'a>(label: &'a str, method: &'a str, path: impl Into<String>) -> Expect<'a> {
+    Expect {
+        label,
+        method,
+        path: path.into(),
+        query: &[],
+        body: None,
+        version: None,
+        retries: 0,
+    }
+}
+
+impl<'a> Expect<'a> {
+    /// The exact query: every pair, and nothing else.
+    pub fn query(mut self, query: &'a [(&'a str, &'a str)]) -> Self {
+        self.query = query;
+        self
+    }
+
+    /// The JSON body, with `Content-Type: application/json`.
+    pub fn body(mut self, json: Value) -> Self {
+        self.body = Some(json);
+        self
+    }
+
+    /// A client configured with this API version, and `Pinn-Version` matched exactly.
+    pub fn version(mut self, version: &'a str) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// A client with `max_retries(n)` and a sleeper that does not sleep.
+    pub fn retries(mut self, n: u32) -> Self {
+        self.retries = n;
+        self
+    }
+
+    /// What failures say: the label, the method and the path.
+    fn describe(&self) -> String {
+        format!("{} ({} {})", self.label, self.method, self.path)
+    }
+
+    /// Mounts the request's mock answered by `mount` (which adds the reply and must
+    /// `.create()` it; it may change `.expect(n)`), runs `call` with a client on the server,
+    /// asserts the mock and that nothing else was requested, and returns what `call` gave.
+    #[track_caller]
+    pub fn respond<R>(self, mount: impl FnOnce(Mock) -> Mock, call: impl FnOnce() -> R) -> R {
+        labelled(&self.describe(), || {
+            let mut w = Wire::start();
+            let m =
+                mount(w.mock_full(self.version, self.method, &self.path, self.query, self.body));
+            let mut builder = w.builder();
+            if let Some(version) = self.version {
+                builder = builder.api_version(version);
+            }
+            if self.retries > 0 {
+                builder = builder.max_retries(self.retries).sleeper(|_| {});
+            }
+            let result = pinn::Client::new(builder.build().unwrap()).scope(call);
+            m.assert();
+            w.assert_no_strays();
+            result
+        })
+    }
+
+    /// Answers `200` with the JSON `reply` (see [`ok_json`]); `call` must succeed, and what
+    /// it gave is returned for the test to check.
+    #[track_caller]
+    pub fn ok_json<T>(self, reply: &str, call: impl FnOnce() -> pinn::Result<T>) -> T {
+        let label = self.describe();
+        let result = self.respond(|m| ok_json(m, reply), call);
+        result.unwrap_or_else(|err| panic!("{label}: {err:?}"))
+    }
+
+    /// Answers `status` with no body; `call` must succeed.
+    #[track_caller]
+    pub fn no_body<T>(self, status: usize, call: impl FnOnce() -> pinn::Result<T>) -> T {
+        let label = self.describe();
+        let result = self.respond(|m| m.with_status(status).create(), call);
+        result.unwrap_or_else(|err| panic!("{label}: {err:?}"))
+    }
+
+    /// Answers with the API's JSON error body for `failure` (see [`error_json`]); `call` must
+    /// fail with exactly that error (see [`assert_api_error`]), which is returned for any
+    /// further check.
+    #[track_caller]
+    pub fn fails<T>(
+        self,
+        failure: ApiFailure,
+        call: impl FnOnce() -> pinn::Result<T>,
+    ) -> pinn::Error {
+        let label = self.describe();
+        let mount = |m| {
+            error_json(
+                m,
+                usize::from(failure.status),
+                failure.error_type,
+                failure.message,
+            )
+        };
+        match self.respond(mount, call) {
+            Ok(_) => panic!("{label}: succeeded; expected {failure:?}"),
+            Err(err) => {
+                labelled(&label, || {
+                    assert_api_error(
+                        &err,
+                        failure.kind,
+                        failure.status,
+                        failure.error_type,
+                        failure.message,
+                    )
+                });
+                err
+            }
+        }
+    }
+}
+
+/// An error the API answers with, and the kind the client must map it to.
+#[derive(Debug, Clone, Copy)]
+pub struct ApiFailure<'a> {
+    pub kind: ErrorKind,
+    pub status: u16,
+    pub error_type: &'a str,
+    pub message: &'a str,
+}
+
+/// The rows of the spec's error table that the endpoint tests use: each gives the status, the
+/// `error.type` (also sent as `code`) and the kind it must come back as.
+macro_rules! api_failures {
+    ($($name:ident: $status:literal $kind:ident;)*) => {
+        $(
+            #[doc = concat!("`", $status, " ", stringify!($name), "`, which must be `ErrorKind::", stringify!($kind), "`.")]
+            pub fn $name(message: &str) -> ApiFailure<'_> {
+                ApiFailure {
+                    kind: ErrorKind::$kind,
+                    status: $status,
+                    error_type: stringify!($name),
+                    message,
+                }
+            }
+        )*
+    };
+}
+
+api_failures! {
+    bad_request: 400 InvalidRequest;
+    unauthorized: 401 Authentication;
+    forbidden: 403 Forbidden;
+    not_found: 404 InvalidRequest;
+    method_not_allowed: 405 InvalidRequest;
+    conflict: 409 RequestFailed;
+    unprocessable_entity: 422 RequestFailed;
+    rate_limit_exceeded: 429 RateLimit;
+    internal_server_error: 500 Api;
 }
 
 /// An exact query: every pair present with its decoded value, and nothing else.
