@@ -6,11 +6,18 @@ mod common;
 
 use std::time::Duration;
 
-use common::{ok_json, Wire, KEY};
+use common::{expect, labelled, ok_json, Wire, KEY};
+use mockito::Mock;
 use pinn::{Client, Config, Error, ErrorKind, User, UserCreateParams};
 use serde_json::{json, Value};
 
 const USER: &str = include_str!("fixtures/user.json");
+
+/// `User::retrieve(id)` on a fresh server that answers with `mount` (which must `.create()`
+/// the mock), after checking the request `GET /v1/users/{id}` and that it was the only one.
+fn retrieve(label: &str, id: &str, mount: impl FnOnce(Mock) -> Mock) -> pinn::Result<User> {
+    expect(label, "GET", format!("/v1/users/{id}")).respond(mount, || User::retrieve(id))
+}
 
 /// Bodies that are not the error JSON: a proxy's HTML page, nothing, and cut-off JSON.
 fn non_json_bodies(error_type: &str) -> [(&'static str, String); 3] {
@@ -41,22 +48,19 @@ fn check_row_kinds(
     retryable: bool,
     reason: &str,
 ) {
-    let mut w = Wire::start();
-    let client = w.client();
-
     let body = json!({"error": {
         "type": error_type,
         "code": format!("code_{status}"),
         "message": format!("message for {error_type}")
     }});
-    let m = w
-        .mock("GET", "/v1/users/usr_json", &[], None)
-        .with_status(status as usize)
-        .with_header("content-type", "application/json")
-        .with_header("request-id", "req_json_1")
-        .with_body(body.to_string())
-        .create();
-    let err = client.scope(|| User::retrieve("usr_json")).unwrap_err();
+    let mount = |m: Mock| {
+        m.with_status(status as usize)
+            .with_header("content-type", "application/json")
+            .with_header("request-id", "req_json_1")
+            .with_body(body.to_string())
+            .create()
+    };
+    let err = retrieve(&format!("{status} json"), "usr_json", mount).unwrap_err();
     assert!(matches!(err, Error::Api(_)), "{err:?}");
     assert_eq!(err.kind(), kind, "{status} json: {err:?}");
     assert_eq!(err.status(), Some(status));
@@ -75,19 +79,17 @@ fn check_row_kinds(
         "{shown}"
     );
     assert!(shown.contains(&status.to_string()), "{shown}");
-    m.assert();
 
     for (what, bad) in non_json_bodies(error_type) {
-        let path = format!("/v1/users/usr_{what}");
-        let m = w
-            .mock("GET", &path, &[], None)
-            .with_status(status as usize)
-            .with_header("content-type", "text/html")
-            .with_header("x-request-id", &format!("req_{what}_1"))
-            .with_body(bad)
-            .create();
+        let mount = |m: Mock| {
+            m.with_status(status as usize)
+                .with_header("content-type", "text/html")
+                .with_header("x-request-id", &format!("req_{what}_1"))
+                .with_body(bad)
+                .create()
+        };
         let id = format!("usr_{what}");
-        let err = client.scope(|| User::retrieve(&id)).unwrap_err();
+        let err = retrieve(&format!("{status} {what}"), &id, mount).unwrap_err();
         assert_eq!(err.kind(), bare_kind, "{status} {what}: {err:?}");
         assert_eq!(err.status(), Some(status), "{status} {what}");
         let api = err.api_error().unwrap();
@@ -96,9 +98,7 @@ fn check_row_kinds(
         assert_eq!(api.message, reason, "{status} {what}");
         assert_eq!(err.request_id(), Some(format!("req_{what}_1").as_str()));
         assert_eq!(err.is_retryable(), retryable, "{status} {what}");
-        m.assert();
     }
-    w.assert_no_strays();
 }
 
 #[test]
@@ -283,83 +283,65 @@ fn server_error_statuses_win_over_the_body() {
         (504, "unauthorized", ErrorKind::ApiConnection),
         (503, "brand_new_type", ErrorKind::ApiConnection),
     ] {
-        let mut w = Wire::start();
+        let label = format!("{status} {ty}");
         let body = json!({"error": {"type": ty, "code": 9, "message": "lies"}});
-        let m = w
-            .mock("GET", "/v1/users/usr_1", &[], None)
-            .with_status(status)
-            .with_body(body.to_string())
-            .create();
-        let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
-        assert_eq!(err.kind(), kind, "{status} {ty}");
-        let api = err.api_error().unwrap();
-        assert_eq!(api.error_type.as_deref(), Some(ty));
-        assert_eq!(api.code, json!(9));
-        assert_eq!(api.message, "lies");
-        assert!(err.is_retryable());
-        m.assert();
-        w.assert_no_strays();
+        let mount = |m: Mock| m.with_status(status).with_body(body.to_string()).create();
+        let err = retrieve(&label, "usr_1", mount).unwrap_err();
+        labelled(&label, || {
+            assert_eq!(err.kind(), kind);
+            let api = err.api_error().unwrap();
+            assert_eq!(api.error_type.as_deref(), Some(ty));
+            assert_eq!(api.code, json!(9));
+            assert_eq!(api.message, "lies");
+            assert!(err.is_retryable());
+        });
     }
 }
 
 #[test]
 fn both_request_id_headers_are_read_and_request_id_wins() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(404)
-        .with_header("x-request-id", "req_x")
-        .with_header("request-id", "req_plain")
-        .with_body("")
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let both = |m: Mock| {
+        m.with_status(404)
+            .with_header("x-request-id", "req_x")
+            .with_header("request-id", "req_plain")
+            .with_body("")
+            .create()
+    };
+    let err = retrieve("both headers", "usr_1", both).unwrap_err();
     assert_eq!(err.request_id(), Some("req_plain"));
-    m.assert();
 
-    let m = w
-        .mock("GET", "/v1/users/usr_2", &[], None)
-        .with_status(404)
-        .with_body("")
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_2")).unwrap_err();
+    let neither = |m: Mock| m.with_status(404).with_body("").create();
+    let err = retrieve("neither header", "usr_2", neither).unwrap_err();
     assert_eq!(err.request_id(), None);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn retry_after_is_kept_on_the_error() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(429)
-        .with_header("retry-after", "7")
-        .with_body(r#"{"error": {"type": "rate_limit_exceeded", "message": "slow down"}}"#)
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let mount = |m: Mock| {
+        m.with_status(429)
+            .with_header("retry-after", "7")
+            .with_body(r#"{"error": {"type": "rate_limit_exceeded", "message": "slow down"}}"#)
+            .create()
+    };
+    let err = retrieve("429 with Retry-After", "usr_1", mount).unwrap_err();
     let api = err.api_error().unwrap();
     assert_eq!(api.retry_after.as_deref(), Some("7"));
     // No code in the body: the status stands in.
     assert_eq!(api.code, json!(429));
     assert_eq!(api.message, "slow down");
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn a_redirect_is_not_followed() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(302)
-        .with_header("location", "/v1/elsewhere")
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let mount = |m: Mock| {
+        m.with_status(302)
+            .with_header("location", "/v1/elsewhere")
+            .create()
+    };
+    let err = retrieve("302", "usr_1", mount).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Pinn);
     assert_eq!(err.status(), Some(302));
     assert!(!err.is_retryable());
-    m.assert();
-    w.assert_no_strays();
 }
 
 /// A port nobody listens on: bound, then released.
@@ -417,7 +399,6 @@ fn a_refused_connection_is_retried_then_reported() {
 
 #[test]
 fn an_undecodable_success_is_a_decode_error() {
-    let mut w = Wire::start();
     let cases = [
         ("usr_html", "<html>hello</html>"),
         ("usr_trunc", r#"{"object": "user", "user_id": "usr_tr"#),
@@ -428,56 +409,40 @@ fn an_undecodable_success_is_a_decode_error() {
         ("usr_array", "[1, 2, 3]"),
     ];
     for (id, body) in cases {
-        let m = w
-            .mock("GET", &format!("/v1/users/{id}"), &[], None)
-            .with_status(200)
-            .with_header("request-id", "req_dec")
-            .with_body(body)
-            .create();
-        let err = w.client().scope(|| User::retrieve(id)).unwrap_err();
-        assert!(
-            matches!(err, Error::Decode { status: 200, .. }),
-            "{id}: {err:?}"
-        );
-        assert_eq!(err.kind(), ErrorKind::Pinn);
-        assert_eq!(err.status(), Some(200));
-        assert_eq!(err.request_id(), Some("req_dec"));
-        assert!(!err.is_retryable());
-        assert!(err.to_string().contains("does not decode"), "{err}");
-        m.assert();
+        let mount = |m: Mock| {
+            m.with_status(200)
+                .with_header("request-id", "req_dec")
+                .with_body(body)
+                .create()
+        };
+        let err = retrieve(id, id, mount).unwrap_err();
+        labelled(id, || {
+            assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+            assert_eq!(err.kind(), ErrorKind::Pinn);
+            assert_eq!(err.status(), Some(200));
+            assert_eq!(err.request_id(), Some("req_dec"));
+            assert!(!err.is_retryable());
+            assert!(err.to_string().contains("does not decode"), "{err}");
+        });
     }
-    w.assert_no_strays();
 }
 
 #[test]
 fn a_success_with_no_body_where_one_is_needed_is_a_decode_error() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(204)
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let err = retrieve("204", "usr_1", |m| m.with_status(204).create()).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::Pinn);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn a_201_with_a_json_body_is_decoded() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("POST", "/v1/users", &[], None)
-        .with_status(201)
-        .with_body(USER)
-        .create();
-    let user = w
-        .client()
-        .scope(|| User::create(&UserCreateParams::new()))
+    let user = expect("User::create", "POST", "/v1/users")
+        .respond(
+            |m| m.with_status(201).with_body(USER).create(),
+            || User::create(&UserCreateParams::new()),
+        )
         .unwrap();
     assert_eq!(user.user_id, "usr_zsWljQAN7p6hBbbi15FXXUJp");
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
@@ -549,20 +514,21 @@ fn a_bad_api_host_is_a_configuration_error() {
 
 #[test]
 fn retryable_statuses_are_retried_for_get() {
-    let mut w = Wire::start();
-    let failing = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(503)
-        .with_body("<html>busy</html>")
-        .expect(3)
-        .create();
-    let client = Client::new(w.builder().max_retries(2).sleeper(|_| {}).build().unwrap());
-    let err = client.scope(|| User::retrieve("usr_1")).unwrap_err();
+    let err = expect("503 three times", "GET", "/v1/users/usr_1")
+        .retries(2)
+        .respond(
+            |m| {
+                m.with_status(503)
+                    .with_body("<html>busy</html>")
+                    .expect(3)
+                    .create()
+            },
+            || User::retrieve("usr_1"),
+        )
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::ApiConnection);
     assert_eq!(err.attempts(), 3);
     assert!(err.to_string().contains("after 3 attempts"), "{err}");
-    failing.assert();
-    w.assert_no_strays();
 }
 
 #[test]
@@ -579,68 +545,51 @@ fn a_retry_can_succeed() {
     let client = Client::new(w.builder().max_retries(1).sleeper(|_| {}).build().unwrap());
     let user = client.scope(|| User::retrieve("usr_1")).unwrap();
     assert_eq!(user.user_id, "usr_zsWljQAN7p6hBbbi15FXXUJp");
-    busy.assert();
-    ok.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("429 first", &busy), ("200 on the retry", &ok)]);
 }
 
 #[test]
 fn non_retryable_statuses_are_not_retried() {
     for status in [400, 401, 403, 404, 409, 422] {
-        let mut w = Wire::start();
-        let m = w
-            .mock("GET", "/v1/users/usr_1", &[], None)
-            .with_status(status)
-            .create();
-        let client = Client::new(w.builder().max_retries(3).sleeper(|_| {}).build().unwrap());
-        let err = client.scope(|| User::retrieve("usr_1")).unwrap_err();
+        let err = expect(&status.to_string(), "GET", "/v1/users/usr_1")
+            .retries(3)
+            .respond(
+                |m| m.with_status(status).create(),
+                || User::retrieve("usr_1"),
+            )
+            .unwrap_err();
         assert_eq!(err.attempts(), 1, "{status}");
-        m.assert();
-        w.assert_no_strays();
     }
 }
 
 #[test]
 fn a_post_is_not_retried_after_a_500() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("POST", "/v1/users", &[], None)
-        .with_status(500)
-        .create();
-    let client = Client::new(w.builder().max_retries(3).sleeper(|_| {}).build().unwrap());
-    let err = client
-        .scope(|| User::create(&UserCreateParams::new()))
+    let err = expect("User::create", "POST", "/v1/users")
+        .retries(3)
+        .respond(
+            |m| m.with_status(500).create(),
+            || User::create(&UserCreateParams::new()),
+        )
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Api);
     assert_eq!(err.attempts(), 1);
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn healthy_is_true_on_a_2xx() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("GET", "/health", &[], None)
-        .with_status(200)
-        .with_body(r#"{"status": "ok"}"#)
-        .create();
-    assert!(w.client().scope(pinn::healthy));
-    m.assert();
-    w.assert_no_strays();
+    let healthy = expect("healthy", "GET", "/health").respond(
+        |m| m.with_status(200).with_body(r#"{"status": "ok"}"#).create(),
+        pinn::healthy,
+    );
+    assert!(healthy);
 }
 
 #[test]
 fn healthy_is_false_on_an_error_status_and_never_retries() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("GET", "/health", &[], None)
-        .with_status(503)
-        .create();
-    let client = Client::new(w.builder().max_retries(3).sleeper(|_| {}).build().unwrap());
-    assert!(!client.scope(pinn::healthy));
-    m.assert();
-    w.assert_no_strays();
+    let healthy = expect("healthy", "GET", "/health")
+        .retries(3)
+        .respond(|m| m.with_status(503).create(), pinn::healthy);
+    assert!(!healthy);
 }
 
 #[test]
@@ -663,62 +612,49 @@ fn healthy_is_false_when_unreachable_or_unconfigured() {
 
 #[test]
 fn an_error_body_that_is_json_of_another_shape_uses_the_status() {
-    let mut w = Wire::start();
     for (id, body) in [
         ("usr_a", Value::Null.to_string()),
         ("usr_b", json!({"error": "nope"}).to_string()),
         ("usr_c", json!({"message": "flat"}).to_string()),
         ("usr_d", json!([1]).to_string()),
     ] {
-        let m = w
-            .mock("GET", &format!("/v1/users/{id}"), &[], None)
-            .with_status(409)
-            .with_body(body)
-            .create();
-        let err = w.client().scope(|| User::retrieve(id)).unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::RequestFailed, "{id}");
-        let api = err.api_error().unwrap();
-        assert_eq!(api.error_type, None);
-        assert_eq!(api.code, json!(409));
-        assert_eq!(api.message, "409 Conflict");
-        m.assert();
+        let err = retrieve(id, id, |m| m.with_status(409).with_body(body).create()).unwrap_err();
+        labelled(id, || {
+            assert_eq!(err.kind(), ErrorKind::RequestFailed);
+            let api = err.api_error().unwrap();
+            assert_eq!(api.error_type, None);
+            assert_eq!(api.code, json!(409));
+            assert_eq!(api.message, "409 Conflict");
+        });
     }
-    w.assert_no_strays();
 }
 
 #[test]
 fn a_missing_body_error_reports_the_real_status_and_request_id() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(204)
-        .with_header("request-id", "req_nobody")
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let mount = |m: Mock| {
+        m.with_status(204)
+            .with_header("request-id", "req_nobody")
+            .create()
+    };
+    let err = retrieve("204 with a request ID", "usr_1", mount).unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_eq!(err.status(), Some(204));
     assert_eq!(err.request_id(), Some("req_nobody"));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn a_wrong_kind_error_reports_the_real_status_and_request_id() {
-    let mut w = Wire::start();
-    let m = w
-        .mock("POST", "/v1/users", &[], None)
-        .with_status(201)
-        .with_header("request-id", "req_kind")
-        .with_body(include_str!("fixtures/app.json"))
-        .create();
-    let err = w
-        .client()
-        .scope(|| User::create(&UserCreateParams::new()))
+    let mount = |m: Mock| {
+        m.with_status(201)
+            .with_header("request-id", "req_kind")
+            .with_body(include_str!("fixtures/app.json"))
+            .create()
+    };
+    let err = expect("User::create", "POST", "/v1/users")
+        .respond(mount, || User::create(&UserCreateParams::new()))
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("app"), "{err}");
     assert_eq!(err.status(), Some(201));
     assert_eq!(err.request_id(), Some("req_kind"));
-    m.assert();
-    w.assert_no_strays();
 }

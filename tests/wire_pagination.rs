@@ -4,7 +4,8 @@
 
 mod common;
 
-use common::{ok_json, Wire};
+use common::{expect, labelled, ok_json, Wire};
+use mockito::Mock;
 use pinn::{Device, Error, ListParams, User};
 use serde_json::{json, Value};
 
@@ -15,6 +16,12 @@ const DEVICES_PAGE: &str = include_str!("fixtures/devices_page.json");
 
 /// The first page's cursor (`ended_at` of users_page.json).
 const CURSOR: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";
+
+/// The queries a page of `/v1/users` is asked for with.
+const NO_QUERY: &[(&str, &str)] = &[];
+const LIMIT_2: &[(&str, &str)] = &[("limit", "2")];
+const AFTER_CURSOR: &[(&str, &str)] = &[("starting_after", CURSOR)];
+const LIMIT_2_AFTER_CURSOR: &[(&str, &str)] = &[("limit", "2"), ("starting_after", CURSOR)];
 
 /// A fixture with some top-level fields replaced.
 fn edited(fixture: &str, changes: Value) -> String {
@@ -29,22 +36,37 @@ fn ids(users: &[User]) -> Vec<String> {
     users.iter().map(|u| u.user_id.clone()).collect()
 }
 
+/// Mounts one page of `GET /v1/users`, asked for with exactly `query`, answered `200` with
+/// `page`, once.
+fn users_page(w: &mut Wire, query: &[(&str, &str)], page: &str) -> Mock {
+    ok_json(w.mock("GET", "/v1/users", query, None), page)
+}
+
+/// Lists users with `params` on `w`, then walks the pages: every item until the first error.
+fn all_users(w: &Wire, params: &ListParams) -> pinn::Result<Vec<User>> {
+    w.client()
+        .scope(|| User::list(params))
+        .unwrap()
+        .auto_paging_iter()
+        .collect()
+}
+
+/// Lists users with `params` on `w`, then walks the pages: every result, at most `max` of
+/// them (so that a walk that never ends fails on its count instead of hanging).
+fn walk(w: &Wire, params: &ListParams, max: usize) -> Vec<pinn::Result<User>> {
+    w.client()
+        .scope(|| User::list(params))
+        .unwrap()
+        .auto_paging_iter()
+        .take(max)
+        .collect()
+}
+
 #[test]
 fn auto_paging_walks_every_page_lazily_with_the_same_limit() {
     let mut w = Wire::start();
-    let first = ok_json(
-        w.mock("GET", "/v1/users", &[("limit", "2")], None),
-        USERS_PAGE,
-    );
-    let second = ok_json(
-        w.mock(
-            "GET",
-            "/v1/users",
-            &[("limit", "2"), ("starting_after", CURSOR)],
-            None,
-        ),
-        USERS_LAST_PAGE,
-    );
+    let first = users_page(&mut w, LIMIT_2, USERS_PAGE);
+    let second = users_page(&mut w, LIMIT_2_AFTER_CURSOR, USERS_LAST_PAGE);
     let client = w.client();
     let page = client
         .scope(|| User::list(&ListParams::new().limit(2)))
@@ -67,22 +89,11 @@ fn auto_paging_walks_every_page_lazily_with_the_same_limit() {
 #[test]
 fn auto_paging_without_a_limit_sends_only_the_cursor() {
     let mut w = Wire::start();
-    let first = ok_json(w.mock("GET", "/v1/users", &[], None), USERS_PAGE);
-    let second = ok_json(
-        w.mock("GET", "/v1/users", &[("starting_after", CURSOR)], None),
-        USERS_LAST_PAGE,
-    );
-    let client = w.client();
-    let users: Vec<User> = client
-        .scope(|| User::list(&ListParams::new()))
-        .unwrap()
-        .auto_paging_iter()
-        .collect::<pinn::Result<_>>()
-        .unwrap();
+    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
+    let second = users_page(&mut w, AFTER_CURSOR, USERS_LAST_PAGE);
+    let users = all_users(&w, &ListParams::new()).unwrap();
     assert_eq!(users.len(), 3);
-    first.assert();
-    second.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("second page", &second)]);
 }
 
 #[test]
@@ -96,38 +107,14 @@ fn auto_paging_walks_three_pages() {
         EMPTY_LIST,
         json!({"data": [{"object": "user", "user_id": "usr_oldest"}], "count": 1}),
     );
-    let m1 = ok_json(
-        w.mock("GET", "/v1/users", &[("limit", "2")], None),
-        USERS_PAGE,
-    );
-    let m2 = ok_json(
-        w.mock(
-            "GET",
-            "/v1/users",
-            &[("limit", "2"), ("starting_after", CURSOR)],
-            None,
-        ),
-        &middle,
-    );
-    let m3 = ok_json(
-        w.mock(
-            "GET",
-            "/v1/users",
-            &[
-                ("limit", "2"),
-                ("starting_after", "usr_Ab3kLm9PqRs2TuVw4XyZ5aBc"),
-            ],
-            None,
-        ),
-        &last,
-    );
-    let client = w.client();
-    let users: Vec<User> = client
-        .scope(|| User::list(&ListParams::new().limit(2)))
-        .unwrap()
-        .auto_paging_iter()
-        .collect::<pinn::Result<_>>()
-        .unwrap();
+    let after_middle = &[
+        ("limit", "2"),
+        ("starting_after", "usr_Ab3kLm9PqRs2TuVw4XyZ5aBc"),
+    ];
+    let m1 = users_page(&mut w, LIMIT_2, USERS_PAGE);
+    let m2 = users_page(&mut w, LIMIT_2_AFTER_CURSOR, &middle);
+    let m3 = users_page(&mut w, after_middle, &last);
+    let users = all_users(&w, &ListParams::new().limit(2)).unwrap();
     assert_eq!(
         ids(&users),
         [
@@ -137,28 +124,14 @@ fn auto_paging_walks_three_pages() {
             "usr_oldest"
         ]
     );
-    m1.assert();
-    m2.assert();
-    m3.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("page 1", &m1), ("page 2", &m2), ("page 3", &m3)]);
 }
 
 #[test]
 fn a_page_keeps_its_client_outside_the_scope() {
     let mut w = Wire::start();
-    let first = ok_json(
-        w.mock("GET", "/v1/users", &[("limit", "2")], None),
-        USERS_PAGE,
-    );
-    let second = ok_json(
-        w.mock(
-            "GET",
-            "/v1/users",
-            &[("limit", "2"), ("starting_after", CURSOR)],
-            None,
-        ),
-        USERS_LAST_PAGE,
-    );
+    let first = users_page(&mut w, LIMIT_2, USERS_PAGE);
+    let second = users_page(&mut w, LIMIT_2_AFTER_CURSOR, USERS_LAST_PAGE);
     let page = w
         .client()
         .scope(|| User::list(&ListParams::new().limit(2)))
@@ -166,27 +139,14 @@ fn a_page_keeps_its_client_outside_the_scope() {
     // Outside the scope: the next page still goes to this server with this key.
     let next = page.next_page().unwrap().unwrap();
     assert_eq!(next.data.len(), 1);
-    first.assert();
-    second.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("second page", &second)]);
 }
 
 #[test]
 fn next_page_fetches_the_next_page_then_none() {
     let mut w = Wire::start();
-    let first = ok_json(
-        w.mock("GET", "/v1/users", &[("limit", "2")], None),
-        USERS_PAGE,
-    );
-    let second = ok_json(
-        w.mock(
-            "GET",
-            "/v1/users",
-            &[("limit", "2"), ("starting_after", CURSOR)],
-            None,
-        ),
-        USERS_LAST_PAGE,
-    );
+    let first = users_page(&mut w, LIMIT_2, USERS_PAGE);
+    let second = users_page(&mut w, LIMIT_2_AFTER_CURSOR, USERS_LAST_PAGE);
     let client = w.client();
     client.scope(|| {
         let page = User::list(&ListParams::new().limit(2)).unwrap();
@@ -201,9 +161,7 @@ fn next_page_fetches_the_next_page_then_none() {
         assert_eq!(mine, ["usr_9Gq2n4Xb7LkPz1RtVw3YcDsA", CURSOR]);
         assert_eq!(page.into_iter().count(), 2);
     });
-    first.assert();
-    second.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("second page", &second)]);
 }
 
 #[test]
@@ -212,22 +170,16 @@ fn next_page_follows_the_lists_own_url() {
     let user = "usr_zsWljQAN7p6hBbbi15FXXUJp";
     let path = format!("/v1/users/{user}/devices");
     let first_page = edited(DEVICES_PAGE, json!({"has_more": true}));
-    let first = ok_json(w.mock("GET", &path, &[("limit", "2")], None), &first_page);
-    let second = ok_json(
-        w.mock(
-            "GET",
-            &path,
-            &[
-                ("limit", "2"),
-                ("starting_after", "dev_Q5wE8rT2yU6iO9pA3sD7fG1h"),
-            ],
-            None,
-        ),
-        &edited(
-            DEVICES_PAGE,
-            json!({"data": [], "count": 0, "ended_at": null}),
-        ),
+    let last_page = edited(
+        DEVICES_PAGE,
+        json!({"data": [], "count": 0, "ended_at": null}),
     );
+    let after = &[
+        ("limit", "2"),
+        ("starting_after", "dev_Q5wE8rT2yU6iO9pA3sD7fG1h"),
+    ];
+    let first = ok_json(w.mock("GET", &path, LIMIT_2, None), &first_page);
+    let second = ok_json(w.mock("GET", &path, after, None), &last_page);
     let client = w.client();
     let devices: Vec<Device> = client
         .scope(|| User::list_devices(user, &ListParams::new().limit(2)))
@@ -236,15 +188,13 @@ fn next_page_follows_the_lists_own_url() {
         .collect::<pinn::Result<_>>()
         .unwrap();
     assert_eq!(devices.len(), 2);
-    first.assert();
-    second.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("second page", &second)]);
 }
 
 #[test]
 fn the_empty_list() {
     let mut w = Wire::start();
-    let m = ok_json(w.mock("GET", "/v1/users", &[], None), EMPTY_LIST);
+    let m = users_page(&mut w, NO_QUERY, EMPTY_LIST);
     let client = w.client();
     let page = client.scope(|| User::list(&ListParams::new())).unwrap();
     assert!(page.data.is_empty());
@@ -253,59 +203,34 @@ fn the_empty_list() {
     assert_eq!(page.ended_at, None);
     assert!(page.next_page().unwrap().is_none());
     assert_eq!(page.auto_paging_iter().count(), 0);
-    m.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("the only page", &m)]);
 }
 
 #[test]
 fn a_cursor_that_does_not_advance_is_an_error_not_a_loop() {
     let mut w = Wire::start();
-    let first = ok_json(
-        w.mock("GET", "/v1/users", &[("limit", "2")], None),
-        USERS_PAGE,
-    );
+    let first = users_page(&mut w, LIMIT_2, USERS_PAGE);
     // The server answers the next page with the same cursor and has_more again.
-    let again = ok_json(
-        w.mock(
-            "GET",
-            "/v1/users",
-            &[("limit", "2"), ("starting_after", CURSOR)],
-            None,
-        ),
-        USERS_PAGE,
-    );
-    let client = w.client();
-    let results: Vec<pinn::Result<User>> = client
-        .scope(|| User::list(&ListParams::new().limit(2)))
-        .unwrap()
-        .auto_paging_iter()
-        .take(100)
-        .collect();
+    let again = users_page(&mut w, LIMIT_2_AFTER_CURSOR, USERS_PAGE);
+    let results = walk(&w, &ListParams::new().limit(2), 100);
     assert_eq!(results.len(), 3, "{results:?}");
     assert!(results[0].is_ok() && results[1].is_ok());
     let err = results[2].as_ref().unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("did not advance"), "{err}");
-    first.assert();
-    again.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("the same page again", &again)]);
 }
 
 #[test]
 fn next_page_with_a_stuck_cursor_is_an_error() {
     let mut w = Wire::start();
-    let first = ok_json(w.mock("GET", "/v1/users", &[], None), USERS_PAGE);
-    let again = ok_json(
-        w.mock("GET", "/v1/users", &[("starting_after", CURSOR)], None),
-        USERS_PAGE,
-    );
+    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
+    let again = users_page(&mut w, AFTER_CURSOR, USERS_PAGE);
     let client = w.client();
     let page = client.scope(|| User::list(&ListParams::new())).unwrap();
     let err = page.next_page().unwrap_err();
     assert!(err.to_string().contains("did not advance"), "{err}");
-    first.assert();
-    again.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("the same page again", &again)]);
 }
 
 #[test]
@@ -313,7 +238,7 @@ fn a_cursor_that_cycles_is_an_error_not_a_loop() {
     let mut w = Wire::start();
     let page_a = edited(USERS_PAGE, json!({"ended_at": "usr_A"}));
     let page_b = edited(USERS_PAGE, json!({"ended_at": "usr_B"}));
-    let _first = ok_json(w.mock("GET", "/v1/users", &[], None), &page_a);
+    let _first = users_page(&mut w, NO_QUERY, &page_a);
     let _to_b = w
         .mock("GET", "/v1/users", &[("starting_after", "usr_A")], None)
         .with_body(&page_b)
@@ -324,13 +249,7 @@ fn a_cursor_that_cycles_is_an_error_not_a_loop() {
         .with_body(&page_a)
         .expect_at_least(1)
         .create();
-    let client = w.client();
-    let results: Vec<pinn::Result<User>> = client
-        .scope(|| User::list(&ListParams::new()))
-        .unwrap()
-        .auto_paging_iter()
-        .take(50)
-        .collect();
+    let results = walk(&w, &ListParams::new(), 50);
     assert!(
         results.iter().any(|r| r.is_err()),
         "50 items from a two-page cycle and no error"
@@ -341,42 +260,28 @@ fn a_cursor_that_cycles_is_an_error_not_a_loop() {
 #[test]
 fn an_empty_page_claiming_more_is_an_error() {
     let mut w = Wire::start();
-    let first = ok_json(w.mock("GET", "/v1/users", &[], None), USERS_PAGE);
     let hollow = edited(
         EMPTY_LIST,
         json!({"has_more": true, "ended_at": "usr_elsewhere"}),
     );
-    let second = ok_json(
-        w.mock("GET", "/v1/users", &[("starting_after", CURSOR)], None),
-        &hollow,
-    );
-    let client = w.client();
-    let results: Vec<_> = client
-        .scope(|| User::list(&ListParams::new()))
-        .unwrap()
-        .auto_paging_iter()
-        .take(100)
-        .collect();
+    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
+    let second = users_page(&mut w, AFTER_CURSOR, &hollow);
+    let results = walk(&w, &ListParams::new(), 100);
     assert_eq!(results.len(), 3);
     assert!(results[2].is_err());
-    first.assert();
-    second.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("hollow page", &second)]);
 }
 
 #[test]
 fn has_more_without_a_cursor_is_an_error_and_no_request() {
     let mut w = Wire::start();
-    let m = ok_json(
-        w.mock("GET", "/v1/users", &[], None),
-        &edited(USERS_PAGE, json!({"ended_at": null})),
-    );
+    let reply = edited(USERS_PAGE, json!({"ended_at": null}));
+    let m = users_page(&mut w, NO_QUERY, &reply);
     let client = w.client();
     let page = client.scope(|| User::list(&ListParams::new())).unwrap();
     let err = page.next_page().unwrap_err();
     assert!(err.to_string().contains("ended_at"), "{err}");
-    m.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("the only page", &m)]);
 }
 
 #[test]
@@ -390,39 +295,35 @@ fn a_url_on_another_host_is_never_followed() {
         "v1/users",
         "",
     ] {
-        let mut w = Wire::start();
-        let m = ok_json(
-            w.mock("GET", "/v1/users", &[], None),
-            &edited(USERS_PAGE, json!({ "url": url })),
-        );
-        let client = w.client();
-        let page = client.scope(|| User::list(&ListParams::new())).unwrap();
-        let err = page.next_page().unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }), "{url}: {err:?}");
-        let mut all = page.auto_paging_iter();
-        assert!(all.next().unwrap().is_ok());
-        assert!(all.next().unwrap().is_ok());
-        assert!(all.next().unwrap().is_err(), "{url}");
-        assert!(all.next().is_none());
-        m.assert();
-        w.assert_no_strays();
+        labelled(&format!("url {url:?}"), || {
+            let mut w = Wire::start();
+            let m = users_page(&mut w, NO_QUERY, &edited(USERS_PAGE, json!({ "url": url })));
+            let client = w.client();
+            let page = client.scope(|| User::list(&ListParams::new())).unwrap();
+            let err = page.next_page().unwrap_err();
+            assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+            let mut all = page.auto_paging_iter();
+            assert!(all.next().unwrap().is_ok());
+            assert!(all.next().unwrap().is_ok());
+            assert!(all.next().unwrap().is_err());
+            assert!(all.next().is_none());
+            w.assert_done(&[("the only page", &m)]);
+        });
     }
 }
 
 #[test]
 fn an_item_of_another_kind_is_an_error() {
-    let mut w = Wire::start();
     let mut page: Value = serde_json::from_str(USERS_PAGE).unwrap();
     page["data"][1]["object"] = json!("device");
-    let m = ok_json(w.mock("GET", "/v1/users", &[], None), &page.to_string());
-    let err = w
-        .client()
-        .scope(|| User::list(&ListParams::new()))
+    let err = expect("User::list", "GET", "/v1/users")
+        .respond(
+            |m| ok_json(m, &page.to_string()),
+            || User::list(&ListParams::new()),
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("device"), "{err}");
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
@@ -430,72 +331,45 @@ fn an_item_of_another_kind_on_a_later_page_is_an_error() {
     let mut w = Wire::start();
     let mut last: Value = serde_json::from_str(USERS_LAST_PAGE).unwrap();
     last["data"][0]["object"] = json!("app");
-    let first = ok_json(w.mock("GET", "/v1/users", &[], None), USERS_PAGE);
-    let second = ok_json(
-        w.mock("GET", "/v1/users", &[("starting_after", CURSOR)], None),
-        &last.to_string(),
-    );
-    let results: Vec<_> = w
-        .client()
-        .scope(|| User::list(&ListParams::new()))
-        .unwrap()
-        .auto_paging_iter()
-        .collect();
+    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
+    let second = users_page(&mut w, AFTER_CURSOR, &last.to_string());
+    let results = walk(&w, &ListParams::new(), usize::MAX);
     assert_eq!(results.len(), 3);
     assert!(results[2].as_ref().unwrap_err().to_string().contains("app"));
-    first.assert();
-    second.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("second page", &second)]);
 }
 
 #[test]
 fn a_body_that_is_not_a_list_is_an_error() {
-    let mut w = Wire::start();
-    let m = ok_json(
-        w.mock("GET", "/v1/users", &[], None),
-        include_str!("fixtures/user.json"),
-    );
-    let err = w
-        .client()
-        .scope(|| User::list(&ListParams::new()))
+    let user = include_str!("fixtures/user.json");
+    let err = expect("User::list", "GET", "/v1/users")
+        .respond(|m| ok_json(m, user), || User::list(&ListParams::new()))
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn an_error_on_a_later_page_ends_the_iteration() {
     let mut w = Wire::start();
-    let first = ok_json(w.mock("GET", "/v1/users", &[], None), USERS_PAGE);
+    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
     let second = common::error_json(
-        w.mock("GET", "/v1/users", &[("starting_after", CURSOR)], None),
+        w.mock("GET", "/v1/users", AFTER_CURSOR, None),
         500,
         "internal_server_error",
         "boom",
     );
-    let results: Vec<_> = w
-        .client()
-        .scope(|| User::list(&ListParams::new()))
-        .unwrap()
-        .auto_paging_iter()
-        .collect();
+    let results = walk(&w, &ListParams::new(), usize::MAX);
     assert_eq!(results.len(), 3);
     let err = results[2].as_ref().unwrap_err();
     assert_eq!(err.kind(), pinn::ErrorKind::Api);
     assert_eq!(err.status(), Some(500));
-    first.assert();
-    second.assert();
-    w.assert_no_strays();
+    w.assert_done(&[("first page", &first), ("failing second page", &second)]);
 }
 
 #[test]
 fn a_page_displays_as_json() {
-    let mut w = Wire::start();
-    let m = ok_json(w.mock("GET", "/v1/users", &[], None), USERS_PAGE);
-    let page = w.client().scope(|| User::list(&ListParams::new())).unwrap();
+    let page = expect("User::list", "GET", "/v1/users")
+        .ok_json(USERS_PAGE, || User::list(&ListParams::new()));
     let shown: Value = serde_json::from_str(&page.to_string()).unwrap();
     assert_eq!(shown, serde_json::from_str::<Value>(USERS_PAGE).unwrap());
-    m.assert();
-    w.assert_no_strays();
 }

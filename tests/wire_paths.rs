@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::Wire;
+use common::{expect, labelled, Wire};
 use pinn::{
     App, Deletable, Device, Error, Event, ListParams, Log, User, UserUpdateParams, WebhookEndpoint,
     WebhookEndpointUpdateParams,
@@ -18,6 +18,8 @@ const LOG: &str = include_str!("fixtures/log.json");
 const HOOK: &str = include_str!("fixtures/webhook_endpoint.json");
 const DEVICES_PAGE: &str = include_str!("fixtures/devices_page.json");
 const LOGS_PAGE: &str = include_str!("fixtures/logs_page.json");
+
+const HOOK_PATH: &str = "/v1/webhook_endpoints/{id}";
 
 /// Hostile IDs and the one segment each must arrive as.
 const IDS: &[(&str, &str)] = &[
@@ -44,13 +46,51 @@ const IDS: &[(&str, &str)] = &[
 /// One call that takes an ID: how it goes on the wire and how to make it.
 struct Call {
     method: &'static str,
-    /// The path, given the encoded segment.
-    path: fn(&str) -> String,
+    /// The path, with `{id}` where the encoded segment goes.
+    path: &'static str,
     /// The JSON body it sends, if any.
-    body: Option<fn() -> Value>,
-    /// A reply it accepts.
+    body: Option<Value>,
+    /// A reply it accepts: status and body.
     reply: (usize, &'static str),
     run: fn(&str) -> pinn::Result<()>,
+}
+
+/// A `GET` of `path`, answered `200` with `reply`.
+fn get(path: &'static str, reply: &'static str, run: fn(&str) -> pinn::Result<()>) -> Call {
+    Call {
+        method: "GET",
+        path,
+        body: None,
+        reply: (200, reply),
+        run,
+    }
+}
+
+/// A `PATCH` of `path` with `body`, answered `200` with `reply`.
+fn patch(
+    path: &'static str,
+    body: Value,
+    reply: &'static str,
+    run: fn(&str) -> pinn::Result<()>,
+) -> Call {
+    Call {
+        method: "PATCH",
+        path,
+        body: Some(body),
+        reply: (200, reply),
+        run,
+    }
+}
+
+/// A `DELETE` of `path`, answered `204` with no body.
+fn delete(path: &'static str, run: fn(&str) -> pinn::Result<()>) -> Call {
+    Call {
+        method: "DELETE",
+        path,
+        body: None,
+        reply: (204, ""),
+        run,
+    }
 }
 
 fn user_with_id(id: &str) -> User {
@@ -66,275 +106,185 @@ fn hook_with_id(id: &str) -> WebhookEndpoint {
 }
 
 /// Makes `call` with every hostile ID and asserts the raw path the server received; then
-/// checks that an empty ID is refused with no request made.
-fn check(call: Call) {
+/// checks that an empty ID is refused with no request made. `label` names the call in
+/// failures.
+fn check(label: &str, call: Call) {
     let mut w = Wire::start();
     let client = w.client();
     for (id, segment) in IDS {
-        let path = (call.path)(segment);
-        let m = w
-            .mock(call.method, &path, &[], call.body.map(|b| b()))
-            .with_status(call.reply.0)
-            .with_body(call.reply.1)
-            .create();
-        client
-            .scope(|| (call.run)(id))
-            .unwrap_or_else(|e| panic!("{id:?} -> {path}: {e:?}"));
-        m.assert();
+        let path = call.path.replacen("{id}", segment, 1);
+        labelled(&format!("{label} {id:?} -> {path}"), || {
+            let m = w
+                .mock(call.method, &path, &[], call.body.clone())
+                .with_status(call.reply.0)
+                .with_body(call.reply.1)
+                .create();
+            client
+                .scope(|| (call.run)(id))
+                .unwrap_or_else(|e| panic!("{e:?}"));
+            m.assert();
+        });
     }
-    let err = client.scope(|| (call.run)("")).unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
-    assert_eq!(err.kind(), pinn::ErrorKind::InvalidRequest);
-    assert!(err.to_string().contains("empty"), "{err}");
-    w.assert_no_strays();
+    labelled(&format!("{label} with an empty ID"), || {
+        let err = client.scope(|| (call.run)("")).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+        assert_eq!(err.kind(), pinn::ErrorKind::InvalidRequest);
+        assert!(err.to_string().contains("empty"), "{err}");
+        w.assert_no_strays();
+    });
 }
 
 #[test]
 fn user_retrieve() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/users/{s}"),
-        body: None,
-        reply: (200, USER),
-        run: |id| User::retrieve(id).map(drop),
-    });
+    let run = |id: &str| User::retrieve(id).map(drop);
+    check("User::retrieve", get("/v1/users/{id}", USER, run));
 }
 
 #[test]
 fn user_update() {
-    check(Call {
-        method: "PATCH",
-        path: |s| format!("/v1/users/{s}"),
-        body: Some(|| json!({"status": "disabled"})),
-        reply: (200, USER),
-        run: |id| User::update(id, &UserUpdateParams::new().status("disabled")).map(drop),
-    });
+    let body = json!({"status": "disabled"});
+    let run = |id: &str| User::update(id, &UserUpdateParams::new().status("disabled")).map(drop);
+    check("User::update", patch("/v1/users/{id}", body, USER, run));
 }
 
 #[test]
 fn user_save() {
-    check(Call {
-        method: "PATCH",
-        path: |s| format!("/v1/users/{s}"),
-        body: Some(|| json!({"metadata": {"external_id": "ypf3JZpTB5"}, "status": "enabled"})),
-        reply: (200, USER),
-        run: |id| user_with_id(id).save(),
-    });
+    let body = json!({"metadata": {"external_id": "ypf3JZpTB5"}, "status": "enabled"});
+    let run = |id: &str| user_with_id(id).save();
+    check("user.save()", patch("/v1/users/{id}", body, USER, run));
 }
 
 #[test]
 fn user_delete() {
-    check(Call {
-        method: "DELETE",
-        path: |s| format!("/v1/users/{s}"),
-        body: None,
-        reply: (204, ""),
-        run: User::delete,
-    });
+    check("User::delete", delete("/v1/users/{id}", User::delete));
 }
 
 #[test]
 fn user_deletable_delete() {
-    check(Call {
-        method: "DELETE",
-        path: |s| format!("/v1/users/{s}"),
-        body: None,
-        reply: (204, ""),
-        run: |id| user_with_id(id).delete(),
-    });
+    let run = |id: &str| user_with_id(id).delete();
+    check("user.delete()", delete("/v1/users/{id}", run));
 }
 
 #[test]
 fn user_list_devices() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/users/{s}/devices"),
-        body: None,
-        reply: (200, DEVICES_PAGE),
-        run: |id| User::list_devices(id, &ListParams::new()).map(drop),
-    });
+    let run = |id: &str| User::list_devices(id, &ListParams::new()).map(drop);
+    check(
+        "User::list_devices",
+        get("/v1/users/{id}/devices", DEVICES_PAGE, run),
+    );
 }
 
 #[test]
 fn user_list_logs() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/users/{s}/logs"),
-        body: None,
-        reply: (200, LOGS_PAGE),
-        run: |id| User::list_logs(id, &ListParams::new()).map(drop),
-    });
+    let run = |id: &str| User::list_logs(id, &ListParams::new()).map(drop);
+    check(
+        "User::list_logs",
+        get("/v1/users/{id}/logs", LOGS_PAGE, run),
+    );
 }
 
 #[test]
 fn app_retrieve() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/apps/{s}"),
-        body: None,
-        reply: (200, APP),
-        run: |id| App::retrieve(id).map(drop),
-    });
+    let run = |id: &str| App::retrieve(id).map(drop);
+    check("App::retrieve", get("/v1/apps/{id}", APP, run));
 }
 
 #[test]
 fn app_delete() {
-    check(Call {
-        method: "DELETE",
-        path: |s| format!("/v1/apps/{s}"),
-        body: None,
-        reply: (204, ""),
-        run: App::delete,
-    });
+    check("App::delete", delete("/v1/apps/{id}", App::delete));
 }
 
 #[test]
 fn app_deletable_delete() {
-    check(Call {
-        method: "DELETE",
-        path: |s| format!("/v1/apps/{s}"),
-        body: None,
-        reply: (204, ""),
-        run: |id| {
-            let mut app: App = serde_json::from_str(APP).unwrap();
-            app.app_id = id.to_string();
-            app.delete()
-        },
-    });
+    let run = |id: &str| {
+        let mut app: App = serde_json::from_str(APP).unwrap();
+        app.app_id = id.to_string();
+        app.delete()
+    };
+    check("app.delete()", delete("/v1/apps/{id}", run));
 }
 
 #[test]
 fn device_retrieve() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/devices/{s}"),
-        body: None,
-        reply: (200, DEVICE),
-        run: |id| Device::retrieve(id).map(drop),
-    });
+    let run = |id: &str| Device::retrieve(id).map(drop);
+    check("Device::retrieve", get("/v1/devices/{id}", DEVICE, run));
 }
 
 #[test]
 fn device_delete() {
-    check(Call {
-        method: "DELETE",
-        path: |s| format!("/v1/devices/{s}"),
-        body: None,
-        reply: (204, ""),
-        run: Device::delete,
-    });
+    check("Device::delete", delete("/v1/devices/{id}", Device::delete));
 }
 
 #[test]
 fn device_deletable_delete() {
-    check(Call {
-        method: "DELETE",
-        path: |s| format!("/v1/devices/{s}"),
-        body: None,
-        reply: (204, ""),
-        run: |id| {
-            let mut device: Device = serde_json::from_str(DEVICE).unwrap();
-            device.device_id = id.to_string();
-            device.delete()
-        },
-    });
+    let run = |id: &str| {
+        let mut device: Device = serde_json::from_str(DEVICE).unwrap();
+        device.device_id = id.to_string();
+        device.delete()
+    };
+    check("device.delete()", delete("/v1/devices/{id}", run));
 }
 
 #[test]
 fn device_list_logs() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/devices/{s}/logs"),
-        body: None,
-        reply: (200, LOGS_PAGE),
-        run: |id| Device::list_logs(id, &ListParams::new()).map(drop),
-    });
+    let run = |id: &str| Device::list_logs(id, &ListParams::new()).map(drop);
+    check(
+        "Device::list_logs",
+        get("/v1/devices/{id}/logs", LOGS_PAGE, run),
+    );
 }
 
 #[test]
 fn event_retrieve() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/events/{s}"),
-        body: None,
-        reply: (200, EVENT),
-        run: |id| Event::retrieve(id).map(drop),
-    });
+    let run = |id: &str| Event::retrieve(id).map(drop);
+    check("Event::retrieve", get("/v1/events/{id}", EVENT, run));
 }
 
 #[test]
 fn log_retrieve() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/logs/{s}"),
-        body: None,
-        reply: (200, LOG),
-        run: |id| Log::retrieve(id).map(drop),
-    });
+    let run = |id: &str| Log::retrieve(id).map(drop);
+    check("Log::retrieve", get("/v1/logs/{id}", LOG, run));
 }
 
 #[test]
 fn webhook_endpoint_retrieve() {
-    check(Call {
-        method: "GET",
-        path: |s| format!("/v1/webhook_endpoints/{s}"),
-        body: None,
-        reply: (200, HOOK),
-        run: |id| WebhookEndpoint::retrieve(id).map(drop),
-    });
+    let run = |id: &str| WebhookEndpoint::retrieve(id).map(drop);
+    check("WebhookEndpoint::retrieve", get(HOOK_PATH, HOOK, run));
 }
 
 #[test]
 fn webhook_endpoint_update() {
-    check(Call {
-        method: "PATCH",
-        path: |s| format!("/v1/webhook_endpoints/{s}"),
-        body: Some(|| json!({"status": "disabled"})),
-        reply: (200, HOOK),
-        run: |id| {
-            WebhookEndpoint::update(id, &WebhookEndpointUpdateParams::new().status("disabled"))
-                .map(drop)
-        },
-    });
+    let body = json!({"status": "disabled"});
+    let run = |id: &str| {
+        WebhookEndpoint::update(id, &WebhookEndpointUpdateParams::new().status("disabled"))
+            .map(drop)
+    };
+    check("WebhookEndpoint::update", patch(HOOK_PATH, body, HOOK, run));
 }
 
 #[test]
 fn webhook_endpoint_save() {
-    check(Call {
-        method: "PATCH",
-        path: |s| format!("/v1/webhook_endpoints/{s}"),
-        body: Some(|| {
-            json!({
-                "url": "https://example.com/pinn/webhooks",
-                "events": ["user.created", "user.deleted"],
-                "status": "enabled"
-            })
-        }),
-        reply: (200, HOOK),
-        run: |id| hook_with_id(id).save(),
+    let body = json!({
+        "url": "https://example.com/pinn/webhooks",
+        "events": ["user.created", "user.deleted"],
+        "status": "enabled"
     });
+    let run = |id: &str| hook_with_id(id).save();
+    check("hook.save()", patch(HOOK_PATH, body, HOOK, run));
 }
 
 #[test]
 fn webhook_endpoint_delete() {
-    check(Call {
-        method: "DELETE",
-        path: |s| format!("/v1/webhook_endpoints/{s}"),
-        body: None,
-        reply: (204, ""),
-        run: WebhookEndpoint::delete,
-    });
+    check(
+        "WebhookEndpoint::delete",
+        delete(HOOK_PATH, WebhookEndpoint::delete),
+    );
 }
 
 #[test]
 fn webhook_endpoint_deletable_delete() {
-    check(Call {
-        method: "DELETE",
-        path: |s| format!("/v1/webhook_endpoints/{s}"),
-        body: None,
-        reply: (204, ""),
-        run: |id| hook_with_id(id).delete(),
-    });
+    let run = |id: &str| hook_with_id(id).delete();
+    check("hook.delete()", delete(HOOK_PATH, run));
 }
 
 /// The app type is a path segment too, but only the three known values are ever sent.
@@ -354,22 +304,19 @@ fn app_create_never_puts_a_hostile_app_type_in_the_path() {
 /// A hostile cursor travels in the query, encoded, and never changes the path.
 #[test]
 fn a_hostile_cursor_stays_in_its_query_value() {
-    let mut w = Wire::start();
     let cursor = "usr_1&limit=100#/../apps";
-    let m = w
-        .mock(
-            "GET",
-            "/v1/users",
-            &[("limit", "2"), ("starting_after", cursor)],
-            None,
-        )
-        .with_body(include_str!("fixtures/empty_list.json"))
-        .create();
     let params = ListParams::new().limit(2).starting_after(cursor);
-    let page = w.client().scope(|| User::list(&params)).unwrap();
+    let page = expect("User::list", "GET", "/v1/users")
+        .query(&[("limit", "2"), ("starting_after", cursor)])
+        .respond(
+            |m| {
+                m.with_body(include_str!("fixtures/empty_list.json"))
+                    .create()
+            },
+            || User::list(&params),
+        )
+        .unwrap();
     assert!(page.data.is_empty());
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]

@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{Wire, KEY};
+use common::{expect, KEY};
 use pinn::{Client, Config, Error, User};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// The part of the example key that is secret (after `sk_test_`).
 const SECRET_PART: &str = "4eC39HqLyjWDarjtT1zdp7dc";
@@ -33,6 +33,17 @@ fn assert_hidden(shown: &str) {
         !shown.contains(&SECRET_PART[..12]),
         "part of the key shows: {shown}"
     );
+}
+
+/// The error of `User::retrieve("usr_1")` when the server answers `status` with `body` (and
+/// no `Content-Type`), after checking the request and that it was the only one.
+fn retrieve_error(label: &str, status: usize, body: Value) -> Error {
+    expect(label, "GET", "/v1/users/usr_1")
+        .respond(
+            |m| m.with_status(status).with_body(body.to_string()).create(),
+            || User::retrieve("usr_1"),
+        )
+        .unwrap_err()
 }
 
 #[test]
@@ -69,94 +80,63 @@ fn a_config_with_an_unusable_key_never_shows_it() {
 
 #[test]
 fn a_server_message_echoing_the_key_is_redacted() {
-    let mut w = Wire::start();
     let body = json!({"error": {
         "type": "unauthorized",
         "code": "invalid_key",
         "message": format!("Invalid API key provided: {KEY} (header was 'Bearer {KEY}')")
     }});
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(401)
-        .with_body(body.to_string())
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let err = retrieve_error("key in the message", 401, body);
     let shown = everything_shown(&err);
     assert_hidden(&shown);
     assert_eq!(
         err.api_error().unwrap().message,
         "Invalid API key provided: <redacted> (header was 'Bearer <redacted>')"
     );
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn an_echo_after_retries_is_redacted_too() {
-    let mut w = Wire::start();
     let body =
         json!({"error": {"type": "service_unavailable", "message": format!("down for {KEY}")}});
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(503)
-        .with_body(body.to_string())
-        .expect(2)
-        .create();
-    let client = Client::new(w.builder().max_retries(1).sleeper(|_| {}).build().unwrap());
-    let err = client.scope(|| User::retrieve("usr_1")).unwrap_err();
+    let err = expect("key in a retried message", "GET", "/v1/users/usr_1")
+        .retries(1)
+        .respond(
+            |m| {
+                m.with_status(503)
+                    .with_body(body.to_string())
+                    .expect(2)
+                    .create()
+            },
+            || User::retrieve("usr_1"),
+        )
+        .unwrap_err();
     assert_eq!(err.attempts(), 2);
     assert_hidden(&everything_shown(&err));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn a_key_echoed_in_type_or_code_is_redacted() {
-    let mut w = Wire::start();
     let body = json!({"error": {"type": KEY, "code": format!("bad key {KEY}"), "message": "no"}});
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(401)
-        .with_body(body.to_string())
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let err = retrieve_error("key in type and code", 401, body);
     assert_hidden(&everything_shown(&err));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn a_key_cut_by_message_truncation_is_still_redacted() {
-    let mut w = Wire::start();
     // The message is cut at 1024 bytes: pad it so the cut falls inside the key.
     let message = format!("{}{KEY} trailing", "x".repeat(1024 - KEY.len() + 4));
     let body = json!({"error": {"type": "unauthorized", "message": message}});
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(401)
-        .with_body(body.to_string())
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let err = retrieve_error("key cut by truncation", 401, body);
     let shown = everything_shown(&err);
     assert!(!shown.contains(&SECRET_PART[..12]), "part of the key shows");
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
 fn a_key_echoed_in_an_undecodable_success_is_redacted() {
-    let mut w = Wire::start();
     let body = json!({"object": "user", "user_id": "usr_1", "created_at": KEY});
-    let m = w
-        .mock("GET", "/v1/users/usr_1", &[], None)
-        .with_status(200)
-        .with_body(body.to_string())
-        .create();
-    let err = w.client().scope(|| User::retrieve("usr_1")).unwrap_err();
+    let err = retrieve_error("key in an undecodable success", 200, body);
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_hidden(&everything_shown(&err));
-    m.assert();
-    w.assert_no_strays();
 }
 
 #[test]
