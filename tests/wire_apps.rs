@@ -2,13 +2,10 @@
 
 mod common;
 
+use common::fixtures::{APP, APPS_PAGE, APP_NO_DESCRIPTION};
 use common::{bad_request, expect, fixture_value, method_not_allowed, not_found, unauthorized};
 use pinn::{App, AppCreateParams, AppType, Deletable, ErrorKind, ListParams, Object};
 use serde_json::json;
-
-const APP: &str = include_str!("fixtures/app.json");
-const APP_NO_DESCRIPTION: &str = include_str!("fixtures/app_no_description.json");
-const APPS_PAGE: &str = include_str!("fixtures/apps_page.json");
 
 const ID: &str = "app_W1eB2aP3pX4yZ5qR6sT7uV8w";
 

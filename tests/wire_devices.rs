@@ -2,12 +2,9 @@
 
 mod common;
 
+use common::fixtures::{DEVICE, DEVICES_PAGE, LOGS_PAGE};
 use common::{bad_request, conflict, expect, fixture_value, forbidden, not_found};
 use pinn::{AuthType, Deletable, Device, ListParams, Object, Platform};
-
-const DEVICE: &str = include_str!("fixtures/device.json");
-const DEVICES_PAGE: &str = include_str!("fixtures/devices_page.json");
-const LOGS_PAGE: &str = include_str!("fixtures/logs_page.json");
 
 const ID: &str = "dev_H7sK2pQ9vX4mN1bR6tY8wZ3c";
 

@@ -6,12 +6,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{expect, labelled, ok_json, Wire, KEY};
+use common::fixtures::{APP, USER};
+use common::{expect, labelled, ok_json, refused_builder, Wire, KEY};
 use mockito::Mock;
 use pinn::{Client, Config, Error, ErrorKind, User, UserCreateParams};
 use serde_json::{json, Value};
-
-const USER: &str = include_str!("fixtures/user.json");
 
 /// `User::retrieve(id)` on a fresh server that answers with `mount` (which must `.create()`
 /// the mock), after checking the request `GET /v1/users/{id}` and that it was the only one.
@@ -344,25 +343,10 @@ fn a_redirect_is_not_followed() {
     assert!(!err.is_retryable());
 }
 
-/// A port nobody listens on: bound, then released.
-fn closed_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    port
-}
-
 #[test]
 fn a_refused_connection_is_api_connection() {
     let w = Wire::start();
-    let client = Client::new(
-        Config::builder()
-            .secret_key(KEY)
-            .api_host(format!("http://127.0.0.1:{}", closed_port()))
-            .max_retries(0)
-            .build()
-            .unwrap(),
-    );
+    let client = Client::new(refused_builder().max_retries(0).build().unwrap());
     let err = client.scope(|| User::retrieve("usr_1")).unwrap_err();
     assert!(matches!(err, Error::Connection(_)), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::ApiConnection);
@@ -384,9 +368,7 @@ fn a_refused_connection_is_api_connection() {
 #[test]
 fn a_refused_connection_is_retried_then_reported() {
     let client = Client::new(
-        Config::builder()
-            .secret_key(KEY)
-            .api_host(format!("http://127.0.0.1:{}", closed_port()))
+        refused_builder()
             .max_retries(2)
             .sleeper(|_| {})
             .build()
@@ -594,14 +576,8 @@ fn healthy_is_false_on_an_error_status_and_never_retries() {
 
 #[test]
 fn healthy_is_false_when_unreachable_or_unconfigured() {
-    let closed = Client::new(
-        Config::builder()
-            .secret_key(KEY)
-            .api_host(format!("http://127.0.0.1:{}", closed_port()))
-            .connect_timeout(Duration::from_secs(2))
-            .build()
-            .unwrap(),
-    );
+    let closed = refused_builder().connect_timeout(Duration::from_secs(2));
+    let closed = Client::new(closed.build().unwrap());
     assert!(!closed.scope(pinn::healthy));
 
     let w = Wire::start();
@@ -647,7 +623,7 @@ fn a_wrong_kind_error_reports_the_real_status_and_request_id() {
     let mount = |m: Mock| {
         m.with_status(201)
             .with_header("request-id", "req_kind")
-            .with_body(include_str!("fixtures/app.json"))
+            .with_body(APP)
             .create()
     };
     let err = expect("User::create", "POST", "/v1/users")

@@ -2,13 +2,9 @@
 
 mod common;
 
+use common::fixtures::{EVENT, EVENTS_PAGE, LOG, LOGS_PAGE};
 use common::{expect, fixture_value, forbidden, internal_server_error, not_found, unauthorized};
 use pinn::{AuthType, Event, ListParams, Log, Object};
-
-const EVENT: &str = include_str!("fixtures/event.json");
-const EVENTS_PAGE: &str = include_str!("fixtures/events_page.json");
-const LOG: &str = include_str!("fixtures/log.json");
-const LOGS_PAGE: &str = include_str!("fixtures/logs_page.json");
 
 const EVENT_ID: &str = "evt_K8jH7gF6dS5aQ4wE3rT2yU1i";
 const LOG_ID: &str = "log_T4rE2wQ9aS8dF7gH6jK5lZ1x";

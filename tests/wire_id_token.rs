@@ -5,22 +5,18 @@ mod common;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::{Wire, KEY};
+use common::{client_for, Wire, KEY};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use pinn::{Client, Config, Error, ErrorKind, IdToken};
+use pinn::{Client, Config, Error, ErrorKind, IdToken, IdTokenClaims};
 use serde_json::{json, Value};
 
 const HOST: &str = "https://pinnapis.com";
 const SUB: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";
 
-fn client() -> Client {
-    Client::new(
-        Config::builder()
-            .secret_key(KEY)
-            .api_host(HOST)
-            .build()
-            .unwrap(),
-    )
+/// Verifies `token`, requiring the methods `required`, with the test client: the example key
+/// and `HOST`.
+fn verify(token: &str, required: &[&str]) -> pinn::Result<IdTokenClaims> {
+    client_for(HOST).scope(|| IdToken::verify(token, required))
 }
 
 fn now() -> u64 {
@@ -90,9 +86,7 @@ fn b64url(bytes: &[u8]) -> String {
 /// every one of `words`.
 #[track_caller]
 fn assert_rejected(token: &str, required: &[&str], words: &[&str]) -> String {
-    let err = client()
-        .scope(|| IdToken::verify(token, required))
-        .unwrap_err();
+    let err = verify(token, required).unwrap_err();
     assert!(matches!(err, Error::IdTokenVerification(_)), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::IdTokenVerification);
     assert!(!err.is_retryable());
@@ -117,9 +111,7 @@ fn b64url_matches_the_rfc_examples() {
 fn a_valid_token_gives_its_claims() {
     let c = claims();
     let token = sign(&c);
-    let verified = client()
-        .scope(|| IdToken::verify(&token, &["palm"]))
-        .unwrap();
+    let verified = verify(&token, &["palm"]).unwrap();
     assert_eq!(verified.sub, SUB);
     assert_eq!(verified.iss, HOST);
     assert_eq!(verified.amr, ["palm", "device"]);
@@ -134,11 +126,9 @@ fn a_valid_token_gives_its_claims() {
 #[test]
 fn a_valid_token_with_every_method_required() {
     let token = sign(&claims());
-    let verified = client()
-        .scope(|| IdToken::verify(&token, &["device", "palm"]))
-        .unwrap();
+    let verified = verify(&token, &["device", "palm"]).unwrap();
     assert_eq!(verified.sub, SUB);
-    let none_required = client().scope(|| IdToken::verify(&token, &[])).unwrap();
+    let none_required = verify(&token, &[]).unwrap();
     assert_eq!(none_required.amr.len(), 2);
 }
 
@@ -147,9 +137,7 @@ fn exp_and_nbf_are_optional() {
     let mut c = without("exp");
     c.as_object_mut().unwrap().remove("nbf");
     let token = sign(&c);
-    let verified = client()
-        .scope(|| IdToken::verify(&token, &["palm"]))
-        .unwrap();
+    let verified = verify(&token, &["palm"]).unwrap();
     assert_eq!(verified.exp, None);
     assert_eq!(verified.nbf, None);
 }
@@ -157,13 +145,7 @@ fn exp_and_nbf_are_optional() {
 #[test]
 fn verify_makes_no_request() {
     let w = Wire::start();
-    let client = Client::new(
-        Config::builder()
-            .secret_key(KEY)
-            .api_host(w.url())
-            .build()
-            .unwrap(),
-    );
+    let client = client_for(w.url());
     let token = sign(&with("iss", json!(w.url())));
     let verified = client.scope(|| IdToken::verify(&token, &["palm"])).unwrap();
     assert_eq!(verified.iss, w.url());
@@ -277,9 +259,7 @@ fn an_expired_token_is_rejected() {
 fn expiry_has_a_small_leeway() {
     let leeway = pinn::id_token::LEEWAY_SECS;
     let token = sign(&with("exp", json!(now() - leeway / 2)));
-    client()
-        .scope(|| IdToken::verify(&token, &["palm"]))
-        .unwrap();
+    verify(&token, &["palm"]).unwrap();
     let token = sign(&with("exp", json!(now() - leeway - 60)));
     assert_rejected(&token, &["palm"], &["exp"]);
 }
@@ -315,9 +295,7 @@ fn malformed_tokens_are_rejected() {
     // A payload that is not a JSON object.
     let array = b64url(b"[1,2,3]");
     let token = format!("{}.{array}.{}", parts[0], parts[2]);
-    let err = client()
-        .scope(|| IdToken::verify(&token, &["palm"]))
-        .unwrap_err();
+    let err = verify(&token, &["palm"]).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::IdTokenVerification);
 }
 
@@ -352,9 +330,7 @@ fn the_key_of_the_current_client_is_used() {
             .unwrap(),
     );
     let token = sign(&claims());
-    client()
-        .scope(|| IdToken::verify(&token, &["palm"]))
-        .unwrap();
+    verify(&token, &["palm"]).unwrap();
     let err = other
         .scope(|| IdToken::verify(&token, &["palm"]))
         .unwrap_err();

@@ -3,12 +3,10 @@
 
 mod common;
 
+use common::fixtures::{ENROLLMENT_KEY, RECOVERY_KEY};
 use common::{expect, fixture_value, unprocessable_entity, Wire};
 use pinn::{EnrollmentKey, ErrorKind, Object, RecoveryKey, RecoveryKeyCreateParams};
 use serde_json::json;
-
-const ENROLLMENT_KEY: &str = include_str!("fixtures/enrollment_key.json");
-const RECOVERY_KEY: &str = include_str!("fixtures/recovery_key.json");
 
 const USER: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";
 

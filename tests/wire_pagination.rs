@@ -4,15 +4,11 @@
 
 mod common;
 
+use common::fixtures::{DEVICES_PAGE, EMPTY_LIST, USER, USERS_LAST_PAGE, USERS_PAGE};
 use common::{expect, labelled, ok_json, Wire};
 use mockito::Mock;
 use pinn::{Device, Error, ListParams, User};
 use serde_json::{json, Value};
-
-const USERS_PAGE: &str = include_str!("fixtures/users_page.json");
-const USERS_LAST_PAGE: &str = include_str!("fixtures/users_last_page.json");
-const EMPTY_LIST: &str = include_str!("fixtures/empty_list.json");
-const DEVICES_PAGE: &str = include_str!("fixtures/devices_page.json");
 
 /// The first page's cursor (`ended_at` of users_page.json).
 const CURSOR: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";
@@ -341,9 +337,8 @@ fn an_item_of_another_kind_on_a_later_page_is_an_error() {
 
 #[test]
 fn a_body_that_is_not_a_list_is_an_error() {
-    let user = include_str!("fixtures/user.json");
     let err = expect("User::list", "GET", "/v1/users")
-        .respond(|m| ok_json(m, user), || User::list(&ListParams::new()))
+        .respond(|m| ok_json(m, USER), || User::list(&ListParams::new()))
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
 }

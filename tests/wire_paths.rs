@@ -3,21 +3,13 @@
 
 mod common;
 
-use common::{expect, labelled, Wire};
+use common::fixtures::{APP, DEVICE, DEVICES_PAGE, EMPTY_LIST, EVENT, HOOK, LOG, LOGS_PAGE, USER};
+use common::{builder_for, expect, labelled, Wire};
 use pinn::{
     App, Deletable, Device, Error, Event, ListParams, Log, User, UserUpdateParams, WebhookEndpoint,
     WebhookEndpointUpdateParams,
 };
 use serde_json::{json, Value};
-
-const USER: &str = include_str!("fixtures/user.json");
-const APP: &str = include_str!("fixtures/app.json");
-const DEVICE: &str = include_str!("fixtures/device.json");
-const EVENT: &str = include_str!("fixtures/event.json");
-const LOG: &str = include_str!("fixtures/log.json");
-const HOOK: &str = include_str!("fixtures/webhook_endpoint.json");
-const DEVICES_PAGE: &str = include_str!("fixtures/devices_page.json");
-const LOGS_PAGE: &str = include_str!("fixtures/logs_page.json");
 
 const HOOK_PATH: &str = "/v1/webhook_endpoints/{id}";
 
@@ -308,13 +300,7 @@ fn a_hostile_cursor_stays_in_its_query_value() {
     let params = ListParams::new().limit(2).starting_after(cursor);
     let page = expect("User::list", "GET", "/v1/users")
         .query(&[("limit", "2"), ("starting_after", cursor)])
-        .respond(
-            |m| {
-                m.with_body(include_str!("fixtures/empty_list.json"))
-                    .create()
-            },
-            || User::list(&params),
-        )
+        .respond(|m| m.with_body(EMPTY_LIST).create(), || User::list(&params))
         .unwrap();
     assert!(page.data.is_empty());
 }
@@ -326,14 +312,8 @@ fn an_api_host_with_a_trailing_slash_gives_one_slash() {
         .mock("GET", "/v1/users/usr_1", &[], None)
         .with_body(USER)
         .create();
-    let client = pinn::Client::new(
-        pinn::Config::builder()
-            .secret_key(common::KEY)
-            .api_host(format!("{}/", w.url()))
-            .max_retries(0)
-            .build()
-            .unwrap(),
-    );
+    let config = builder_for(format!("{}/", w.url())).max_retries(0);
+    let client = pinn::Client::new(config.build().unwrap());
     client.scope(|| User::retrieve("usr_1")).unwrap();
     m.assert();
     w.assert_no_strays();

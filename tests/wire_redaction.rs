@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{expect, KEY};
+use common::{builder_for, client_for, expect, refused_builder, KEY};
 use pinn::{Client, Config, Error, User};
 use serde_json::{json, Value};
 
@@ -48,10 +48,7 @@ fn retrieve_error(label: &str, status: usize, body: Value) -> Error {
 
 #[test]
 fn config_builder_client_and_key_never_show_it() {
-    let builder = Config::builder()
-        .secret_key(KEY)
-        .api_host("https://pinnapis.com")
-        .api_version("2024-06-01");
+    let builder = builder_for("https://pinnapis.com").api_version("2024-06-01");
     let config = builder.clone().build().unwrap();
     let client = Client::new(config.clone());
     let key = config.secret_key().unwrap();
@@ -141,17 +138,7 @@ fn a_key_echoed_in_an_undecodable_success_is_redacted() {
 
 #[test]
 fn connection_and_configuration_errors_never_show_it() {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    let client = Client::new(
-        Config::builder()
-            .secret_key(KEY)
-            .api_host(format!("http://127.0.0.1:{port}"))
-            .max_retries(0)
-            .build()
-            .unwrap(),
-    );
+    let client = Client::new(refused_builder().max_retries(0).build().unwrap());
     let err = client.scope(|| User::retrieve("usr_1")).unwrap_err();
     assert_eq!(err.kind(), pinn::ErrorKind::ApiConnection);
     assert_hidden(&everything_shown(&err));
@@ -173,13 +160,7 @@ fn connection_and_configuration_errors_never_show_it() {
 
 #[test]
 fn id_token_errors_never_show_it() {
-    let client = Client::new(
-        Config::builder()
-            .secret_key(KEY)
-            .api_host("https://pinnapis.com")
-            .build()
-            .unwrap(),
-    );
+    let client = client_for("https://pinnapis.com");
     for token in ["garbage", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA"] {
         let err = client
             .scope(|| pinn::IdToken::verify(token, &["palm"]))

@@ -2,20 +2,15 @@
 
 mod common;
 
+use common::fixtures::{
+    DEVICE, DEVICES_PAGE, LOGS_PAGE, NOT_FOUND, USER, USERS_PAGE, USER_NEW, USER_UPDATED,
+};
 use common::{
     bad_request, conflict, expect, fixture_value, forbidden, not_found, ok_json,
     rate_limit_exceeded, unauthorized, unprocessable_entity, Wire,
 };
 use pinn::{Deletable, ErrorKind, ListParams, Object, User, UserCreateParams, UserUpdateParams};
 use serde_json::{json, Map, Value};
-
-const USER: &str = include_str!("fixtures/user.json");
-const USER_NEW: &str = include_str!("fixtures/user_new.json");
-const USER_UPDATED: &str = include_str!("fixtures/user_updated.json");
-const USERS_PAGE: &str = include_str!("fixtures/users_page.json");
-const DEVICES_PAGE: &str = include_str!("fixtures/devices_page.json");
-const LOGS_PAGE: &str = include_str!("fixtures/logs_page.json");
-const NOT_FOUND: &str = include_str!("fixtures/error_not_found.json");
 
 const ID: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";
 
@@ -124,9 +119,8 @@ fn retrieve_not_found() {
 
 #[test]
 fn retrieve_of_another_kind_is_an_error() {
-    let device = include_str!("fixtures/device.json");
     let err = expect("User::retrieve", "GET", path())
-        .respond(|m| ok_json(m, device), || User::retrieve(ID))
+        .respond(|m| ok_json(m, DEVICE), || User::retrieve(ID))
         .unwrap_err();
     assert!(
         matches!(err, pinn::Error::Decode { status: 200, .. }),

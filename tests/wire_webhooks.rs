@@ -2,16 +2,13 @@
 
 mod common;
 
+use common::fixtures::{HOOK, HOOKS_PAGE, HOOK_UPDATED};
 use common::{
     bad_request, conflict, expect, fixture_value, forbidden, not_found, ok_json,
     unprocessable_entity, Wire,
 };
 use pinn::{Deletable, ListParams, Object, WebhookEndpoint, WebhookEndpointUpdateParams};
 use serde_json::json;
-
-const HOOK: &str = include_str!("fixtures/webhook_endpoint.json");
-const HOOK_UPDATED: &str = include_str!("fixtures/webhook_endpoint_updated.json");
-const HOOKS_PAGE: &str = include_str!("fixtures/webhook_endpoints_page.json");
 
 const ID: &str = "we_L2kJ3hG4fD5sA6qW7eR8tY9u";
 const URL: &str = "https://example.com/pinn/webhooks";

@@ -15,6 +15,55 @@ use serde_json::Value;
 /// An example secret key: what every mock expects after `Bearer `.
 pub const KEY: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
 
+/// The JSON fixtures of `tests/fixtures/`, for replies and for comparing decoded objects.
+pub mod fixtures {
+    pub const APP: &str = include_str!("../fixtures/app.json");
+    pub const APP_NO_DESCRIPTION: &str = include_str!("../fixtures/app_no_description.json");
+    pub const APPS_PAGE: &str = include_str!("../fixtures/apps_page.json");
+    pub const DEVICE: &str = include_str!("../fixtures/device.json");
+    pub const DEVICES_PAGE: &str = include_str!("../fixtures/devices_page.json");
+    pub const EMPTY_LIST: &str = include_str!("../fixtures/empty_list.json");
+    pub const ENROLLMENT_KEY: &str = include_str!("../fixtures/enrollment_key.json");
+    pub const EVENT: &str = include_str!("../fixtures/event.json");
+    pub const EVENTS_PAGE: &str = include_str!("../fixtures/events_page.json");
+    pub const HOOK: &str = include_str!("../fixtures/webhook_endpoint.json");
+    pub const HOOK_UPDATED: &str = include_str!("../fixtures/webhook_endpoint_updated.json");
+    pub const HOOKS_PAGE: &str = include_str!("../fixtures/webhook_endpoints_page.json");
+    pub const LOG: &str = include_str!("../fixtures/log.json");
+    pub const LOGS_PAGE: &str = include_str!("../fixtures/logs_page.json");
+    pub const NOT_FOUND: &str = include_str!("../fixtures/error_not_found.json");
+    pub const RECOVERY_KEY: &str = include_str!("../fixtures/recovery_key.json");
+    pub const USER: &str = include_str!("../fixtures/user.json");
+    pub const USER_NEW: &str = include_str!("../fixtures/user_new.json");
+    pub const USER_UPDATED: &str = include_str!("../fixtures/user_updated.json");
+    pub const USERS_LAST_PAGE: &str = include_str!("../fixtures/users_last_page.json");
+    pub const USERS_PAGE: &str = include_str!("../fixtures/users_page.json");
+}
+
+/// A config with the example key and `host`, the rest left at its defaults.
+pub fn builder_for(host: impl Into<String>) -> pinn::ConfigBuilder {
+    pinn::Config::builder().secret_key(KEY).api_host(host)
+}
+
+/// A client with the example key for `host`, the rest left at its defaults: for calls that
+/// make no request, or to a server that is not a [`Wire`].
+pub fn client_for(host: impl Into<String>) -> pinn::Client {
+    pinn::Client::new(builder_for(host).build().unwrap())
+}
+
+/// A port nobody listens on: bound, then released.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    port
+}
+
+/// A config with the example key for a local host that refuses connections.
+pub fn refused_builder() -> pinn::ConfigBuilder {
+    builder_for(format!("http://127.0.0.1:{}", closed_port()))
+}
+
 /// The methods a catch-all is mounted for (mockito matches the method exactly).
 const METHODS: [&str; 7] = ["GET", "POST", "PATCH", "DELETE", "PUT", "HEAD", "OPTIONS"];
 
@@ -54,10 +103,7 @@ impl Wire {
 
     /// The test config: the example key, this server, no retries.
     pub fn builder(&self) -> pinn::ConfigBuilder {
-        pinn::Config::builder()
-            .secret_key(KEY)
-            .api_host(self.url())
-            .max_retries(0)
+        builder_for(self.url()).max_retries(0)
     }
 
     /// A client on this server with the example key and no retries.
