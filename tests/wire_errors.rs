@@ -100,136 +100,45 @@ fn check_row_kinds(
     }
 }
 
-#[test]
-fn status_400_bad_request() {
-    check_row(
-        400,
-        "bad_request",
-        ErrorKind::InvalidRequest,
-        false,
-        "400 Bad Request",
-    );
+/// One `#[test]` per row of the spec's error table, each a [`check_row`]:
+/// `name: status, error.type, kind, retryable, reason phrase;`.
+macro_rules! error_table {
+    ($($name:ident: $status:literal, $type:literal, $kind:ident, $retry:literal,
+        $reason:literal;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check_row($status, $type, ErrorKind::$kind, $retry, $reason);
+            }
+        )*
+    };
 }
 
-#[test]
-fn status_401_unauthorized() {
-    check_row(
-        401,
-        "unauthorized",
-        ErrorKind::Authentication,
-        false,
-        "401 Unauthorized",
-    );
-}
-
-#[test]
-fn status_403_forbidden() {
-    check_row(
-        403,
-        "forbidden",
-        ErrorKind::Forbidden,
-        false,
-        "403 Forbidden",
-    );
-}
-
-#[test]
-fn status_404_not_found() {
-    check_row(
-        404,
-        "not_found",
-        ErrorKind::InvalidRequest,
-        false,
-        "404 Not Found",
-    );
-}
-
-#[test]
-fn status_405_method_not_allowed() {
-    check_row(
-        405,
-        "method_not_allowed",
-        ErrorKind::InvalidRequest,
-        false,
-        "405 Method Not Allowed",
-    );
-}
-
-#[test]
-fn status_409_conflict() {
-    check_row(
-        409,
-        "conflict",
-        ErrorKind::RequestFailed,
-        false,
-        "409 Conflict",
-    );
-}
-
-#[test]
-fn status_422_unprocessable_entity() {
-    check_row(
-        422,
-        "unprocessable_entity",
-        ErrorKind::RequestFailed,
-        false,
-        "422 Unprocessable Entity",
-    );
-}
-
-#[test]
-fn status_429_rate_limit_exceeded() {
-    check_row(
-        429,
-        "rate_limit_exceeded",
-        ErrorKind::RateLimit,
-        true,
-        "429 Too Many Requests",
-    );
-}
-
-#[test]
-fn status_500_internal_server_error() {
-    check_row(
-        500,
-        "internal_server_error",
-        ErrorKind::Api,
-        true,
-        "500 Internal Server Error",
-    );
-}
-
-#[test]
-fn status_502_bad_gateway() {
-    check_row(
-        502,
-        "bad_gateway",
-        ErrorKind::ApiConnection,
-        true,
-        "502 Bad Gateway",
-    );
-}
-
-#[test]
-fn status_503_service_unavailable() {
-    check_row(
-        503,
-        "service_unavailable",
-        ErrorKind::ApiConnection,
-        true,
-        "503 Service Unavailable",
-    );
-}
-
-#[test]
-fn status_504_gateway_timeout() {
-    check_row(
-        504,
-        "gateway_timeout",
-        ErrorKind::ApiConnection,
-        true,
-        "504 Gateway Timeout",
-    );
+error_table! {
+    status_400_bad_request:
+        400, "bad_request", InvalidRequest, false, "400 Bad Request";
+    status_401_unauthorized:
+        401, "unauthorized", Authentication, false, "401 Unauthorized";
+    status_403_forbidden:
+        403, "forbidden", Forbidden, false, "403 Forbidden";
+    status_404_not_found:
+        404, "not_found", InvalidRequest, false, "404 Not Found";
+    status_405_method_not_allowed:
+        405, "method_not_allowed", InvalidRequest, false, "405 Method Not Allowed";
+    status_409_conflict:
+        409, "conflict", RequestFailed, false, "409 Conflict";
+    status_422_unprocessable_entity:
+        422, "unprocessable_entity", RequestFailed, false, "422 Unprocessable Entity";
+    status_429_rate_limit_exceeded:
+        429, "rate_limit_exceeded", RateLimit, true, "429 Too Many Requests";
+    status_500_internal_server_error:
+        500, "internal_server_error", Api, true, "500 Internal Server Error";
+    status_502_bad_gateway:
+        502, "bad_gateway", ApiConnection, true, "502 Bad Gateway";
+    status_503_service_unavailable:
+        503, "service_unavailable", ApiConnection, true, "503 Service Unavailable";
+    status_504_gateway_timeout:
+        504, "gateway_timeout", ApiConnection, true, "504 Gateway Timeout";
 }
 
 #[test]

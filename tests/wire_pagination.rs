@@ -19,6 +19,12 @@ const LIMIT_2: &[(&str, &str)] = &[("limit", "2")];
 const AFTER_CURSOR: &[(&str, &str)] = &[("starting_after", CURSOR)];
 const LIMIT_2_AFTER_CURSOR: &[(&str, &str)] = &[("limit", "2"), ("starting_after", CURSOR)];
 
+/// The two pages of users, asked for two at a time.
+const TWO_PAGES_OF_2: &[(&[(&str, &str)], &str)] = &[
+    (LIMIT_2, USERS_PAGE),
+    (LIMIT_2_AFTER_CURSOR, USERS_LAST_PAGE),
+];
+
 /// A fixture with some top-level fields replaced.
 fn edited(fixture: &str, changes: Value) -> String {
     let mut v: Value = serde_json::from_str(fixture).unwrap();
@@ -32,69 +38,98 @@ fn ids(users: &[User]) -> Vec<String> {
     users.iter().map(|u| u.user_id.clone()).collect()
 }
 
-/// Mounts one page of `GET /v1/users`, asked for with exactly `query`, answered `200` with
-/// `page`, once.
-fn users_page(w: &mut Wire, query: &[(&str, &str)], page: &str) -> Mock {
-    ok_json(w.mock("GET", "/v1/users", query, None), page)
+/// A server of `/v1/users` pages, and the mocks to assert at the end.
+struct Pages {
+    w: Wire,
+    mocks: Vec<(String, Mock)>,
 }
 
-/// Lists users with `params` on `w`, then walks the pages: every item until the first error.
-fn all_users(w: &Wire, params: &ListParams) -> pinn::Result<Vec<User>> {
-    w.client()
-        .scope(|| User::list(params))
-        .unwrap()
-        .auto_paging_iter()
-        .collect()
+/// Serves `pages` of `GET /v1/users`: each asked for with exactly its query, answered `200`
+/// with its body, once.
+fn serve(pages: &[(&[(&str, &str)], &str)]) -> Pages {
+    let mut s = Pages {
+        w: Wire::start(),
+        mocks: Vec::new(),
+    };
+    for (query, page) in pages {
+        let m = ok_json(s.w.mock("GET", "/v1/users", query, None), page);
+        s.mocks
+            .push((format!("page {} {query:?}", s.mocks.len() + 1), m));
+    }
+    s
 }
 
-/// Lists users with `params` on `w`, then walks the pages: every result, at most `max` of
-/// them (so that a walk that never ends fails on its count instead of hanging).
-fn walk(w: &Wire, params: &ListParams, max: usize) -> Vec<pinn::Result<User>> {
-    w.client()
-        .scope(|| User::list(params))
-        .unwrap()
-        .auto_paging_iter()
-        .take(max)
-        .collect()
+impl Pages {
+    fn client(&self) -> pinn::Client {
+        self.w.client()
+    }
+
+    /// The mock of the `n`th page (from 1).
+    fn page(&self, n: usize) -> &Mock {
+        &self.mocks[n - 1].1
+    }
+
+    /// Asserts every page (a failure names it by its number and query) and that nothing else
+    /// was requested.
+    #[track_caller]
+    fn assert_done(&self) {
+        let mocks: Vec<(&str, &Mock)> = self.mocks.iter().map(|(l, m)| (l.as_str(), m)).collect();
+        self.w.assert_done(&mocks);
+    }
+
+    /// Lists users with `params`, then walks the pages: every item until the first error.
+    fn all_users(&self, params: &ListParams) -> pinn::Result<Vec<User>> {
+        self.client()
+            .scope(|| User::list(params))
+            .unwrap()
+            .auto_paging_iter()
+            .collect()
+    }
+
+    /// Lists users with `params`, then walks the pages: every result, at most `max` of them
+    /// (so that a walk that never ends fails on its count instead of hanging).
+    fn walk(&self, params: &ListParams, max: usize) -> Vec<pinn::Result<User>> {
+        self.client()
+            .scope(|| User::list(params))
+            .unwrap()
+            .auto_paging_iter()
+            .take(max)
+            .collect()
+    }
 }
 
 #[test]
 fn auto_paging_walks_every_page_lazily_with_the_same_limit() {
-    let mut w = Wire::start();
-    let first = users_page(&mut w, LIMIT_2, USERS_PAGE);
-    let second = users_page(&mut w, LIMIT_2_AFTER_CURSOR, USERS_LAST_PAGE);
-    let client = w.client();
-    let page = client
+    let s = serve(TWO_PAGES_OF_2);
+    let page = s
+        .client()
         .scope(|| User::list(&ListParams::new().limit(2)))
         .unwrap();
-    first.assert();
+    s.page(1).assert();
     let mut all = page.auto_paging_iter();
     let a = all.next().unwrap().unwrap();
     let b = all.next().unwrap().unwrap();
     assert_eq!(ids(&[a, b]), ["usr_9Gq2n4Xb7LkPz1RtVw3YcDsA", CURSOR]);
     // Nothing fetched until the first page is used up.
-    assert!(!second.matched());
+    assert!(!s.page(2).matched());
     let c = all.next().unwrap().unwrap();
     assert_eq!(c.user_id, "usr_Ab3kLm9PqRs2TuVw4XyZ5aBc");
-    second.assert();
+    s.page(2).assert();
     assert!(all.next().is_none());
     assert!(all.next().is_none());
-    w.assert_no_strays();
+    s.assert_done();
 }
 
 #[test]
 fn auto_paging_without_a_limit_sends_only_the_cursor() {
-    let mut w = Wire::start();
-    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
-    let second = users_page(&mut w, AFTER_CURSOR, USERS_LAST_PAGE);
-    let users = all_users(&w, &ListParams::new()).unwrap();
+    let s = serve(&[(NO_QUERY, USERS_PAGE), (AFTER_CURSOR, USERS_LAST_PAGE)]);
+    let users = s.all_users(&ListParams::new()).unwrap();
     assert_eq!(users.len(), 3);
-    w.assert_done(&[("first page", &first), ("second page", &second)]);
+    s.assert_done();
 }
 
 #[test]
 fn auto_paging_walks_three_pages() {
-    let mut w = Wire::start();
     let middle = edited(
         USERS_LAST_PAGE,
         json!({"has_more": true, "ended_at": "usr_Ab3kLm9PqRs2TuVw4XyZ5aBc"}),
@@ -107,10 +142,12 @@ fn auto_paging_walks_three_pages() {
         ("limit", "2"),
         ("starting_after", "usr_Ab3kLm9PqRs2TuVw4XyZ5aBc"),
     ];
-    let m1 = users_page(&mut w, LIMIT_2, USERS_PAGE);
-    let m2 = users_page(&mut w, LIMIT_2_AFTER_CURSOR, &middle);
-    let m3 = users_page(&mut w, after_middle, &last);
-    let users = all_users(&w, &ListParams::new().limit(2)).unwrap();
+    let s = serve(&[
+        (LIMIT_2, USERS_PAGE),
+        (LIMIT_2_AFTER_CURSOR, &middle),
+        (after_middle, &last),
+    ]);
+    let users = s.all_users(&ListParams::new().limit(2)).unwrap();
     assert_eq!(
         ids(&users),
         [
@@ -120,31 +157,26 @@ fn auto_paging_walks_three_pages() {
             "usr_oldest"
         ]
     );
-    w.assert_done(&[("page 1", &m1), ("page 2", &m2), ("page 3", &m3)]);
+    s.assert_done();
 }
 
 #[test]
 fn a_page_keeps_its_client_outside_the_scope() {
-    let mut w = Wire::start();
-    let first = users_page(&mut w, LIMIT_2, USERS_PAGE);
-    let second = users_page(&mut w, LIMIT_2_AFTER_CURSOR, USERS_LAST_PAGE);
-    let page = w
+    let s = serve(TWO_PAGES_OF_2);
+    let page = s
         .client()
         .scope(|| User::list(&ListParams::new().limit(2)))
         .unwrap();
     // Outside the scope: the next page still goes to this server with this key.
     let next = page.next_page().unwrap().unwrap();
     assert_eq!(next.data.len(), 1);
-    w.assert_done(&[("first page", &first), ("second page", &second)]);
+    s.assert_done();
 }
 
 #[test]
 fn next_page_fetches_the_next_page_then_none() {
-    let mut w = Wire::start();
-    let first = users_page(&mut w, LIMIT_2, USERS_PAGE);
-    let second = users_page(&mut w, LIMIT_2_AFTER_CURSOR, USERS_LAST_PAGE);
-    let client = w.client();
-    client.scope(|| {
+    let s = serve(TWO_PAGES_OF_2);
+    s.client().scope(|| {
         let page = User::list(&ListParams::new().limit(2)).unwrap();
         assert!(page.has_more);
         let next = page.next_page().unwrap().expect("has_more is true");
@@ -157,7 +189,7 @@ fn next_page_fetches_the_next_page_then_none() {
         assert_eq!(mine, ["usr_9Gq2n4Xb7LkPz1RtVw3YcDsA", CURSOR]);
         assert_eq!(page.into_iter().count(), 2);
     });
-    w.assert_done(&[("first page", &first), ("second page", &second)]);
+    s.assert_done();
 }
 
 #[test]
@@ -189,95 +221,83 @@ fn next_page_follows_the_lists_own_url() {
 
 #[test]
 fn the_empty_list() {
-    let mut w = Wire::start();
-    let m = users_page(&mut w, NO_QUERY, EMPTY_LIST);
-    let client = w.client();
-    let page = client.scope(|| User::list(&ListParams::new())).unwrap();
+    let s = serve(&[(NO_QUERY, EMPTY_LIST)]);
+    let page = s.client().scope(|| User::list(&ListParams::new())).unwrap();
     assert!(page.data.is_empty());
     assert_eq!(page.count, 0);
     assert!(!page.has_more);
     assert_eq!(page.ended_at, None);
     assert!(page.next_page().unwrap().is_none());
     assert_eq!(page.auto_paging_iter().count(), 0);
-    w.assert_done(&[("the only page", &m)]);
+    s.assert_done();
 }
 
 #[test]
 fn a_cursor_that_does_not_advance_is_an_error_not_a_loop() {
-    let mut w = Wire::start();
-    let first = users_page(&mut w, LIMIT_2, USERS_PAGE);
     // The server answers the next page with the same cursor and has_more again.
-    let again = users_page(&mut w, LIMIT_2_AFTER_CURSOR, USERS_PAGE);
-    let results = walk(&w, &ListParams::new().limit(2), 100);
+    let s = serve(&[(LIMIT_2, USERS_PAGE), (LIMIT_2_AFTER_CURSOR, USERS_PAGE)]);
+    let results = s.walk(&ListParams::new().limit(2), 100);
     assert_eq!(results.len(), 3, "{results:?}");
     assert!(results[0].is_ok() && results[1].is_ok());
     let err = results[2].as_ref().unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert!(err.to_string().contains("did not advance"), "{err}");
-    w.assert_done(&[("first page", &first), ("the same page again", &again)]);
+    s.assert_done();
 }
 
 #[test]
 fn next_page_with_a_stuck_cursor_is_an_error() {
-    let mut w = Wire::start();
-    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
-    let again = users_page(&mut w, AFTER_CURSOR, USERS_PAGE);
-    let client = w.client();
-    let page = client.scope(|| User::list(&ListParams::new())).unwrap();
+    let s = serve(&[(NO_QUERY, USERS_PAGE), (AFTER_CURSOR, USERS_PAGE)]);
+    let page = s.client().scope(|| User::list(&ListParams::new())).unwrap();
     let err = page.next_page().unwrap_err();
     assert!(err.to_string().contains("did not advance"), "{err}");
-    w.assert_done(&[("first page", &first), ("the same page again", &again)]);
+    s.assert_done();
 }
 
 #[test]
 fn a_cursor_that_cycles_is_an_error_not_a_loop() {
-    let mut w = Wire::start();
     let page_a = edited(USERS_PAGE, json!({"ended_at": "usr_A"}));
     let page_b = edited(USERS_PAGE, json!({"ended_at": "usr_B"}));
-    let _first = users_page(&mut w, NO_QUERY, &page_a);
-    let _to_b = w
-        .mock("GET", "/v1/users", &[("starting_after", "usr_A")], None)
-        .with_body(&page_b)
-        .expect_at_least(1)
-        .create();
-    let _to_a = w
-        .mock("GET", "/v1/users", &[("starting_after", "usr_B")], None)
-        .with_body(&page_a)
-        .expect_at_least(1)
-        .create();
-    let results = walk(&w, &ListParams::new(), 50);
+    // Only the catch-all is asserted: how often the cycle is fetched is up to the client.
+    let mut s = serve(&[(NO_QUERY, &page_a)]);
+    let _to_b =
+        s.w.mock("GET", "/v1/users", &[("starting_after", "usr_A")], None)
+            .with_body(&page_b)
+            .expect_at_least(1)
+            .create();
+    let _to_a =
+        s.w.mock("GET", "/v1/users", &[("starting_after", "usr_B")], None)
+            .with_body(&page_a)
+            .expect_at_least(1)
+            .create();
+    let results = s.walk(&ListParams::new(), 50);
     assert!(
         results.iter().any(|r| r.is_err()),
         "50 items from a two-page cycle and no error"
     );
-    w.assert_no_strays();
+    s.w.assert_no_strays();
 }
 
 #[test]
 fn an_empty_page_claiming_more_is_an_error() {
-    let mut w = Wire::start();
     let hollow = edited(
         EMPTY_LIST,
         json!({"has_more": true, "ended_at": "usr_elsewhere"}),
     );
-    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
-    let second = users_page(&mut w, AFTER_CURSOR, &hollow);
-    let results = walk(&w, &ListParams::new(), 100);
+    let s = serve(&[(NO_QUERY, USERS_PAGE), (AFTER_CURSOR, &hollow)]);
+    let results = s.walk(&ListParams::new(), 100);
     assert_eq!(results.len(), 3);
     assert!(results[2].is_err());
-    w.assert_done(&[("first page", &first), ("hollow page", &second)]);
+    s.assert_done();
 }
 
 #[test]
 fn has_more_without_a_cursor_is_an_error_and_no_request() {
-    let mut w = Wire::start();
-    let reply = edited(USERS_PAGE, json!({"ended_at": null}));
-    let m = users_page(&mut w, NO_QUERY, &reply);
-    let client = w.client();
-    let page = client.scope(|| User::list(&ListParams::new())).unwrap();
+    let s = serve(&[(NO_QUERY, &edited(USERS_PAGE, json!({"ended_at": null})))]);
+    let page = s.client().scope(|| User::list(&ListParams::new())).unwrap();
     let err = page.next_page().unwrap_err();
     assert!(err.to_string().contains("ended_at"), "{err}");
-    w.assert_done(&[("the only page", &m)]);
+    s.assert_done();
 }
 
 #[test]
@@ -292,10 +312,8 @@ fn a_url_on_another_host_is_never_followed() {
         "",
     ] {
         labelled(&format!("url {url:?}"), || {
-            let mut w = Wire::start();
-            let m = users_page(&mut w, NO_QUERY, &edited(USERS_PAGE, json!({ "url": url })));
-            let client = w.client();
-            let page = client.scope(|| User::list(&ListParams::new())).unwrap();
+            let s = serve(&[(NO_QUERY, &edited(USERS_PAGE, json!({ "url": url })))]);
+            let page = s.client().scope(|| User::list(&ListParams::new())).unwrap();
             let err = page.next_page().unwrap_err();
             assert!(matches!(err, Error::Decode { .. }), "{err:?}");
             let mut all = page.auto_paging_iter();
@@ -303,7 +321,7 @@ fn a_url_on_another_host_is_never_followed() {
             assert!(all.next().unwrap().is_ok());
             assert!(all.next().unwrap().is_err());
             assert!(all.next().is_none());
-            w.assert_done(&[("the only page", &m)]);
+            s.assert_done();
         });
     }
 }
@@ -324,15 +342,13 @@ fn an_item_of_another_kind_is_an_error() {
 
 #[test]
 fn an_item_of_another_kind_on_a_later_page_is_an_error() {
-    let mut w = Wire::start();
     let mut last: Value = serde_json::from_str(USERS_LAST_PAGE).unwrap();
     last["data"][0]["object"] = json!("app");
-    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
-    let second = users_page(&mut w, AFTER_CURSOR, &last.to_string());
-    let results = walk(&w, &ListParams::new(), usize::MAX);
+    let s = serve(&[(NO_QUERY, USERS_PAGE), (AFTER_CURSOR, &last.to_string())]);
+    let results = s.walk(&ListParams::new(), usize::MAX);
     assert_eq!(results.len(), 3);
     assert!(results[2].as_ref().unwrap_err().to_string().contains("app"));
-    w.assert_done(&[("first page", &first), ("second page", &second)]);
+    s.assert_done();
 }
 
 #[test]
@@ -345,20 +361,20 @@ fn a_body_that_is_not_a_list_is_an_error() {
 
 #[test]
 fn an_error_on_a_later_page_ends_the_iteration() {
-    let mut w = Wire::start();
-    let first = users_page(&mut w, NO_QUERY, USERS_PAGE);
-    let second = common::error_json(
-        w.mock("GET", "/v1/users", AFTER_CURSOR, None),
+    let mut s = serve(&[(NO_QUERY, USERS_PAGE)]);
+    let failing = common::error_json(
+        s.w.mock("GET", "/v1/users", AFTER_CURSOR, None),
         500,
         "internal_server_error",
         "boom",
     );
-    let results = walk(&w, &ListParams::new(), usize::MAX);
+    s.mocks.push(("failing page 2".into(), failing));
+    let results = s.walk(&ListParams::new(), usize::MAX);
     assert_eq!(results.len(), 3);
     let err = results[2].as_ref().unwrap_err();
     assert_eq!(err.kind(), pinn::ErrorKind::Api);
     assert_eq!(err.status(), Some(500));
-    w.assert_done(&[("first page", &first), ("failing second page", &second)]);
+    s.assert_done();
 }
 
 #[test]

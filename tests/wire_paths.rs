@@ -11,6 +11,10 @@ use pinn::{
 };
 use serde_json::{json, Value};
 
+/// The paths of one object, `{id}` where its ID goes.
+const USER_PATH: &str = "/v1/users/{id}";
+const APP_PATH: &str = "/v1/apps/{id}";
+const DEVICE_PATH: &str = "/v1/devices/{id}";
 const HOOK_PATH: &str = "/v1/webhook_endpoints/{id}";
 
 /// Hostile IDs and the one segment each must arrive as.
@@ -91,10 +95,45 @@ fn user_with_id(id: &str) -> User {
     u
 }
 
+fn app_with_id(id: &str) -> App {
+    let mut app: App = serde_json::from_str(APP).unwrap();
+    app.app_id = id.to_string();
+    app
+}
+
+fn device_with_id(id: &str) -> Device {
+    let mut device: Device = serde_json::from_str(DEVICE).unwrap();
+    device.device_id = id.to_string();
+    device
+}
+
 fn hook_with_id(id: &str) -> WebhookEndpoint {
     let mut h: WebhookEndpoint = serde_json::from_str(HOOK).unwrap();
     h.webhook_endpoint_id = id.to_string();
     h
+}
+
+/// What `update(id, status "disabled")` sends.
+fn disable() -> Value {
+    json!({"status": "disabled"})
+}
+
+/// What `save()` sends for the user fixture: every updatable field.
+fn user_fixture_body() -> Value {
+    json!({"metadata": {"external_id": "ypf3JZpTB5"}, "status": "enabled"})
+}
+
+/// What `save()` sends for the webhook endpoint fixture: every updatable field.
+fn hook_fixture_body() -> Value {
+    json!({
+        "url": "https://example.com/pinn/webhooks",
+        "events": ["user.created", "user.deleted"],
+        "status": "enabled"
+    })
+}
+
+fn disable_hook(id: &str) -> pinn::Result<()> {
+    WebhookEndpoint::update(id, &WebhookEndpointUpdateParams::new().status("disabled")).map(drop)
 }
 
 /// Makes `call` with every hostile ID and asserts the raw path the server received; then
@@ -126,157 +165,69 @@ fn check(label: &str, call: Call) {
     });
 }
 
-#[test]
-fn user_retrieve() {
-    let run = |id: &str| User::retrieve(id).map(drop);
-    check("User::retrieve", get("/v1/users/{id}", USER, run));
-}
-
-#[test]
-fn user_update() {
-    let body = json!({"status": "disabled"});
-    let run = |id: &str| User::update(id, &UserUpdateParams::new().status("disabled")).map(drop);
-    check("User::update", patch("/v1/users/{id}", body, USER, run));
-}
-
-#[test]
-fn user_save() {
-    let body = json!({"metadata": {"external_id": "ypf3JZpTB5"}, "status": "enabled"});
-    let run = |id: &str| user_with_id(id).save();
-    check("user.save()", patch("/v1/users/{id}", body, USER, run));
-}
-
-#[test]
-fn user_delete() {
-    check("User::delete", delete("/v1/users/{id}", User::delete));
-}
-
-#[test]
-fn user_deletable_delete() {
-    let run = |id: &str| user_with_id(id).delete();
-    check("user.delete()", delete("/v1/users/{id}", run));
-}
-
-#[test]
-fn user_list_devices() {
-    let run = |id: &str| User::list_devices(id, &ListParams::new()).map(drop);
-    check(
-        "User::list_devices",
-        get("/v1/users/{id}/devices", DEVICES_PAGE, run),
-    );
-}
-
-#[test]
-fn user_list_logs() {
-    let run = |id: &str| User::list_logs(id, &ListParams::new()).map(drop);
-    check(
-        "User::list_logs",
-        get("/v1/users/{id}/logs", LOGS_PAGE, run),
-    );
-}
-
-#[test]
-fn app_retrieve() {
-    let run = |id: &str| App::retrieve(id).map(drop);
-    check("App::retrieve", get("/v1/apps/{id}", APP, run));
-}
-
-#[test]
-fn app_delete() {
-    check("App::delete", delete("/v1/apps/{id}", App::delete));
-}
-
-#[test]
-fn app_deletable_delete() {
-    let run = |id: &str| {
-        let mut app: App = serde_json::from_str(APP).unwrap();
-        app.app_id = id.to_string();
-        app.delete()
+/// One `#[test]` per call that takes an ID, each a [`check`]: `name: label, call;`.
+macro_rules! path_tests {
+    ($($name:ident: $label:literal, $call:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check($label, $call);
+            }
+        )*
     };
-    check("app.delete()", delete("/v1/apps/{id}", run));
 }
 
-#[test]
-fn device_retrieve() {
-    let run = |id: &str| Device::retrieve(id).map(drop);
-    check("Device::retrieve", get("/v1/devices/{id}", DEVICE, run));
-}
-
-#[test]
-fn device_delete() {
-    check("Device::delete", delete("/v1/devices/{id}", Device::delete));
-}
-
-#[test]
-fn device_deletable_delete() {
-    let run = |id: &str| {
-        let mut device: Device = serde_json::from_str(DEVICE).unwrap();
-        device.device_id = id.to_string();
-        device.delete()
-    };
-    check("device.delete()", delete("/v1/devices/{id}", run));
-}
-
-#[test]
-fn device_list_logs() {
-    let run = |id: &str| Device::list_logs(id, &ListParams::new()).map(drop);
-    check(
-        "Device::list_logs",
-        get("/v1/devices/{id}/logs", LOGS_PAGE, run),
-    );
-}
-
-#[test]
-fn event_retrieve() {
-    let run = |id: &str| Event::retrieve(id).map(drop);
-    check("Event::retrieve", get("/v1/events/{id}", EVENT, run));
-}
-
-#[test]
-fn log_retrieve() {
-    let run = |id: &str| Log::retrieve(id).map(drop);
-    check("Log::retrieve", get("/v1/logs/{id}", LOG, run));
-}
-
-#[test]
-fn webhook_endpoint_retrieve() {
-    let run = |id: &str| WebhookEndpoint::retrieve(id).map(drop);
-    check("WebhookEndpoint::retrieve", get(HOOK_PATH, HOOK, run));
-}
-
-#[test]
-fn webhook_endpoint_update() {
-    let body = json!({"status": "disabled"});
-    let run = |id: &str| {
-        WebhookEndpoint::update(id, &WebhookEndpointUpdateParams::new().status("disabled"))
-            .map(drop)
-    };
-    check("WebhookEndpoint::update", patch(HOOK_PATH, body, HOOK, run));
-}
-
-#[test]
-fn webhook_endpoint_save() {
-    let body = json!({
-        "url": "https://example.com/pinn/webhooks",
-        "events": ["user.created", "user.deleted"],
-        "status": "enabled"
-    });
-    let run = |id: &str| hook_with_id(id).save();
-    check("hook.save()", patch(HOOK_PATH, body, HOOK, run));
-}
-
-#[test]
-fn webhook_endpoint_delete() {
-    check(
-        "WebhookEndpoint::delete",
-        delete(HOOK_PATH, WebhookEndpoint::delete),
-    );
-}
-
-#[test]
-fn webhook_endpoint_deletable_delete() {
-    let run = |id: &str| hook_with_id(id).delete();
-    check("hook.delete()", delete(HOOK_PATH, run));
+path_tests! {
+    user_retrieve: "User::retrieve",
+        get(USER_PATH, USER, |id| User::retrieve(id).map(drop));
+    user_update: "User::update",
+        patch(USER_PATH, disable(), USER, |id| {
+            User::update(id, &UserUpdateParams::new().status("disabled")).map(drop)
+        });
+    user_save: "user.save()",
+        patch(USER_PATH, user_fixture_body(), USER, |id| user_with_id(id).save());
+    user_delete: "User::delete",
+        delete(USER_PATH, User::delete);
+    user_deletable_delete: "user.delete()",
+        delete(USER_PATH, |id| user_with_id(id).delete());
+    user_list_devices: "User::list_devices",
+        get("/v1/users/{id}/devices", DEVICES_PAGE, |id| {
+            User::list_devices(id, &ListParams::new()).map(drop)
+        });
+    user_list_logs: "User::list_logs",
+        get("/v1/users/{id}/logs", LOGS_PAGE, |id| {
+            User::list_logs(id, &ListParams::new()).map(drop)
+        });
+    app_retrieve: "App::retrieve",
+        get(APP_PATH, APP, |id| App::retrieve(id).map(drop));
+    app_delete: "App::delete",
+        delete(APP_PATH, App::delete);
+    app_deletable_delete: "app.delete()",
+        delete(APP_PATH, |id| app_with_id(id).delete());
+    device_retrieve: "Device::retrieve",
+        get(DEVICE_PATH, DEVICE, |id| Device::retrieve(id).map(drop));
+    device_delete: "Device::delete",
+        delete(DEVICE_PATH, Device::delete);
+    device_deletable_delete: "device.delete()",
+        delete(DEVICE_PATH, |id| device_with_id(id).delete());
+    device_list_logs: "Device::list_logs",
+        get("/v1/devices/{id}/logs", LOGS_PAGE, |id| {
+            Device::list_logs(id, &ListParams::new()).map(drop)
+        });
+    event_retrieve: "Event::retrieve",
+        get("/v1/events/{id}", EVENT, |id| Event::retrieve(id).map(drop));
+    log_retrieve: "Log::retrieve",
+        get("/v1/logs/{id}", LOG, |id| Log::retrieve(id).map(drop));
+    webhook_endpoint_retrieve: "WebhookEndpoint::retrieve",
+        get(HOOK_PATH, HOOK, |id| WebhookEndpoint::retrieve(id).map(drop));
+    webhook_endpoint_update: "WebhookEndpoint::update",
+        patch(HOOK_PATH, disable(), HOOK, disable_hook);
+    webhook_endpoint_save: "hook.save()",
+        patch(HOOK_PATH, hook_fixture_body(), HOOK, |id| hook_with_id(id).save());
+    webhook_endpoint_delete: "WebhookEndpoint::delete",
+        delete(HOOK_PATH, WebhookEndpoint::delete);
+    webhook_endpoint_deletable_delete: "hook.delete()",
+        delete(HOOK_PATH, |id| hook_with_id(id).delete());
 }
 
 /// The app type is a path segment too, but only the three known values are ever sent.

@@ -349,7 +349,10 @@ pub struct ApiFailure<'a> {
 macro_rules! api_failures {
     ($($name:ident: $status:literal $kind:ident;)*) => {
         $(
-            #[doc = concat!("`", $status, " ", stringify!($name), "`, which must be `ErrorKind::", stringify!($kind), "`.")]
+            #[doc = concat!(
+                "`", $status, " ", stringify!($name), "`, which must be `ErrorKind::",
+                stringify!($kind), "`."
+            )]
             pub fn $name(message: &str) -> ApiFailure<'_> {
                 ApiFailure {
                     kind: ErrorKind::$kind,
