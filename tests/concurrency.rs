@@ -97,7 +97,11 @@ fn threads_share_the_global_client_while_its_key_is_swapped() {
             thread::spawn(move || {
                 let mut n = 0u32;
                 while !stop.load(Ordering::SeqCst) {
-                    pinn::set_client(if n.is_multiple_of(2) { b.clone() } else { a.clone() });
+                    pinn::set_client(if n.is_multiple_of(2) {
+                        b.clone()
+                    } else {
+                        a.clone()
+                    });
                     n += 1;
                     thread::sleep(Duration::from_micros(200));
                 }
