@@ -104,13 +104,12 @@ impl Client {
     /// one (also if `f` panics). Scopes nest. Threads spawned inside `f` do not inherit it.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
-    /// # let other = pinn::mock::MockServer::start();
+    /// # let (server_a, server_b) = (pinn::mock::MockServer::start(), pinn::mock::MockServer::start());
     /// let tenant_a = pinn::Client::new(
-    ///     pinn::Config::builder().secret_key(server.secret_key()).api_host(server.url()).build()?,
+    ///     pinn::Config::builder().secret_key(server_a.secret_key()).api_host(server_a.url()).build()?,
     /// );
     /// let tenant_b = pinn::Client::new(
-    ///     pinn::Config::builder().secret_key(other.secret_key()).api_host(other.url()).build()?,
+    ///     pinn::Config::builder().secret_key(server_b.secret_key()).api_host(server_b.url()).build()?,
     /// );
     /// let a = tenant_a.scope(|| pinn::User::create(&Default::default()))?;
     /// let b = tenant_b.scope(|| pinn::User::list(&Default::default()))?;

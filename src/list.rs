@@ -34,7 +34,9 @@ impl ListParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # for _ in 0..12 { pinn::User::create(&Default::default())?; }
+    /// for _ in 0..12 {
+    ///     pinn::User::create(&Default::default())?;
+    /// }
     /// let page = pinn::User::list(&pinn::ListParams::new())?;
     /// assert_eq!(page.data.len(), 10); // the API's default page size
     /// assert!(page.has_more);
@@ -49,7 +51,9 @@ impl ListParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # for _ in 0..3 { pinn::User::create(&Default::default())?; }
+    /// for _ in 0..3 {
+    ///     pinn::User::create(&Default::default())?;
+    /// }
     /// let page = pinn::User::list(&pinn::ListParams::new().limit(2))?;
     /// assert_eq!(page.data.len(), 2);
     /// assert_eq!(server.requests().last().unwrap().query.as_deref(), Some("limit=2"));
@@ -64,8 +68,10 @@ impl ListParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # for _ in 0..3 { pinn::User::create(&Default::default())?; }
     /// use pinn::{ListParams, User};
+    /// for _ in 0..3 {
+    ///     User::create(&Default::default())?;
+    /// }
     /// let all = User::list(&ListParams::new())?;
     /// let rest = User::list(&ListParams::new().starting_after(&all.data[0].user_id))?;
     /// assert_eq!(rest.data, all.data[1..]);
@@ -166,7 +172,9 @@ impl<T: Object> List<T> {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # for _ in 0..3 { pinn::User::create(&Default::default())?; }
+    /// for _ in 0..3 {
+    ///     pinn::User::create(&Default::default())?;
+    /// }
     /// let first = pinn::User::list(&pinn::ListParams::new().limit(2))?;
     /// let second = first.next_page()?.expect("three users make two pages");
     /// assert_eq!(second.data.len(), 1);
@@ -202,7 +210,9 @@ impl<T: Object> List<T> {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # for _ in 0..25 { pinn::User::create(&Default::default())?; }
+    /// for _ in 0..25 {
+    ///     pinn::User::create(&Default::default())?;
+    /// }
     /// let mut n = 0;
     /// for user in pinn::User::list(&pinn::ListParams::new().limit(10))?.auto_paging_iter() {
     ///     let user = user?;

@@ -460,8 +460,8 @@ impl MockServer {
     /// Every request received so far, in order, faulted ones included.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
-    /// # let client = server.client();
+    /// let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
     /// let params = pinn::UserCreateParams::new().metadata_entry("k", "v");
     /// let user = client.scope(|| pinn::User::create(&params))?;
     /// client.scope(|| pinn::User::retrieve(&user.user_id))?;

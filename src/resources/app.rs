@@ -128,8 +128,8 @@ impl App {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::App::create(pinn::AppType::Ios, "iOS", &Default::default())?.app_id;
-    /// let app = pinn::App::retrieve(&id)?;
+    /// let app_id = pinn::App::create(pinn::AppType::Ios, "iOS", &Default::default())?.app_id;
+    /// let app = pinn::App::retrieve(&app_id)?;
     /// assert_eq!(app.name, "iOS");
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -141,9 +141,10 @@ impl App {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::App::create(pinn::AppType::Android, "Android", &Default::default())?.app_id;
-    /// pinn::App::delete(&id)?;
-    /// assert_eq!(pinn::App::retrieve(&id).unwrap_err().status(), Some(404));
+    /// use pinn::{App, AppType};
+    /// let app_id = App::create(AppType::Android, "Android", &Default::default())?.app_id;
+    /// App::delete(&app_id)?;
+    /// assert_eq!(App::retrieve(&app_id).unwrap_err().status(), Some(404));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(app_id: &str) -> Result<()> {
@@ -154,7 +155,7 @@ impl App {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?;
+    /// pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?;
     /// let apps = pinn::App::list(&Default::default())?;
     /// assert_eq!(apps.data.len(), 1);
     /// # Ok::<(), pinn::Error>(())

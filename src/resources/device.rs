@@ -66,9 +66,10 @@ impl Device {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
-    /// # let id = server.enroll_device(&user.user_id, Default::default()).unwrap().device_id;
-    /// let device = pinn::Device::retrieve(&id)?;
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
+    /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
+    /// let device = pinn::Device::retrieve(&device_id)?;
     /// assert_eq!(device.user_id, user.user_id);
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -80,10 +81,11 @@ impl Device {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
-    /// # let id = server.enroll_device(&user.user_id, Default::default()).unwrap().device_id;
-    /// pinn::Device::delete(&id)?;
-    /// assert!(pinn::Device::retrieve(&id).is_err());
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
+    /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
+    /// pinn::Device::delete(&device_id)?;
+    /// assert!(pinn::Device::retrieve(&device_id).is_err());
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(device_id: &str) -> Result<()> {
@@ -94,8 +96,9 @@ impl Device {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
-    /// # server.enroll_device(&user.user_id, Default::default()).unwrap();
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
+    /// server.enroll_device(&user.user_id, Default::default())?;
     /// let devices = pinn::Device::list(&Default::default())?;
     /// assert_eq!(devices.count, 1);
     /// # Ok::<(), pinn::Error>(())
@@ -108,10 +111,11 @@ impl Device {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
-    /// # let id = server.enroll_device(&user.user_id, Default::default()).unwrap().device_id;
-    /// # server.record_log(&id, false).unwrap();
-    /// let logs = pinn::Device::list_logs(&id, &Default::default())?;
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
+    /// server.record_log(&device.device_id, false)?;
+    /// let logs = pinn::Device::list_logs(&device.device_id, &Default::default())?;
     /// assert!(!logs.data[0].success);
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -126,9 +130,10 @@ impl Deletable for Device {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
     /// use pinn::Deletable;
-    /// let device = server.enroll_device(&user.user_id, Default::default()).unwrap();
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
     /// device.delete()?;
     /// assert!(!pinn::User::retrieve(&user.user_id)?.device_enrolled);
     /// # Ok::<(), pinn::Error>(())

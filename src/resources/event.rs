@@ -41,9 +41,9 @@ impl Event {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # pinn::User::create(&Default::default())?;
-    /// # let id = pinn::Event::list(&Default::default())?.data[0].event_id.clone();
-    /// let event = pinn::Event::retrieve(&id)?;
+    /// pinn::User::create(&Default::default())?; // records a user.created event
+    /// let newest = &pinn::Event::list(&Default::default())?.data[0];
+    /// let event = pinn::Event::retrieve(&newest.event_id)?;
     /// assert_eq!(event.event_type, "user.created");
     /// # Ok::<(), pinn::Error>(())
     /// ```

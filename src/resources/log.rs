@@ -62,10 +62,11 @@ impl Log {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
-    /// # let device = server.enroll_device(&user.user_id, Default::default()).unwrap();
-    /// # let id = server.record_log(&device.device_id, true).unwrap().log_id;
-    /// let log = pinn::Log::retrieve(&id)?;
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
+    /// let log_id = server.record_log(&device.device_id, true)?.log_id;
+    /// let log = pinn::Log::retrieve(&log_id)?;
     /// assert_eq!(log.user_id, user.user_id);
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -77,9 +78,10 @@ impl Log {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
-    /// # let device = server.enroll_device(&user.user_id, Default::default()).unwrap();
-    /// # server.record_log(&device.device_id, true).unwrap();
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
+    /// server.record_log(&device.device_id, true)?;
     /// let logs = pinn::Log::list(&Default::default())?;
     /// assert_eq!(logs.data.len(), 1);
     /// # Ok::<(), pinn::Error>(())

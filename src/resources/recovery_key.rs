@@ -53,8 +53,8 @@ impl RecoveryKeyCreateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
-    /// use pinn::{RecoveryKey, RecoveryKeyCreateParams};
+    /// use pinn::{RecoveryKey, RecoveryKeyCreateParams, User};
+    /// let user = User::create(&Default::default())?;
     /// let key = RecoveryKey::create(&user.user_id, &RecoveryKeyCreateParams::new())?;
     /// assert!(key.flow.is_empty());
     /// assert_eq!(server.requests()[1].json().unwrap().get("flow"), None); // not sent
@@ -68,8 +68,8 @@ impl RecoveryKeyCreateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let user = pinn::User::create(&Default::default())?;
-    /// use pinn::{RecoveryKey, RecoveryKeyCreateParams};
+    /// use pinn::{RecoveryKey, RecoveryKeyCreateParams, User};
+    /// let user = User::create(&Default::default())?;
     /// let params = RecoveryKeyCreateParams::new().flow(["email", "sms"]);
     /// let key = RecoveryKey::create(&user.user_id, &params)?;
     /// assert_eq!(key.flow, ["email", "sms"]);

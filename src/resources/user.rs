@@ -135,8 +135,8 @@ impl UserUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::User::create(&Default::default())?.user_id;
-    /// let user = pinn::User::update(&id, &pinn::UserUpdateParams::new())?;
+    /// let user_id = pinn::User::create(&Default::default())?.user_id;
+    /// let user = pinn::User::update(&user_id, &pinn::UserUpdateParams::new())?;
     /// assert_eq!(user.status.as_deref(), Some("active"));
     /// assert_eq!(server.requests().last().unwrap().body, "{}");
     /// # Ok::<(), pinn::Error>(())
@@ -181,11 +181,11 @@ impl UserUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::User::create(&Default::default())?.user_id;
     /// use pinn::{User, UserUpdateParams};
-    /// let user = User::update(&id, &UserUpdateParams::new().status("disabled"))?;
+    /// let user_id = User::create(&Default::default())?.user_id;
+    /// let user = User::update(&user_id, &UserUpdateParams::new().status("disabled"))?;
     /// assert_eq!(user.status.as_deref(), Some("disabled"));
-    /// let err = User::update(&id, &UserUpdateParams::new().status("asleep")).unwrap_err();
+    /// let err = User::update(&user_id, &UserUpdateParams::new().status("asleep")).unwrap_err();
     /// assert_eq!(err.kind(), pinn::ErrorKind::RequestFailed); // 422
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -224,9 +224,9 @@ impl User {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::User::create(&Default::default())?.user_id;
-    /// let user = pinn::User::retrieve(&id)?;
-    /// assert_eq!(user.user_id, id);
+    /// let user_id = pinn::User::create(&Default::default())?.user_id;
+    /// let user = pinn::User::retrieve(&user_id)?;
+    /// assert_eq!(user.user_id, user_id);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(user_id: &str) -> Result<User> {
@@ -237,8 +237,8 @@ impl User {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::User::create(&Default::default())?.user_id;
-    /// let user = pinn::User::update(&id, &pinn::UserUpdateParams::new().status("disabled"))?;
+    /// let user_id = pinn::User::create(&Default::default())?.user_id;
+    /// let user = pinn::User::update(&user_id, &pinn::UserUpdateParams::new().status("disabled"))?;
     /// assert_eq!(user.status.as_deref(), Some("disabled"));
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -252,9 +252,9 @@ impl User {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::User::create(&Default::default())?.user_id;
-    /// pinn::User::delete(&id)?;
-    /// let gone = pinn::User::retrieve(&id).unwrap_err();
+    /// let user_id = pinn::User::create(&Default::default())?.user_id;
+    /// pinn::User::delete(&user_id)?;
+    /// let gone = pinn::User::retrieve(&user_id).unwrap_err();
     /// assert_eq!(gone.status(), Some(404));
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -266,7 +266,7 @@ impl User {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # pinn::User::create(&Default::default())?;
+    /// pinn::User::create(&Default::default())?;
     /// let page = pinn::User::list(&pinn::ListParams::new().limit(5))?;
     /// assert_eq!(page.data.len(), 1);
     /// # Ok::<(), pinn::Error>(())
@@ -279,10 +279,11 @@ impl User {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::User::create(&Default::default())?.user_id;
-    /// # server.enroll_device(&id, pinn::mock::DeviceSeed::default()).unwrap();
-    /// let devices = pinn::User::list_devices(&id, &Default::default())?;
-    /// assert_eq!(devices.data[0].user_id, id);
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
+    /// server.enroll_device(&user.user_id, Default::default())?;
+    /// let devices = pinn::User::list_devices(&user.user_id, &Default::default())?;
+    /// assert_eq!(devices.data[0].user_id, user.user_id);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list_devices(user_id: &str, params: &ListParams) -> Result<List<Device>> {
@@ -294,10 +295,11 @@ impl User {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::User::create(&Default::default())?.user_id;
-    /// # let device = server.enroll_device(&id, pinn::mock::DeviceSeed::default()).unwrap();
-    /// # server.record_log(&device.device_id, true).unwrap();
-    /// let logs = pinn::User::list_logs(&id, &Default::default())?;
+    /// let user = pinn::User::create(&Default::default())?;
+    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
+    /// server.record_log(&device.device_id, true)?;
+    /// let logs = pinn::User::list_logs(&user.user_id, &Default::default())?;
     /// assert!(logs.data[0].success);
     /// # Ok::<(), pinn::Error>(())
     /// ```

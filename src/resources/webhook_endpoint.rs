@@ -78,10 +78,11 @@ impl WebhookEndpointUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
     /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
-    /// let hook = WebhookEndpoint::update(&id, &WebhookEndpointUpdateParams::new())?;
-    /// assert_eq!((hook.url.as_str(), hook.status.as_str()), ("https://example.com/h", "enabled"));
+    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+    /// let params = WebhookEndpointUpdateParams::new();
+    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
+    /// assert_eq!((hook.url.as_str(), hook.status.as_str()), ("https://example.com/hooks", "enabled"));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn new() -> Self {
@@ -92,10 +93,10 @@ impl WebhookEndpointUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
     /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
     /// let params = WebhookEndpointUpdateParams::new().url("https://example.com/v2/hooks");
-    /// let hook = WebhookEndpoint::update(&id, &params)?;
+    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
     /// assert_eq!(hook.url, "https://example.com/v2/hooks");
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -108,10 +109,10 @@ impl WebhookEndpointUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
     /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
     /// let params = WebhookEndpointUpdateParams::new().events(["user.created", "user.deleted"]);
-    /// let hook = WebhookEndpoint::update(&id, &params)?;
+    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
     /// assert_eq!(hook.events, ["user.created", "user.deleted"]);
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -124,9 +125,10 @@ impl WebhookEndpointUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
     /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
-    /// let hook = WebhookEndpoint::update(&id, &WebhookEndpointUpdateParams::new().status("disabled"))?;
+    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+    /// let params = WebhookEndpointUpdateParams::new().status("disabled");
+    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
     /// assert_eq!(hook.status, "disabled");
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -166,9 +168,10 @@ impl WebhookEndpoint {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
-    /// let hook = pinn::WebhookEndpoint::retrieve(&id)?;
-    /// assert_eq!(hook.url, "https://example.com/h");
+    /// use pinn::WebhookEndpoint;
+    /// let created = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+    /// let hook = WebhookEndpoint::retrieve(&created.webhook_endpoint_id)?;
+    /// assert_eq!(hook.url, "https://example.com/hooks");
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(webhook_endpoint_id: &str) -> Result<WebhookEndpoint> {
@@ -184,9 +187,10 @@ impl WebhookEndpoint {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
     /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
-    /// let hook = WebhookEndpoint::update(&id, &WebhookEndpointUpdateParams::new().status("disabled"))?;
+    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+    /// let params = WebhookEndpointUpdateParams::new().status("disabled");
+    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
     /// assert_eq!(hook.status, "disabled");
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -205,9 +209,10 @@ impl WebhookEndpoint {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # let id = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.webhook_endpoint_id;
-    /// pinn::WebhookEndpoint::delete(&id)?;
-    /// assert!(pinn::WebhookEndpoint::list(&Default::default())?.data.is_empty());
+    /// use pinn::WebhookEndpoint;
+    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+    /// WebhookEndpoint::delete(&hook.webhook_endpoint_id)?;
+    /// assert!(WebhookEndpoint::list(&Default::default())?.data.is_empty());
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(webhook_endpoint_id: &str) -> Result<()> {
@@ -222,7 +227,7 @@ impl WebhookEndpoint {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// # pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?;
+    /// pinn::WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
     /// let hooks = pinn::WebhookEndpoint::list(&Default::default())?;
     /// assert_eq!(hooks.data.len(), 1);
     /// # Ok::<(), pinn::Error>(())
