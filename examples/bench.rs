@@ -478,32 +478,23 @@ fn ablations(scale: usize, token: &str, responder_url: &str) {
     );
     let n = 2_000 / scale;
     let url = format!("{responder_url}/v1/users/usr_4x8TXkN2pQ7vLm3Z9bYcR1dW");
+    let get = |agent: &ureq::Agent| {
+        let mut r = agent
+            .get(&url)
+            .header("Authorization", "Bearer x")
+            .call()
+            .expect("GET");
+        std::hint::black_box(r.body_mut().read_to_vec().expect("body"));
+    };
     row(
         "rebuild the agent (new connection) per GET",
         n,
-        time(n, || {
-            let agent: ureq::Agent = ureq::Agent::config_builder().build().into();
-            let mut r = agent
-                .get(&url)
-                .header("Authorization", "Bearer x")
-                .call()
-                .expect("GET");
-            std::hint::black_box(r.body_mut().read_to_vec().expect("body"));
-        })
-        .0,
+        time(n, || get(&ureq::Agent::config_builder().build().into())).0,
     );
     row(
         "reuse the one agent (keep-alive) per GET",
         n,
-        time(n, || {
-            let mut r = pinn::__agent()
-                .get(&url)
-                .header("Authorization", "Bearer x")
-                .call()
-                .expect("GET");
-            std::hint::black_box(r.body_mut().read_to_vec().expect("body"));
-        })
-        .0,
+        time(n, || get(pinn::__agent())).0,
     );
 }
 
