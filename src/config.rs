@@ -77,6 +77,8 @@ pub struct Config {
     pub(crate) authorization: Option<String>,
     /// The key as jsonwebtoken's HMAC key, built once per key rather than once per verify.
     pub(crate) jwt_key: Option<jsonwebtoken::DecodingKey>,
+    /// A searcher for the key, built once per key, to scrub it from every response.
+    pub(crate) key_finder: Option<memchr::memmem::Finder<'static>>,
 }
 
 impl fmt::Debug for Config {
@@ -112,6 +114,7 @@ impl Default for Config {
             problem: None,
             authorization: None,
             jwt_key: None,
+            key_finder: None,
         }
     }
 }
@@ -493,6 +496,10 @@ impl ConfigBuilder {
             .secret_key
             .as_ref()
             .map(|k| jsonwebtoken::DecodingKey::from_secret(k.expose().as_bytes()));
+        c.key_finder = c
+            .secret_key
+            .as_ref()
+            .map(|k| memchr::memmem::Finder::new(k.expose().as_bytes()).into_owned());
         if let Some(key) = &c.secret_key {
             match check_header_value("secret key", key.expose(), false) {
                 None => c.authorization = Some(format!("Bearer {}", key.expose())),

@@ -128,8 +128,13 @@ const REDACTED: &str = "<redacted>";
 impl RawResponse {
     /// Replaces every copy of `secret` the server sent back (in the body, the request ID or
     /// `Retry-After`) before anything is decoded, so an echoing server cannot make an error
-    /// message, a decode error or a log line show the key.
-    pub(crate) fn scrub(&mut self, secret: &str) {
+    /// message, a decode error or a log line show the key. `key` is the key's searcher, built
+    /// once per config.
+    pub(crate) fn scrub(&mut self, key: &memchr::memmem::Finder<'_>) {
+        let needle = key.needle();
+        let Ok(secret) = std::str::from_utf8(needle) else {
+            return;
+        };
         if secret.is_empty() {
             return;
         }
@@ -141,12 +146,10 @@ impl RawResponse {
                 *header = header.replace(secret, REDACTED);
             }
         }
-        let needle = secret.as_bytes();
-        let finder = memchr::memmem::Finder::new(needle);
-        if finder.find(&self.body).is_some() {
+        if key.find(&self.body).is_some() {
             let mut out = Vec::with_capacity(self.body.len());
             let mut last = 0;
-            for at in finder.find_iter(&self.body) {
+            for at in key.find_iter(&self.body) {
                 out.extend_from_slice(self.body.get(last..at).unwrap_or_default());
                 out.extend_from_slice(REDACTED.as_bytes());
                 last = at + needle.len();
@@ -206,8 +209,8 @@ impl Client {
             attempt += 1;
             let remaining = config.deadline.saturating_sub(started.elapsed());
             let result = self.send_once(req, &url, remaining).and_then(|mut raw| {
-                if let Some(key) = &config.secret_key {
-                    raw.scrub(key.expose());
+                if let Some(key) = &config.key_finder {
+                    raw.scrub(key);
                 }
                 let body = parse_response::<T>(&raw)?;
                 Ok(Reply {
