@@ -205,7 +205,7 @@ fn main() {
 
     // 1. Per-call overhead against raw ureq on the same agent.
     let n = 20_000 / scale;
-    let agent = pinn::__agent();
+    let agent = &raw_agent(None);
     let url = format!(
         "{}/v1/users/usr_4x8TXkN2pQ7vLm3Z9bYcR1dW",
         user_responder.url
@@ -494,8 +494,24 @@ fn ablations(scale: usize, token: &str, responder_url: &str) {
     row(
         "reuse the one agent (keep-alive) per GET",
         n,
-        time(n, || get(pinn::__agent())).0,
+        time(n, || get(&raw_agent(None))).0,
     );
+}
+
+/// A bare ureq agent configured as the crate's is for the wire (no redirects, error statuses
+/// as responses), with these timeouts (connect, per call) or none: the transport's own limit.
+fn raw_agent(timeouts: Option<(Duration, Duration)>) -> ureq::Agent {
+    let b = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None);
+    let b = match timeouts {
+        Some((connect, global)) => b
+            .timeout_connect(Some(connect))
+            .timeout_global(Some(global)),
+        None => b,
+    };
+    b.build().new_agent()
 }
 
 fn cpu_model() -> String {

@@ -25,6 +25,12 @@ pub struct Client {
     pub(crate) config: Arc<Config>,
 }
 
+// A client is immutable once built: its config is read-only, and the agent's connection pool
+// recovers from a panic in another thread (ureq drops a connection that was in use). So a
+// panic can never leave one half-changed, whatever its sleeper or agent hold.
+impl std::panic::UnwindSafe for Client {}
+impl std::panic::RefUnwindSafe for Client {}
+
 static GLOBAL: Lazy<RwLock<Client>> = Lazy::new(|| {
     RwLock::new(Client {
         config: Arc::new(Config::from_env()),
@@ -127,6 +133,13 @@ impl Client {
         let previous = SCOPED.with(|s| s.borrow_mut().replace(self.clone()));
         let _restore = Restore(previous);
         f()
+    }
+}
+
+impl Client {
+    /// `GET /health` once, with no retries: true on a 2xx, false on anything else.
+    pub(crate) fn healthy(&self) -> bool {
+        crate::http::healthy(&self.config)
     }
 }
 

@@ -2,24 +2,32 @@
 //!
 //! Every fallible call returns [`Result<T>`], whose error is the one [`Error`] enum. The
 //! Python SDK's exception classes become [`ErrorKind`] values: match on [`Error::kind`] where
-//! Python code would catch a class.
+//! Python code would catch a class. [`Error::outcome`] says whether the server may have acted
+//! on the request, and [`Error::is_retryable`] whether sending it again is both useful and safe.
 //!
-//! | status or cause | [`ErrorKind`] | [`Error::is_retryable`] |
+//! | status or cause | [`ErrorKind`] | [`Outcome`] |
 //! |---|---|---|
-//! | 400, 404, 405, or an argument rejected before any I/O | [`InvalidRequest`](ErrorKind::InvalidRequest) | no |
-//! | 401 | [`Authentication`](ErrorKind::Authentication) | no |
-//! | 403 | [`Forbidden`](ErrorKind::Forbidden) | no |
-//! | 409, 422 | [`RequestFailed`](ErrorKind::RequestFailed) | no |
-//! | 429 | [`RateLimit`](ErrorKind::RateLimit) | yes, after a while |
-//! | 500 | [`Api`](ErrorKind::Api) | yes |
-//! | 502, 503, 504, unreachable host, refused or reset connection, timeout | [`ApiConnection`](ErrorKind::ApiConnection) | yes |
-//! | TLS failure, or a reply that is not HTTP | [`ApiConnection`](ErrorKind::ApiConnection) | no |
-//! | any other status (a 3xx, 501, or a 2xx other than 200, 201, 202 and 204), an unknown `error.type`, or a success that does not decode | [`Pinn`](ErrorKind::Pinn) | no |
-//! | no or unusable secret key, bad host | [`Configuration`](ErrorKind::Configuration) | no |
-//! | ID token rejected | [`IdTokenVerification`](ErrorKind::IdTokenVerification) | no |
+//! | 400, 404, 405, or an argument rejected before any I/O | [`InvalidRequest`](ErrorKind::InvalidRequest) | `Failed` (`NotSent` before I/O) |
+//! | 401 | [`Authentication`](ErrorKind::Authentication) | `Failed` |
+//! | 403 | [`Forbidden`](ErrorKind::Forbidden) | `Failed` |
+//! | 409, 422 | [`RequestFailed`](ErrorKind::RequestFailed) | `Failed` |
+//! | 429 | [`RateLimit`](ErrorKind::RateLimit) | `Failed` |
+//! | 500 | [`Api`](ErrorKind::Api) | `MaybeProcessed` |
+//! | 502, 504 | [`ApiConnection`](ErrorKind::ApiConnection) | `MaybeProcessed` |
+//! | 503 | [`ApiConnection`](ErrorKind::ApiConnection) | `Failed` |
+//! | host not found, connection refused, connect timeout, TLS failure | [`ApiConnection`](ErrorKind::ApiConnection) | `NotSent` |
+//! | reset, closed or timed out after the request was written; a reply that is not HTTP | [`ApiConnection`](ErrorKind::ApiConnection) | `MaybeProcessed` |
+//! | any other status (a 3xx, 501, or a 2xx other than 200, 201, 202 and 204), an unknown `error.type` | [`Pinn`](ErrorKind::Pinn) | `Failed` (`MaybeProcessed` for a 2xx) |
+//! | a success whose body does not decode | [`Pinn`](ErrorKind::Pinn) | `MaybeProcessed` |
+//! | no or unusable secret key, bad host | [`Configuration`](ErrorKind::Configuration) | `NotSent` |
+//! | ID token rejected | [`IdTokenVerification`](ErrorKind::IdTokenVerification) | `NotSent` |
 //!
 //! Statuses 500 and 502–504 give their kind whatever the body says. Otherwise the kind comes
 //! from the body's `error.type`, and from the status when the body is not the error JSON.
+//!
+//! Every string an error shows that came from a server or a token (messages, types, codes,
+//! request IDs, header values, decode details) is cut to a bounded length, has its control
+//! characters escaped, and has the secret key replaced by `<redacted>`.
 
 use std::fmt;
 
@@ -27,6 +35,9 @@ use std::fmt;
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The kind of an error: one value per exception class of the Python SDK's `pinn.errors`.
+///
+/// Its `Display` is a few lowercase words (`invalid request`);
+/// [`python_name`](ErrorKind::python_name) gives the Python class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -120,36 +131,219 @@ impl ErrorKind {
 }
 
 impl fmt::Display for ErrorKind {
+    /// A few lowercase words.
+    ///
+    /// ```
+    /// assert_eq!(pinn::ErrorKind::InvalidRequest.to_string(), "invalid request");
+    /// assert_eq!(pinn::ErrorKind::ApiConnection.to_string(), "api connection");
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.python_name())
+        f.write_str(match self {
+            ErrorKind::InvalidRequest => "invalid request",
+            ErrorKind::Authentication => "authentication",
+            ErrorKind::RequestFailed => "request failed",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::RateLimit => "rate limit",
+            ErrorKind::Api => "api",
+            ErrorKind::ApiConnection => "api connection",
+            ErrorKind::Configuration => "configuration",
+            ErrorKind::IdTokenVerification => "id token verification",
+            ErrorKind::Pinn => "pinn",
+        })
     }
+}
+
+/// Whether the server may have acted on a request that ended in an error.
+///
+/// It is what to look at before doing a create again: after `NotSent` and `Failed` nothing
+/// was done, after `MaybeProcessed` the object may exist already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The request never left this process, or never reached the server: an argument or the
+    /// configuration was refused, the host was not found, the connection was refused or could
+    /// not be opened in time, TLS failed. Nothing was done.
+    NotSent,
+    /// The request was written to the server and no answer says what became of it: the
+    /// connection broke or timed out while waiting, the reply was not HTTP, the server
+    /// answered 500, 502 or 504, or it answered success with a body that could not be read.
+    /// The server may have done it.
+    MaybeProcessed,
+    /// The server answered that it did not do it: a 4xx (429 included) or 503.
+    Failed,
+}
+
+/// What went wrong below HTTP: no response was received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The host name could not be resolved.
+    HostNotFound,
+    /// The connection was refused or could not be established.
+    ConnectFailed,
+    /// No connection could be opened in time (the request was never sent).
+    ConnectTimeout,
+    /// A timeout elapsed after the connection was open.
+    Timeout,
+    /// The connection broke: reset, closed, or a body shorter than announced.
+    Io,
+    /// TLS failed (e.g. an untrusted certificate, or a server that does not speak TLS).
+    Tls,
+    /// The server spoke something that is not HTTP/1.1.
+    Protocol,
 }
 
 /// An error response from the API: a status other than the spec's successes (200, 201, 202,
 /// 204).
+///
+/// Every string in it came from the server and is bounded, escaped and redacted (see the
+/// module docs).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
-    /// The kind, from the status and the body's `error.type` (see the module docs).
+    kind: ErrorKind,
+    status: u16,
+    error_type: Option<String>,
+    code: serde_json::Value,
+    message: String,
+    request_id: Option<String>,
+    retry_after: Option<String>,
+    attempts: u32,
+    retryable: bool,
+}
+
+/// The parts of an [`ApiError`], already made safe to show.
+pub(crate) struct ApiErrorParts {
     pub kind: ErrorKind,
-    /// The HTTP status.
     pub status: u16,
-    /// `error.type` from the body, or `None` when the body was not the error JSON.
     pub error_type: Option<String>,
-    /// `error.code` from the body (any JSON value); the status when the body was not the error JSON.
     pub code: serde_json::Value,
-    /// `error.message` from the body, or the status line's reason when there was none.
     pub message: String,
-    /// The server's request ID, from the `Request-Id` or `X-Request-Id` header.
     pub request_id: Option<String>,
-    /// The `Retry-After` header, when the server sent one, as it was sent.
     pub retry_after: Option<String>,
+}
+
+impl ApiError {
+    pub(crate) fn new(p: ApiErrorParts) -> ApiError {
+        ApiError {
+            kind: p.kind,
+            status: p.status,
+            error_type: p.error_type,
+            code: p.code,
+            message: p.message,
+            request_id: p.request_id,
+            retry_after: p.retry_after,
+            attempts: 1,
+            retryable: false,
+        }
+    }
+
+    /// The kind, from the status and the body's `error.type` (see the module docs).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert_eq!(err.api_error().unwrap().kind(), pinn::ErrorKind::InvalidRequest);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The HTTP status.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert_eq!(err.api_error().unwrap().status(), 404);
+    /// ```
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// `error.type` from the body, or `None` when the body was not the error JSON.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert_eq!(err.api_error().unwrap().error_type(), Some("not_found"));
+    /// ```
+    pub fn error_type(&self) -> Option<&str> {
+        self.error_type.as_deref()
+    }
+
+    /// `error.code` from the body; the status when the body was not the error JSON. A code
+    /// that is not a string, a number, a boolean or null is given as its JSON text.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert_eq!(err.api_error().unwrap().code(), "not_found");
+    /// ```
+    pub fn code(&self) -> &serde_json::Value {
+        &self.code
+    }
+
+    /// `error.message` from the body (at most 1 KiB), or the status line's reason when there
+    /// was none.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert!(err.api_error().unwrap().message().contains("usr_missing"));
+    /// ```
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The server's request ID, from the `Request-Id` or `X-Request-Id` header.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert!(err.api_error().unwrap().request_id().unwrap().starts_with("req_"));
+    /// ```
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The `Retry-After` header, when the server sent one, as it was sent.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::rate_limit("3600"));
+    /// let err = server.client().scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert_eq!(err.api_error().unwrap().retry_after(), Some("3600"));
+    /// ```
+    pub fn retry_after(&self) -> Option<&str> {
+        self.retry_after.as_deref()
+    }
+
     /// How many attempts were made, retries included.
-    pub attempts: u32,
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
+    /// assert_eq!(err.api_error().unwrap().attempts(), 1);
+    /// ```
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    fn outcome(&self) -> Outcome {
+        match self.status {
+            500 | 502 | 504 | 200..=299 => Outcome::MaybeProcessed,
+            _ => Outcome::Failed,
+        }
+    }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} (status {}", self.message, self.status)?;
+        write!(
+            f,
+            "pinn api error: {} (status {}",
+            self.message, self.status
+        )?;
         if let Some(t) = &self.error_type {
             write!(f, ", type {t}")?;
         }
@@ -163,34 +357,65 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// What went wrong below HTTP: no response was received.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl std::error::Error for ApiError {}
+
+/// The request got no response (`APIConnectionError` in the Python SDK). Its `source()` is
+/// the transport's own error.
+#[derive(Debug)]
 #[non_exhaustive]
-pub enum TransportKind {
-    /// The host name could not be resolved.
-    HostNotFound,
-    /// The connection was refused or could not be established.
-    ConnectFailed,
-    /// No connection could be opened in time (the request was never sent).
-    ConnectTimeout,
-    /// A timeout elapsed after the connection was open (the request may have been processed).
-    Timeout,
-    /// The connection broke after the request was (perhaps) sent: reset, closed, or short body.
-    Io,
-    /// TLS failed (e.g. an untrusted certificate).
-    Tls,
-    /// The server spoke something that is not HTTP/1.1.
-    Protocol,
+pub struct ConnectionError {
+    kind: TransportKind,
+    attempts: u32,
+    /// Whether any byte of the request was handed to the connection.
+    sent: bool,
+    retryable: bool,
+    source: ureq::Error,
 }
 
-/// The request never got a response (`APIConnectionError` in the Python SDK).
-#[derive(Debug)]
-pub struct ConnectionError {
+impl ConnectionError {
+    pub(crate) fn new(kind: TransportKind, sent: bool, source: ureq::Error) -> ConnectionError {
+        ConnectionError {
+            kind,
+            attempts: 1,
+            sent,
+            retryable: false,
+            source,
+        }
+    }
+
     /// What failed.
-    pub kind: TransportKind,
+    ///
+    /// ```
+    /// # let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    /// let config = pinn::Config::builder()
+    ///     .secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc")
+    ///     .api_host(format!("http://127.0.0.1:{port}")) // nothing listens there
+    ///     .max_retries(0);
+    /// let err = pinn::Client::new(config.build()?).scope(|| pinn::User::list(&Default::default()));
+    /// let pinn::Error::Connection(c) = err.unwrap_err() else { panic!("a connection error") };
+    /// assert_eq!(c.kind(), pinn::errors::TransportKind::ConnectFailed);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn kind(&self) -> TransportKind {
+        self.kind
+    }
+
     /// How many attempts were made, retries included.
-    pub attempts: u32,
-    pub(crate) source: ureq::Error,
+    ///
+    /// ```
+    /// # let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    /// let config = pinn::Config::builder()
+    ///     .secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc")
+    ///     .api_host(format!("http://127.0.0.1:{port}")) // nothing listens there
+    ///     .sleeper(|_| {});
+    /// let err = pinn::Client::new(config.build()?).scope(|| pinn::User::list(&Default::default()));
+    /// let pinn::Error::Connection(c) = err.unwrap_err() else { panic!("a connection error") };
+    /// assert_eq!(c.attempts(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
 }
 
 impl fmt::Display for ConnectionError {
@@ -218,42 +443,165 @@ impl std::error::Error for ConnectionError {
     }
 }
 
+/// A success response whose body is not what the call expects. Its `source()`, when there
+/// is one, is the `serde_json` error (its text made safe to show, like every server string).
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DecodeError {
+    status: Option<u16>,
+    request_id: Option<String>,
+    attempts: u32,
+    detail: String,
+    source: Option<serde_json::Error>,
+}
+
+impl DecodeError {
+    /// `detail` must already be safe to show.
+    pub(crate) fn new(
+        status: Option<u16>,
+        request_id: Option<String>,
+        detail: String,
+        source: Option<serde_json::Error>,
+    ) -> DecodeError {
+        DecodeError {
+            status,
+            request_id,
+            attempts: 1,
+            detail,
+            source,
+        }
+    }
+
+    /// The HTTP status of the response; `None` for an object that did not come from one
+    /// (the emulator's seeding calls).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::body(200, r#"{"object": "list", "data": 7}"#));
+    /// let err = server.client().scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// let pinn::Error::Decode(decode) = &err else { panic!("a decode error") };
+    /// assert_eq!(decode.status(), Some(200));
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+
+    /// What was wrong with the body, e.g. which field did not decode.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// server.inject(pinn::mock::Fault::body(200, r#"{"object": "list", "url": "/v1/users", "data": 7}"#));
+    /// let err = server.client().scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// let pinn::Error::Decode(decode) = &err else { panic!("a decode error") };
+    /// assert_eq!(decode.detail(), "the body does not decode at `data` (the body is a \"list\" object)");
+    /// ```
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("invalid response from pinn")?;
+        let mut sep = " (";
+        if let Some(s) = self.status {
+            write!(f, "{sep}status {s}")?;
+            sep = ", ";
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, "{sep}request {id}")?;
+            sep = ", ";
+        }
+        if self.attempts > 1 {
+            write!(f, "{sep}after {} attempts", self.attempts)?;
+            sep = ", ";
+        }
+        if sep == ", " {
+            f.write_str(")")?;
+        }
+        write!(f, ": {}", self.detail)
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| e as _)
+    }
+}
+
+/// An ID token was refused. Its `source()`, when the refusal came from decoding or checking
+/// the JWT, is the `jsonwebtoken` error.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct IdTokenError {
+    reason: String,
+    source: Option<jsonwebtoken::errors::Error>,
+}
+
+impl IdTokenError {
+    pub(crate) fn new(
+        reason: impl Into<String>,
+        source: Option<jsonwebtoken::errors::Error>,
+    ) -> IdTokenError {
+        IdTokenError {
+            reason: reason.into(),
+            source,
+        }
+    }
+
+    /// Why the token was refused, in a few words naming the claim at fault.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let token = server.mint_id_token("usr_123", &["palm"]);
+    /// let err = server.client().scope(|| pinn::IdToken::verify(&token, &["face"])).unwrap_err();
+    /// let pinn::Error::IdTokenVerification(e) = &err else { panic!("a token error") };
+    /// assert_eq!(e.reason(), "claim amr lacks the required method \"face\"");
+    /// ```
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+}
+
+impl fmt::Display for IdTokenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "id token verification failed: {}", self.reason)
+    }
+}
+
+impl std::error::Error for IdTokenError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|e| e as _)
+    }
+}
+
 /// Every error this crate returns.
 ///
-/// Use [`Error::kind`] to branch the way Python code catches `pinn.errors` classes, and
-/// [`Error::is_retryable`] to decide whether trying again can help.
+/// Use [`Error::kind`] to branch the way Python code catches `pinn.errors` classes,
+/// [`Error::outcome`] to know whether the server may have acted, and
+/// [`Error::is_retryable`] to decide whether sending the request again is worthwhile and safe.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The API answered with an error status.
-    #[error("pinn api error: {0}")]
-    Api(Box<ApiError>),
-    /// No response: the network, the connection or a timeout failed. Its `source()` is the
-    /// transport's own error.
+    /// The API answered with an error status (any kind: a 404 as well as a 500).
+    #[error(transparent)]
+    Status(Box<ApiError>),
+    /// No response: the network, the connection or a timeout failed.
     #[error(transparent)]
     Connection(Box<ConnectionError>),
     /// A success status whose body is not what the call expects.
-    #[error("invalid response from pinn (status {status}): {message}")]
-    Decode {
-        /// The HTTP status of the response.
-        status: u16,
-        /// What was wrong with the body.
-        message: String,
-        /// The server's request ID, when a header gave one.
-        request_id: Option<String>,
-        /// How many attempts were made, retries included.
-        attempts: u32,
-    },
-    /// An argument was rejected before any I/O (an empty ID, an unknown app type).
+    #[error(transparent)]
+    Decode(Box<DecodeError>),
+    /// An argument was rejected before any I/O (an empty or oversized ID, an unknown app type).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// The library is misconfigured (no secret key, a key that is not a valid header value,
-    /// a bad API host). Raised before any I/O.
+    /// a bad API host, a zero timeout). Raised before any I/O.
     #[error("configuration error: {0}")]
     Configuration(String),
-    /// An ID token was rejected; the message names the reason.
-    #[error("id token verification failed: {0}")]
-    IdTokenVerification(String),
+    /// An ID token was rejected.
+    #[error(transparent)]
+    IdTokenVerification(Box<IdTokenError>),
 }
 
 impl Error {
@@ -270,19 +618,52 @@ impl Error {
     /// ```
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Api(e) => e.kind,
+            Error::Status(e) => e.kind,
             Error::Connection(_) => ErrorKind::ApiConnection,
-            Error::Decode { .. } => ErrorKind::Pinn,
+            Error::Decode(_) => ErrorKind::Pinn,
             Error::InvalidArgument(_) => ErrorKind::InvalidRequest,
             Error::Configuration(_) => ErrorKind::Configuration,
             Error::IdTokenVerification(_) => ErrorKind::IdTokenVerification,
         }
     }
 
-    /// Whether the same request may succeed if tried again later, per the spec's error table:
-    /// rate limits, server errors and connection failures, but not a TLS failure or a reply
-    /// that is not HTTP (the ones [`retry::retryable`](crate::retry::retryable) never retries
-    /// either). Whether a retry is *safe* also depends on the method: see `docs/errors.md`.
+    /// Whether the server may have acted on the request: see [`Outcome`].
+    ///
+    /// ```
+    /// use pinn::errors::Outcome;
+    /// use pinn::mock::{Fault, MockServer};
+    /// let server = MockServer::start();
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// let create = || client.scope(|| pinn::User::create(&Default::default()));
+    ///
+    /// assert_eq!(client.scope(|| pinn::User::retrieve("")).unwrap_err().outcome(), Outcome::NotSent);
+    /// server.inject(Fault::status(409));
+    /// assert_eq!(create().unwrap_err().outcome(), Outcome::Failed);
+    /// server.inject(Fault::status(500));
+    /// assert_eq!(create().unwrap_err().outcome(), Outcome::MaybeProcessed);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn outcome(&self) -> Outcome {
+        match self {
+            Error::Status(e) => e.outcome(),
+            Error::Connection(c) if c.sent => Outcome::MaybeProcessed,
+            Error::Connection(_) => Outcome::NotSent,
+            Error::Decode(_) => Outcome::MaybeProcessed,
+            Error::InvalidArgument(_) | Error::Configuration(_) | Error::IdTokenVerification(_) => {
+                Outcome::NotSent
+            }
+        }
+    }
+
+    /// Whether sending the same request again later may succeed *and* cannot do harm: the
+    /// failure is transient (a rate limit, a server error, a connection failure) and either
+    /// the request is idempotent (GET, PATCH, DELETE) or it cannot have been processed.
+    ///
+    /// So a POST whose reply was lost after it was written is **not** retryable: the server
+    /// may have created the object, and sending it again could create a second one. Check
+    /// first (look the object up, e.g. by its metadata); see `docs/errors.md`. It is the same
+    /// rule the client's own retries follow: by the time you see the error, the client has
+    /// already retried what it could.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
@@ -290,18 +671,19 @@ impl Error {
     /// let not_found = client.scope(|| pinn::User::retrieve("usr_missing")).unwrap_err();
     /// assert!(!not_found.is_retryable());
     /// server.inject(pinn::mock::Fault::status(500));
-    /// let server_error = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
-    /// assert!(server_error.is_retryable());
+    /// let read = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
+    /// assert!(read.is_retryable()); // reading again is harmless
+    /// server.inject(pinn::mock::Fault::status(500));
+    /// let create = client.scope(|| pinn::User::create(&Default::default())).unwrap_err();
+    /// assert!(!create.is_retryable()); // the user may exist already
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.kind(),
-            ErrorKind::RateLimit | ErrorKind::Api | ErrorKind::ApiConnection
-        ) && !matches!(
-            self,
-            Error::Connection(c) if matches!(c.kind, TransportKind::Tls | TransportKind::Protocol)
-        )
+        match self {
+            Error::Status(e) => e.retryable,
+            Error::Connection(c) => c.retryable,
+            _ => false,
+        }
     }
 
     /// The HTTP status, when a response was received.
@@ -316,8 +698,8 @@ impl Error {
     /// ```
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Api(e) => Some(e.status),
-            Error::Decode { status, .. } => Some(*status),
+            Error::Status(e) => Some(e.status),
+            Error::Decode(d) => d.status,
             _ => None,
         }
     }
@@ -332,8 +714,8 @@ impl Error {
     /// ```
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Api(e) => e.request_id.as_deref(),
-            Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::Status(e) => e.request_id.as_deref(),
+            Error::Decode(d) => d.request_id.as_deref(),
             _ => None,
         }
     }
@@ -344,13 +726,32 @@ impl Error {
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// let api = err.api_error().expect("the API answered");
-    /// assert_eq!((api.status, api.error_type.as_deref()), (404, Some("not_found")));
-    /// assert_eq!(api.code, "not_found");
+    /// assert_eq!((api.status(), api.error_type()), (404, Some("not_found")));
+    /// assert_eq!(api.code(), "not_found");
     /// assert!(pinn::User::retrieve("").unwrap_err().api_error().is_none());
     /// ```
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e),
+            Error::Status(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// What failed below HTTP, for a connection error.
+    ///
+    /// ```
+    /// # let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    /// let config = pinn::Config::builder()
+    ///     .secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc")
+    ///     .api_host(format!("http://127.0.0.1:{port}")) // nothing listens there
+    ///     .max_retries(0);
+    /// let err = pinn::Client::new(config.build()?).scope(|| pinn::User::list(&Default::default()));
+    /// assert_eq!(err.unwrap_err().transport_kind(), Some(pinn::errors::TransportKind::ConnectFailed));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn transport_kind(&self) -> Option<TransportKind> {
+        match self {
+            Error::Connection(c) => Some(c.kind),
             _ => None,
         }
     }
@@ -369,19 +770,28 @@ impl Error {
     /// ```
     pub fn attempts(&self) -> u32 {
         match self {
-            Error::Api(e) => e.attempts,
+            Error::Status(e) => e.attempts,
             Error::Connection(c) => c.attempts,
-            Error::Decode { attempts, .. } => *attempts,
+            Error::Decode(d) => d.attempts,
             _ => 0,
         }
     }
 
-    pub(crate) fn set_attempts(&mut self, n: u32) {
+    /// Records the number of attempts and whether the request could safely be sent again.
+    pub(crate) fn set_attempt_facts(&mut self, attempts: u32, retryable: bool) {
         match self {
-            Error::Api(e) => e.attempts = n,
-            Error::Connection(c) => c.attempts = n,
-            Error::Decode { attempts, .. } => *attempts = n,
+            Error::Status(e) => (e.attempts, e.retryable) = (attempts, retryable),
+            Error::Connection(c) => (c.attempts, c.retryable) = (attempts, retryable),
+            Error::Decode(d) => d.attempts = attempts,
             _ => {}
+        }
+    }
+
+    /// Whether any byte of the request reached the connection (for a connection error).
+    pub(crate) fn was_sent(&self) -> bool {
+        match self {
+            Error::Connection(c) => c.sent,
+            _ => true,
         }
     }
 }

@@ -5,7 +5,7 @@ use once_cell::sync::Lazy;
 use serde_json::{Map, Value};
 
 use crate::client::Client;
-use crate::errors::{Error, Result};
+use crate::errors::{Error, IdTokenError, Result};
 
 /// Seconds of clock skew allowed when checking `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 30;
@@ -92,7 +92,7 @@ impl IdToken {
                 "the secret key is shorter than {MIN_SECRET_BYTES} bytes, too short to verify ID tokens"
             )));
         }
-        let reject = |why: &str| Err(Error::IdTokenVerification(why.to_string()));
+        let reject = |why: &str| Err(refused(why.to_string(), None));
         if token.len() > MAX_TOKEN_BYTES {
             return reject("token is too long");
         }
@@ -107,7 +107,7 @@ impl IdToken {
             return Err(Error::Configuration("no secret key set".into()));
         };
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, decoding_key, &VALIDATION)
-            .map_err(|e| Error::IdTokenVerification(jwt_reason(&e, token)))?;
+            .map_err(|e| refused(jwt_reason(&e, token), Some(e)))?;
         let claims = data.claims;
 
         let sub = match claims.get("sub") {
@@ -143,9 +143,10 @@ impl IdToken {
             return reject("claim amr is empty");
         }
         if let Some(missing) = required_amr.iter().find(|m| !amr.iter().any(|a| a == *m)) {
-            return Err(Error::IdTokenVerification(format!(
-                "claim amr lacks the required method {missing:?}"
-            )));
+            return Err(refused(
+                format!("claim amr lacks the required method {missing:?}"),
+                None,
+            ));
         }
         // jsonwebtoken has checked `exp`/`nbf`, floats included; report those as whole seconds.
         let time = |name: &str| {
@@ -165,6 +166,26 @@ impl IdToken {
             claims,
         })
     }
+}
+
+/// The error for a refused token, its jsonwebtoken source (if any) made safe to show: a JSON
+/// error quotes claim values, which come from whoever made the token.
+fn refused(reason: String, source: Option<jsonwebtoken::errors::Error>) -> Error {
+    use jsonwebtoken::errors::{new_error, ErrorKind as K};
+    let source = source.map(|e| match e.kind() {
+        K::Json(inner) => {
+            let raw = inner.to_string();
+            let safe = crate::text::shown(&raw, None, crate::text::MAX_MESSAGE);
+            if safe == raw {
+                e
+            } else {
+                let custom = <serde_json::Error as serde::de::Error>::custom(safe);
+                new_error(K::Json(std::sync::Arc::new(custom)))
+            }
+        }
+        _ => e,
+    });
+    Error::IdTokenVerification(Box::new(IdTokenError::new(reason, source)))
 }
 
 /// The reason for a failure inside jsonwebtoken, in a few words.

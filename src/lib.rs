@@ -22,7 +22,7 @@
 //! ```
 //!
 //! - Requests go through one `ureq` agent (keep-alive), with timeouts, a response size cap,
-//!   retries of what is safe to retry ([`retry`]), and no redirects.
+//!   retries of what is safe to retry, and no redirects.
 //! - Errors are one enum, [`Error`], whose [`kind`](Error::kind) mirrors `pinn.errors`.
 //! - Several keys at once: build a [`Client`] per key and run calls in [`Client::scope`].
 //! - With the `mock` feature, [`mock`] is a stateful emulator of the whole API for tests.
@@ -47,22 +47,21 @@ pub mod list;
 /// A stateful in-process emulator of the Pinn API (feature `mock`).
 #[cfg(feature = "mock")]
 pub mod mock;
+mod object;
 /// The resources, one module each.
 pub mod resources;
-/// The retry policy.
-pub mod retry;
+mod text;
 
 pub use client::{
     set_api_host, set_api_version, set_client, set_max_retries, set_secret_key, set_timeouts,
     Client,
 };
 pub use config::{Config, ConfigBuilder, SecretKey};
-pub use errors::{ApiError, Error, ErrorKind, Result};
-#[doc(hidden)]
-pub use http::__agent;
-pub use http::USER_AGENT;
+pub use errors::{ApiError, Error, ErrorKind, Outcome, Result};
+pub use http::{ResponseInfo, USER_AGENT};
 pub use id_token::{IdToken, IdTokenClaims};
 pub use list::{AutoPaging, List, ListParams};
+pub use object::Object;
 pub use resources::app::{App, AppCreateParams, AppType};
 pub use resources::device::{Device, Platform};
 pub use resources::enrollment_key::EnrollmentKey;
@@ -71,11 +70,12 @@ pub use resources::log::{AuthType, Log};
 pub use resources::recovery_key::{RecoveryKey, RecoveryKeyCreateParams};
 pub use resources::user::{User, UserCreateParams, UserUpdateParams};
 pub use resources::webhook_endpoint::{WebhookEndpoint, WebhookEndpointUpdateParams};
-pub use resources::{Deletable, Object};
+pub use resources::Deletable;
 
 /// The traits that give objects their methods: `use pinn::prelude::*;`.
 pub mod prelude {
-    pub use crate::resources::{Deletable, Object};
+    pub use crate::object::Object;
+    pub use crate::resources::Deletable;
 }
 
 /// Checks that the API host answers: `GET /health`, one attempt. True on a 2xx; false on any

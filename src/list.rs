@@ -9,10 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
 use crate::errors::{Error, Result};
-use crate::http::{Reply, Request};
-use crate::resources::wrong_kind;
-use crate::resources::Object;
-use crate::retry::Method;
+use crate::http::{self, Request, ResponseInfo};
+use crate::object::{loaded, wrong_kind, Object, Origin};
 
 /// Optional parameters of every list call.
 ///
@@ -105,17 +103,12 @@ pub struct List<T> {
     pub ended_at: Option<String>,
     /// The items.
     pub data: Vec<T>,
+    /// The client that fetched this page and the response it came in.
     #[serde(skip)]
-    pub(crate) next: Option<NextPage>,
-}
-
-/// What a page needs to fetch its successor.
-#[derive(Clone, Debug)]
-pub(crate) struct NextPage {
-    client: Client,
+    origin: Origin,
+    /// The page size asked for, which the next page asks for too.
+    #[serde(skip)]
     limit: Option<u32>,
-    /// The status and request ID of the response this page came in.
-    reply: Reply<()>,
 }
 
 impl<T: fmt::Debug> fmt::Debug for List<T> {
@@ -133,36 +126,50 @@ impl<T: fmt::Debug> fmt::Debug for List<T> {
 impl<T: Serialize> fmt::Display for List<T> {
     /// The page as pretty JSON, like the Python SDK's `str()`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        crate::resources::write_json(self, f)
+        crate::object::write_json(self, f)
     }
 }
 
 impl<T: Object> List<T> {
     /// Fetches the first page at `path` (already encoded) with `params`.
     pub(crate) fn fetch(client: &Client, path: String, params: &ListParams) -> Result<List<T>> {
-        let req = Request::new(Method::Get, path)
+        let req = Request::get(path)
             .query("limit", params.limit)
             .query("starting_after", params.starting_after.as_deref());
         List::fetch_request(client, &req, params.limit)
     }
 
     fn fetch_request(client: &Client, req: &Request, limit: Option<u32>) -> Result<List<T>> {
-        let (mut list, reply) = client.send::<List<T>>(req)?.require()?;
+        let (list, info) = http::send::<List<T>>(client.config(), req)?.require()?;
         if list.object != "list" {
-            return Err(wrong_kind(&reply, "list", &list.object));
+            return Err(wrong_kind(&info, "list", &list.object, client));
         }
-        for item in &mut list.data {
+        let mut items = Vec::with_capacity(list.data.len());
+        for item in list.data {
             if item.object() != T::OBJECT {
-                return Err(wrong_kind(&reply, T::OBJECT, item.object()));
+                return Err(wrong_kind(&info, T::OBJECT, item.object(), client));
             }
-            item.mark_loaded();
+            items.push(loaded(item, client, &info));
         }
-        list.next = Some(NextPage {
-            client: client.clone(),
+        Ok(List {
+            data: items,
+            origin: Origin::new(client, info),
             limit,
-            reply,
-        });
-        Ok(list)
+            ..list
+        })
+    }
+
+    /// What the response this page came in said: status, request ID, attempts, headers.
+    /// `None` for a list that was not fetched.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// let page = pinn::User::list(&pinn::ListParams::new())?;
+    /// assert_eq!(page.last_response().unwrap().status(), 200);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn last_response(&self) -> Option<&ResponseInfo> {
+        self.origin.response.as_deref()
     }
 
     /// Fetches the page after this one, or `None` when `has_more` is false: `GET {url}` with
@@ -191,11 +198,8 @@ impl<T: Object> List<T> {
         if !is_api_path(&self.url) {
             return Err(self.invalid("its url is not a path on the API host"));
         }
-        let (client, limit) = match &self.next {
-            Some(n) => (n.client.clone(), n.limit),
-            None => (Client::current(), None),
-        };
-        let req = Request::new(Method::Get, self.url.clone())
+        let (client, limit) = (self.origin.client(), self.limit);
+        let req = Request::get(self.url.clone())
             .query("limit", limit)
             .query("starting_after", Some(cursor));
         let next = List::fetch_request(&client, &req, limit)?;
@@ -233,16 +237,15 @@ impl<T: Object> List<T> {
         }
     }
 
+    /// The error for a page that cannot be followed: a decode error of the response it came
+    /// in, or, for a list that was not fetched, an invalid argument.
     fn invalid(&self, why: &str) -> Error {
-        let message = format!("cannot fetch the page after {}: {why}", self.url);
-        match &self.next {
-            Some(n) => n.reply.invalid(message),
-            None => Error::Decode {
-                status: 200,
-                message,
-                request_id: None,
-                attempts: 0,
-            },
+        let client = self.origin.client();
+        let url = http::shown(&self.url, client.config(), crate::text::MAX_SHORT);
+        let message = format!("cannot fetch the page after {url}: {why}");
+        match &self.origin.response {
+            Some(response) => response.invalid(message),
+            None => Error::InvalidArgument(message),
         }
     }
 }

@@ -67,8 +67,8 @@ fn retries_run_out() {
         (ErrorKind::Api, Some(500), 3)
     );
     let api = e.api_error().unwrap();
-    assert_eq!(api.error_type.as_deref(), Some("internal_server_error"));
-    assert_eq!(api.message, "injected fault: status 500");
+    assert_eq!(api.error_type(), Some("internal_server_error"));
+    assert_eq!(api.message(), "injected fault: status 500");
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn a_post_is_retried_after_a_429_honouring_retry_after() {
     s.inject(Fault::rate_limit("3600"));
     let e = create(&client(&s, 2)).unwrap_err();
     assert_eq!((e.kind(), e.attempts()), (ErrorKind::RateLimit, 1));
-    assert_eq!(e.api_error().unwrap().retry_after.as_deref(), Some("3600"));
+    assert_eq!(e.api_error().unwrap().retry_after(), Some("3600"));
     assert_eq!(s.creates("user"), 1);
 }
 
@@ -123,10 +123,9 @@ fn close_on_a_post_is_not_retried_and_creates_nothing() {
         (e.kind(), e.status(), e.attempts()),
         (ErrorKind::ApiConnection, None, 1)
     );
-    assert!(
-        e.is_retryable(),
-        "the kind is retryable; the method is what forbids it"
-    );
+    // The request was written, so the server may have acted on it: retrying could duplicate.
+    assert!(!e.is_retryable());
+    assert_eq!(e.outcome(), pinn::Outcome::MaybeProcessed);
     assert_eq!((s.requests().len(), s.creates("user")), (1, 0));
 }
 
@@ -228,14 +227,8 @@ fn raw_bodies() {
         (ErrorKind::ApiConnection, Some(502))
     );
     let api = e.api_error().unwrap();
-    assert_eq!(
-        (api.message.as_str(), api.error_type.as_deref()),
-        ("502 Bad Gateway", None)
-    );
-    assert!(api
-        .request_id
-        .as_deref()
-        .is_some_and(|r| r.starts_with("req_")));
+    assert_eq!((api.message(), api.error_type()), ("502 Bad Gateway", None));
+    assert!(api.request_id().is_some_and(|r| r.starts_with("req_")));
 
     s.inject(Fault::body(200, "<html>maintenance</html>"));
     let e = list(&c).unwrap_err();
@@ -258,7 +251,7 @@ fn raw_bodies() {
     let e = list(&c).unwrap_err();
     let api = e.api_error().unwrap();
     assert_eq!(
-        (api.kind, api.code.clone()),
+        (api.kind(), api.code().clone()),
         (ErrorKind::Pinn, serde_json::json!(7))
     );
 }
@@ -274,8 +267,8 @@ fn every_status_of_the_spec_gets_its_kind() {
         let e = list(&c).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::from_status(status), "{status}");
         let api = e.api_error().unwrap();
-        assert_eq!(api.status, status);
-        let t = api.error_type.as_deref().unwrap();
+        assert_eq!(api.status(), status);
+        let t = api.error_type().unwrap();
         let want = ErrorKind::from_error_type(t).unwrap_or(ErrorKind::Pinn);
         assert_eq!(want, e.kind(), "{status} {t}");
     }
@@ -315,10 +308,7 @@ fn a_decode_error_after_a_retry_counts_every_attempt() {
     s.inject(Fault::status(503));
     s.inject(Fault::body(200, "<html>maintenance</html>"));
     let err = list(&client(&s, 2)).unwrap_err();
-    assert!(
-        matches!(err, pinn::Error::Decode { status: 200, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, pinn::Error::Decode(_)), "{err:?}");
     assert_eq!(err.attempts(), 2);
     assert_eq!(s.requests().len(), 2);
 }

@@ -406,7 +406,7 @@ fn enrollment_and_recovery_keys() {
                     (ErrorKind::RequestFailed, Some(422))
                 );
                 assert_eq!(
-                    e.api_error().and_then(|a| a.error_type.as_deref()),
+                    e.api_error().and_then(|a| a.error_type()),
                     Some("unprocessable_entity")
                 );
             }
@@ -545,7 +545,7 @@ fn wrong_key_is_an_authentication_error() {
         (ErrorKind::Authentication, Some(401))
     );
     assert_eq!(
-        e.api_error().and_then(|a| a.error_type.as_deref()),
+        e.api_error().and_then(|a| a.error_type()),
         Some("unauthorized")
     );
     assert_eq!(e.attempts(), 1);

@@ -25,6 +25,8 @@ impl Stranger<'_> {
     fn new(server: &MockServer) -> Stranger<'_> {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            // A stranger on this machine talks to the emulator directly, whatever the proxy variables.
+            .proxy(None)
             .build()
             .new_agent();
         Stranger {
@@ -727,6 +729,8 @@ fn the_standalone_binary_serves_the_same_api() {
     );
     let agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
+        // A stranger on this machine talks to the emulator directly, whatever the proxy variables.
+        .proxy(None)
         .build()
         .new_agent();
     let health = agent.get(format!("{host}/health")).call().unwrap();

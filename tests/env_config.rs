@@ -1,7 +1,9 @@
 //! The process-wide client is filled from `PINN_SECRET_KEY`, `PINN_API_HOST` and
-//! `PINN_API_VERSION` on first use. This file is its own test binary, with one test, so
-//! setting the environment here races with nothing.
+//! `PINN_API_VERSION` on first use, and requests follow the proxy variables, except to a
+//! loopback host. This file is its own test binary, with one test, so setting the
+//! environment here races with nothing.
 
+use pinn::errors::TransportKind;
 use pinn::mock::MockServer;
 use pinn::{Client, ErrorKind, User};
 
@@ -13,6 +15,15 @@ fn the_global_client_is_filled_from_the_environment_on_first_use() {
     std::env::set_var("PINN_SECRET_KEY", server.secret_key());
     std::env::set_var("PINN_API_HOST", format!("{}/", server.url()));
     std::env::set_var("PINN_API_VERSION", "2024-06-01");
+    // Proxies that are down, as on a machine whose proxy settings do not fit the emulator.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    std::env::set_var("ALL_PROXY", format!("socks5h://127.0.0.1:{dead}"));
+    std::env::set_var("HTTPS_PROXY", format!("http://127.0.0.1:{dead}"));
+    std::env::set_var("HTTP_PROXY", format!("http://127.0.0.1:{dead}"));
+    std::env::set_var("NO_PROXY", "direct.invalid");
 
     let config = Client::global().config().clone();
     assert_eq!(config.api_host(), server.url(), "trailing slash trimmed");
@@ -44,4 +55,38 @@ fn the_global_client_is_filled_from_the_environment_on_first_use() {
     let err = pinn::set_secret_key("sk_test_with\nnewline").unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Configuration);
     assert!(User::retrieve(&user.user_id).is_ok());
+
+    // The emulator is loopback, so none of it went through the (dead) proxy. A host that is
+    // not loopback does go through it...
+    let sent_before = server.requests().len();
+    let remote = |host: &str| {
+        Client::new(
+            pinn::Config::builder()
+                .secret_key(server.secret_key())
+                .api_host(host)
+                .allow_insecure_http(true)
+                .max_retries(0)
+                .build()
+                .unwrap(),
+        )
+    };
+    let err = remote("http://api.pinn.invalid")
+        .scope(|| User::retrieve("usr_1"))
+        .unwrap_err();
+    assert_eq!(
+        err.transport_kind(),
+        Some(TransportKind::ConnectFailed),
+        "{err:?}"
+    );
+    assert_eq!(err.outcome(), pinn::Outcome::NotSent);
+    // ... unless NO_PROXY names it: then it is looked up directly, and does not resolve.
+    let err = remote("http://direct.invalid")
+        .scope(|| User::retrieve("usr_1"))
+        .unwrap_err();
+    assert_eq!(
+        err.transport_kind(),
+        Some(TransportKind::HostNotFound),
+        "{err:?}"
+    );
+    assert_eq!(server.requests().len(), sent_before);
 }

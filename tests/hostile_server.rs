@@ -36,7 +36,7 @@ fn create(client: &Client) -> pinn::Result<User> {
 
 fn transport_kind(e: &Error) -> Option<TransportKind> {
     match e {
-        Error::Connection(c) => Some(c.kind),
+        Error::Connection(c) => Some(c.kind()),
         _ => None,
     }
 }
@@ -326,10 +326,10 @@ fn a_proxy_html_page_on_502_and_503_is_an_api_connection_error() {
             assert_eq!(err.request_id(), Some("req_proxy"));
             assert_eq!(err.attempts(), 3);
             let api = err.api_error().unwrap();
-            assert_eq!(api.code, status);
-            assert_eq!(api.error_type, None);
-            assert!(api.message.starts_with(&status.to_string()), "{api:?}");
-            assert!(!api.message.contains("nginx"));
+            assert_eq!(*api.code(), status);
+            assert_eq!(api.error_type(), None);
+            assert!(api.message().starts_with(&status.to_string()), "{api:?}");
+            assert!(!api.message().contains("nginx"));
             take_waits();
         });
         assert_eq!(server.seen().len(), 3);
@@ -412,7 +412,7 @@ fn a_4xx_with_a_json_error_missing_fields_still_gives_a_typed_error() {
             let err = get(&client(&url)).unwrap_err();
             assert_clean(&err);
             assert_eq!(err.kind(), kind, "{body}");
-            assert_eq!(err.api_error().unwrap().message, message, "{body}");
+            assert_eq!(err.api_error().unwrap().message(), message, "{body}");
             assert_eq!(err.attempts(), 1);
         });
     }
@@ -427,7 +427,7 @@ fn assert_bad_success_body(body: &'static [u8]) {
     within(LIMIT, move || {
         let err = get(&client(&url)).unwrap_err();
         assert_clean(&err);
-        assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
         assert_eq!(err.kind(), ErrorKind::Pinn);
         assert_eq!(err.attempts(), 1);
         assert!(take_waits().is_empty());
@@ -477,7 +477,7 @@ fn a_list_holding_an_object_of_another_kind() {
             .scope(|| User::list(&ListParams::new()))
             .unwrap_err();
         assert_clean(&err);
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
         assert!(err.to_string().contains("device"), "{err}");
     });
 }
@@ -497,7 +497,7 @@ fn a_200_over_the_size_cap_is_refused() {
         let c = Client::new(builder(&url).max_response_bytes(1024).build().unwrap());
         let err = get(&c).unwrap_err();
         assert_clean(&err);
-        assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
         assert!(err.to_string().contains("1024"), "{err}");
         assert_eq!(err.attempts(), 1);
         // The same body fits under the default cap.
@@ -566,7 +566,7 @@ fn an_endless_body_is_cut_off_not_buffered() {
         let started = Instant::now();
         let err = get(&c).unwrap_err();
         assert_clean(&err);
-        assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
         assert!(started.elapsed() < ms(3000), "{:?}", started.elapsed());
     });
     thread::sleep(ms(100));
@@ -620,29 +620,36 @@ fn retry_after_as_an_http_date_is_honoured() {
     assert_eq!(server.seen().len(), 2);
 }
 
+/// A `Retry-After` the client cannot read, or one too large to honour, ends the call at once:
+/// the longer or stranger the server's ask, never the sooner the retry.
 #[test]
-fn garbage_retry_after_falls_back_to_the_backoff() {
+fn unreadable_or_huge_retry_after_is_never_retried_sooner() {
     for value in [
         "soon",
         "-5",
         "inf",
         "NaN",
+        "1e10",
+        "1e20",
         "1e999",
+        "18446744073709551616",
         "Mon, 99 Foo 2024 99:99:99 GMT",
         "２",
     ] {
         let server = rate_limited_once(value.into());
         let url = server.url();
         within(LIMIT, move || {
-            assert_eq!(get(&client(&url)).unwrap().user_id, "usr_1", "{value}");
-            let waits = take_waits();
-            assert_eq!(waits.len(), 1, "{value}");
-            assert!(
-                (ms(250)..=ms(500)).contains(&waits[0]),
-                "{value}: {waits:?}"
+            let err = get(&client(&url)).unwrap_err();
+            assert_clean(&err);
+            assert_eq!(
+                (err.kind(), err.attempts()),
+                (ErrorKind::RateLimit, 1),
+                "{value}"
             );
+            assert_eq!(err.api_error().unwrap().retry_after(), Some(value));
+            assert!(take_waits().is_empty(), "{value}");
         });
-        assert_eq!(server.seen().len(), 2);
+        assert_eq!(server.seen().len(), 1, "{value}");
     }
 }
 
@@ -657,10 +664,7 @@ fn retry_after_over_the_cap_returns_the_error_at_once() {
             assert_clean(&err);
             assert_eq!(err.kind(), ErrorKind::RateLimit, "{value}");
             assert_eq!(err.attempts(), 1, "{value}");
-            assert_eq!(
-                err.api_error().unwrap().retry_after.as_deref(),
-                Some(&*value)
-            );
+            assert_eq!(err.api_error().unwrap().retry_after(), Some(&*value));
             assert!(err.is_retryable());
             assert!(take_waits().is_empty(), "{value}");
         });
@@ -1111,4 +1115,246 @@ fn each_attempt_is_logged_without_the_key() {
         "{records:?}"
     );
     assert_no_key_logged();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The key, escaped, split and everywhere
+
+/// The key with one character written as a JSON `\uXXXX` escape: it decodes to the key.
+fn escaped_key(at: usize) -> String {
+    let c = KEY.as_bytes()[at] as u32;
+    format!("{}\\u{c:04x}{}", &KEY[..at], &KEY[at + 1..])
+}
+
+#[test]
+fn a_key_echoed_through_json_escapes_never_shows() {
+    for at in [2, 7, 15, 30] {
+        let k = escaped_key(at);
+        let cases = [
+            (
+                400,
+                format!(r#"{{"error":{{"type":"t","code":"c","message":"bad key {k}"}}}}"#),
+            ),
+            (
+                400,
+                format!(r#"{{"error":{{"type":"{k}","message":"m"}}}}"#),
+            ),
+            (
+                400,
+                format!(r#"{{"error":{{"code":"{k}","message":"m"}}}}"#),
+            ),
+            (
+                429,
+                format!(r#"{{"error":{{"code":[["{k}"],{{"x":"{k}"}}],"message":"m"}}}}"#),
+            ),
+            (
+                200,
+                format!(r#"{{"object":"user","user_id":"usr_1","created_at":"{k}"}}"#),
+            ),
+            (
+                200,
+                format!(r#"{{"object":"user","user_id":"usr_1","device_enrolled":"{k}"}}"#),
+            ),
+            (200, format!(r#"{{"object":"{k}","user_id":"usr_1"}}"#)),
+            (
+                200,
+                format!(
+                    r#"{{"object":"user","user_id":"usr_1","metadata":{{"{k}":[1,{{"{k}":x}}]}}}}"#
+                ),
+            ),
+        ];
+        for (status, body) in cases {
+            let server = Server::start(move |_, _, s| respond_json(s, status, &body));
+            let url = server.url();
+            within(LIMIT, move || {
+                let err = get(&client(&url)).unwrap_err();
+                assert_clean(&err);
+                take_waits();
+            });
+        }
+    }
+}
+
+/// Writes `bytes` in two writes cut in the middle of the first copy of the key (a pause
+/// between them), so a reader sees the key split across reads.
+fn write_split(s: &mut TcpStream, bytes: &[u8]) {
+    let cut = bytes
+        .windows(KEY.len())
+        .position(|w| w == KEY.as_bytes())
+        .map_or(bytes.len() / 2, |i| i + KEY.len() / 2);
+    let _ = s.write_all(&bytes[..cut]);
+    let _ = s.flush();
+    thread::sleep(ms(20));
+    let _ = s.write_all(&bytes[cut..]);
+    let _ = s.flush();
+}
+
+/// A server that echoes the key in every header ureq logs or reads (the reason phrase,
+/// `Server`, `Content-Type`, `Date`, `Location`, `Connection`, `Request-Id`, `Retry-After`, …),
+/// with the head split inside a copy of the key, and in the body (plainly, escaped, and split
+/// across chunks of a chunked body).
+fn echo_everywhere(status: u16, body: String) -> Server {
+    Server::start(move |_, _, s| {
+        let head = format!(
+            "HTTP/1.1 {status} {KEY}\r\nServer: pinn/{KEY}\r\nContent-Type: application/json; x={KEY}\r\n\
+             Date: {KEY}\r\nLocation: https://evil.example/{KEY}?k={KEY}\r\nConnection: close, {KEY}\r\n\
+             Request-Id: {KEY}\r\nRetry-After: {KEY}\r\nX-Echo: {KEY}\r\nWWW-Authenticate: Bearer {KEY}\r\n\
+             Transfer-Encoding: chunked\r\n\r\n"
+        );
+        write_split(s, head.as_bytes());
+        let half = body.find(KEY).map_or(body.len() / 2, |i| i + KEY.len() / 2);
+        for chunk in [&body[..half], &body[half..]] {
+            let _ = s.write_all(format!("{:x}\r\n{chunk}\r\n", chunk.len()).as_bytes());
+            let _ = s.flush();
+            thread::sleep(ms(5));
+        }
+        let _ = s.write_all(b"0\r\n\r\n");
+    })
+}
+
+#[test]
+fn an_echoing_server_never_gets_the_key_into_any_log_line() {
+    install_logger();
+    let k = escaped_key(11);
+    // Errors: the key in every field, plain and escaped.
+    for status in [400, 401, 429, 500, 503] {
+        let body = format!(
+            r#"{{"error":{{"type":"{KEY}","code":"{k}","message":"bad key {KEY} or {k}"}}}}"#
+        );
+        let server = echo_everywhere(status, body);
+        let url = server.url();
+        within(LIMIT, move || {
+            let c = client(&url);
+            let err = get(&c).unwrap_err();
+            assert_clean(&err);
+            let err = create(&c).unwrap_err();
+            assert_clean(&err);
+            take_waits();
+        });
+    }
+    // A success that carries the key as data: the data arrives as sent, the logs never show it.
+    let body = format!(
+        r#"{{"object":"user","user_id":"usr_1","metadata":{{"note":"{KEY}","escaped":"{k}"}}}}"#
+    );
+    let server = echo_everywhere(200, body);
+    let url = server.url();
+    within(LIMIT, move || {
+        let user = get(&client(&url)).unwrap();
+        assert_eq!(user.metadata["note"], KEY);
+        assert_eq!(user.metadata["escaped"], KEY);
+        let response = pinn::Object::last_response(&user).unwrap();
+        assert!(!format!("{response:?}").contains("HOSTILE"));
+    });
+    assert_no_key_logged();
+    // The log did record these calls: the capture saw them.
+    assert!(pinn_records()
+        .iter()
+        .any(|r| r.contains("GET /v1/users/usr_1")));
+}
+
+#[test]
+fn error_text_from_a_server_is_bounded_and_escaped() {
+    let huge_type = "t".repeat(1 << 20);
+    let huge_code: Vec<u32> = (0..1_000_000).collect();
+    let cases = [
+        format!(r#"{{"error":{{"type":"{huge_type}","message":"m"}}}}"#),
+        format!(r#"{{"error":{{"type":"t","code":{},"message":"m"}}}}"#, serde_json::to_string(&huge_code).unwrap()),
+        r#"{"error":{"type":"t\nINFO pinn: forged","code":"c\u001b[31mred","message":"line1\nERROR forged\r\n\u202eevil"}}"#.to_string(),
+        format!(r#"{{"error":{{"message":"{}"}}}}"#, "m".repeat(1 << 20)),
+    ];
+    for body in cases {
+        let server = Server::start(move |_, _, s| {
+            respond(
+                s,
+                400,
+                &[("Request-Id", &"r".repeat(20_000))],
+                body.as_bytes(),
+            )
+        });
+        let url = server.url();
+        within(LIMIT, move || {
+            let c = Client::new(builder(&url).max_response_bytes(16 << 20).build().unwrap());
+            let err = get(&c).unwrap_err();
+            let display = err.to_string();
+            let debug = format!("{err:?}");
+            assert!(display.len() < 4096, "Display is {} bytes", display.len());
+            assert!(debug.len() < 8192, "Debug is {} bytes", debug.len());
+            for shown in [&display, &debug] {
+                assert!(
+                    !shown.contains(['\n', '\r', '\u{1b}', '\u{202e}']),
+                    "{shown}"
+                );
+            }
+        });
+    }
+}
+
+#[test]
+fn oversized_arguments_are_refused_before_any_io() {
+    let server = Server::start(|_, _, s| respond_json(s, 200, &user_json("usr_1")));
+    let url = server.url();
+    within(LIMIT, move || {
+        let c = client(&url);
+        let long = "a".repeat(100_000);
+        let big = serde_json::Value::String("x".repeat(2 << 20));
+        let errors = [
+            c.scope(|| User::retrieve(&long)).map(drop).unwrap_err(),
+            c.scope(|| User::delete(&long)).unwrap_err(),
+            c.scope(|| User::list(&ListParams::new().starting_after(long.clone())))
+                .map(drop)
+                .unwrap_err(),
+            c.scope(|| User::create(&UserCreateParams::new().metadata_entry("blob", big.clone())))
+                .map(drop)
+                .unwrap_err(),
+        ];
+        for err in errors {
+            assert_eq!(err.kind(), ErrorKind::InvalidRequest, "{err}");
+            assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+            assert_eq!((err.attempts(), err.outcome()), (0, pinn::Outcome::NotSent));
+            assert!(err.to_string().len() < 200, "{err}");
+        }
+    });
+    assert_eq!(server.accepted(), 0, "nothing reached the server");
+}
+
+#[test]
+fn a_lost_reply_to_a_post_is_maybe_processed_and_not_retryable() {
+    // The server reads the request, then drops the connection without a word.
+    let server = Server::start(|_, _, s| {
+        let _ = s.shutdown(Shutdown::Both);
+    });
+    let url = server.url();
+    within(LIMIT, move || {
+        let c = Client::new(builder(&url).max_retries(0).build().unwrap());
+        let post = create(&c).unwrap_err();
+        assert_eq!(post.kind(), ErrorKind::ApiConnection);
+        assert_eq!(post.outcome(), pinn::Outcome::MaybeProcessed);
+        assert!(
+            !post.is_retryable(),
+            "sending the create again could duplicate it"
+        );
+        let read = get(&c).unwrap_err();
+        assert_eq!(read.outcome(), pinn::Outcome::MaybeProcessed);
+        assert!(read.is_retryable(), "reading again is harmless");
+    });
+    let refused = format!("http://127.0.0.1:{}", refused_port());
+    within(LIMIT, move || {
+        let c = Client::new(builder(&refused).max_retries(0).build().unwrap());
+        let post = create(&c).unwrap_err();
+        assert_eq!(post.outcome(), pinn::Outcome::NotSent);
+        assert!(post.is_retryable(), "nothing was sent");
+    });
+    // A 500 to a POST: the server may have created it.
+    let server = Server::start(|_, _, s| respond_json(s, 500, "{}"));
+    let url = server.url();
+    within(LIMIT, move || {
+        let err = create(&client(&url)).unwrap_err();
+        assert_eq!(
+            (err.outcome(), err.is_retryable()),
+            (pinn::Outcome::MaybeProcessed, false)
+        );
+        let err = get(&client(&url)).unwrap_err();
+        assert!(err.is_retryable());
+        take_waits();
+    });
 }

@@ -184,3 +184,96 @@ proptest! {
         prop_assert_eq!(back.as_deref().ok(), Some(cursor.as_str()));
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Extreme settings
+
+use std::time::Duration;
+
+/// The durations a user might write: zero, one nanosecond, the largest there is, and
+/// anything between.
+fn durations() -> impl Strategy<Value = Duration> {
+    prop_oneof![
+        Just(Duration::ZERO),
+        Just(Duration::from_nanos(1)),
+        Just(Duration::from_millis(20)),
+        Just(Duration::MAX),
+        Just(Duration::from_secs(u64::MAX)),
+        any::<u64>().prop_map(Duration::from_nanos),
+        any::<u64>().prop_map(Duration::from_secs),
+    ]
+}
+
+/// Servers that misbehave in the ways that matter here, none of them for long: a slow answer,
+/// garbage, a 503 asking to come back at once, a reset, a good answer.
+fn hostile_server(which: usize) -> &'static Server {
+    static SERVERS: [OnceLock<Server>; 5] = [const { OnceLock::new() }; 5];
+    SERVERS[which].get_or_init(|| match which {
+        0 => Server::start(|_, _, s| {
+            std::thread::sleep(Duration::from_millis(30));
+            hostile::respond_json(s, 200, &hostile::user_json("usr_1"))
+        }),
+        1 => Server::start_raw(|_, s| {
+            let _ = std::io::Write::write_all(s, b"\x16\x03\x01 not http at all\r\n\r\n");
+        }),
+        2 => Server::start(|_, _, s| hostile::respond(s, 503, &[("Retry-After", "0")], b"{}")),
+        3 => Server::start(|_, _, s| {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }),
+        _ => Server::start(|_, _, s| hostile::respond_json(s, 200, &hostile::user_json("usr_1"))),
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// Every setting at its extremes, then real calls against a misbehaving server: a
+    /// setting is refused as a configuration error or used, and nothing panics or hangs.
+    #[test]
+    fn extreme_settings_never_panic(
+        connect in durations(),
+        timeout in durations(),
+        deadline in durations(),
+        idle in durations(),
+        post_idle in durations(),
+        dns_ttl in durations(),
+        retries in prop_oneof![Just(0u32), Just(1), Just(1000), Just(u32::MAX), any::<u32>()],
+        max_bytes in prop_oneof![Just(0u64), Just(1), Just(u64::MAX), any::<u64>()],
+        which in 0usize..5,
+    ) {
+        let server = hostile_server(which);
+        // A huge retry count against a server that fails fast would run until the deadline:
+        // keep the deadline short then (the count itself is what is under test).
+        let deadline = if retries > 2 { deadline.min(Duration::from_millis(150)) } else { deadline };
+        let built = Config::builder()
+            .secret_key(KEY)
+            .api_host(server.url())
+            .connect_timeout(connect)
+            .timeout(timeout)
+            .deadline(deadline)
+            .idle_timeout(idle)
+            .post_idle_timeout(post_idle)
+            .dns_cache_ttl(dns_ttl)
+            .max_retries(retries)
+            .max_response_bytes(max_bytes)
+            .sleeper(|d| std::thread::sleep(d.min(Duration::from_millis(2))))
+            .build();
+        let config = match built {
+            Ok(c) => c,
+            Err(e) => {
+                prop_assert_eq!(e.kind(), ErrorKind::Configuration);
+                return Ok(());
+            }
+        };
+        let client = Client::new(config);
+        let started = std::time::Instant::now();
+        client.scope(|| {
+            let _ = pinn::healthy();
+            let _ = User::retrieve("usr_1");
+            let _ = User::create(&Default::default());
+            let _ = User::list(&ListParams::new().limit(u32::MAX));
+        });
+        // Each of the four calls ends within its deadline (plus a 30 ms answer).
+        prop_assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    }
+}

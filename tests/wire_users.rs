@@ -111,9 +111,9 @@ fn retrieve_not_found() {
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert_eq!(err.status(), Some(404));
     let api = err.api_error().unwrap();
-    assert_eq!(api.error_type.as_deref(), Some("not_found"));
-    assert_eq!(api.code, "resource_missing");
-    assert_eq!(api.message, "No such user: usr_missing");
+    assert_eq!(api.error_type(), Some("not_found"));
+    assert_eq!(*api.code(), "resource_missing");
+    assert_eq!(api.message(), "No such user: usr_missing");
     assert_eq!(err.request_id(), Some("req_err_1"));
 }
 
@@ -122,10 +122,7 @@ fn retrieve_of_another_kind_is_an_error() {
     let err = expect("User::retrieve", "GET", path())
         .respond(|m| ok_json(m, DEVICE), || User::retrieve(ID))
         .unwrap_err();
-    assert!(
-        matches!(err, pinn::Error::Decode { status: 200, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, pinn::Error::Decode(_)), "{err:?}");
     assert!(err.to_string().contains("device"), "{err}");
 }
 

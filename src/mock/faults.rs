@@ -72,7 +72,7 @@ impl Fault {
     /// server.inject(pinn::mock::Fault::status(500));
     /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert_eq!((err.kind(), err.status()), (pinn::ErrorKind::Api, Some(500)));
-    /// assert_eq!(err.api_error().unwrap().error_type.as_deref(), Some("internal_server_error"));
+    /// assert_eq!(err.api_error().unwrap().error_type(), Some("internal_server_error"));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn status(status: u16) -> Fault {
@@ -88,7 +88,7 @@ impl Fault {
     /// server.inject(pinn::mock::Fault::rate_limit("7"));
     /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert_eq!(err.kind(), pinn::ErrorKind::RateLimit);
-    /// assert_eq!(err.api_error().unwrap().retry_after.as_deref(), Some("7"));
+    /// assert_eq!(err.api_error().unwrap().retry_after(), Some("7"));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn rate_limit(retry_after: &str) -> Fault {
@@ -152,7 +152,7 @@ impl Fault {
     /// server.inject(pinn::mock::Fault::body(502, "<html>Bad Gateway</html>"));
     /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert_eq!((err.kind(), err.status()), (pinn::ErrorKind::ApiConnection, Some(502)));
-    /// assert_eq!(err.api_error().unwrap().error_type, None); // not the error JSON
+    /// assert_eq!(err.api_error().unwrap().error_type(), None); // not the error JSON
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn body(status: u16, body: &str) -> Fault {

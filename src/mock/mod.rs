@@ -522,10 +522,14 @@ impl MockServer {
 /// A stored object as one of the crate's model types, or the seeding failure as an error.
 fn typed<T: DeserializeOwned>(r: std::result::Result<store::Obj, Failure>) -> Result<T> {
     let obj = r.map_err(|f| Error::InvalidArgument(f.message))?;
-    serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| Error::Decode {
-        status: 200,
-        message: format!("the emulator built an object the crate cannot read: {e}"),
-        request_id: None,
-        attempts: 0,
+    serde_json::from_value(serde_json::Value::Object(obj)).map_err(|e| {
+        let detail = "the emulator built an object the crate cannot read".to_string();
+        let source = crate::http::safe_json_error(e, None);
+        Error::Decode(Box::new(crate::errors::DecodeError::new(
+            None,
+            None,
+            detail,
+            Some(source),
+        )))
     })
 }

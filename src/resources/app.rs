@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{object, or_default, string_enum, Deletable};
+use super::{or_default, string_enum, Deletable};
+use crate::client::Client;
 use crate::errors::{Error, Result};
 use crate::http::Request;
 use crate::list::{List, ListParams};
-use crate::retry::Method;
+use crate::object::{object, Origin};
 
 string_enum! {
     /// The platform of an app.
@@ -48,6 +49,9 @@ pub struct App {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The client that fetched it and the response it came in.
+    #[serde(skip)]
+    origin: Origin,
 }
 
 object!(App, "app", app_id);
@@ -120,8 +124,8 @@ impl App {
             name,
             description: params.description.as_deref(),
         };
-        let req = Request::new(Method::Post, format!("/v1/apps/{}", app_type.as_str()));
-        super::fetch(req.json(&body)?)
+        let req = Request::post(format!("/v1/apps/{}", app_type.as_str()));
+        super::fetch(&Client::current(), req.json(&body)?)
     }
 
     /// Retrieves an app: `GET /v1/apps/{app_id}`.
@@ -134,7 +138,7 @@ impl App {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(app_id: &str) -> Result<App> {
-        super::retrieve("/v1/apps", "app_id", app_id)
+        super::retrieve(&Client::current(), "/v1/apps", "app_id", app_id)
     }
 
     /// Deletes an app: `DELETE /v1/apps/{app_id}`. This may break an integration that uses it.
@@ -148,7 +152,7 @@ impl App {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(app_id: &str) -> Result<()> {
-        super::delete("/v1/apps", "app_id", app_id)
+        super::delete(&Client::current(), "/v1/apps", "app_id", app_id)
     }
 
     /// Lists apps, newest first: `GET /v1/apps`.
@@ -161,7 +165,7 @@ impl App {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<App>> {
-        super::list("/v1/apps".into(), params)
+        super::list(&Client::current(), "/v1/apps".into(), params)
     }
 }
 
@@ -176,6 +180,6 @@ impl Deletable for App {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
-        App::delete(&self.app_id)
+        self.origin.client().scope(|| App::delete(&self.app_id))
     }
 }

@@ -3,10 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{log::Log, object, or_default, string_enum, Deletable};
+use super::{log::Log, or_default, string_enum, Deletable};
+use crate::client::Client;
 use crate::errors::Result;
 use crate::http::segment;
 use crate::list::{List, ListParams};
+use crate::object::{object, Origin};
 
 string_enum! {
     /// The platform of a device.
@@ -57,6 +59,9 @@ pub struct Device {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The client that fetched it and the response it came in.
+    #[serde(skip)]
+    origin: Origin,
 }
 
 object!(Device, "device", device_id);
@@ -74,7 +79,7 @@ impl Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(device_id: &str) -> Result<Device> {
-        super::retrieve("/v1/devices", "device_id", device_id)
+        super::retrieve(&Client::current(), "/v1/devices", "device_id", device_id)
     }
 
     /// Deletes a device: `DELETE /v1/devices/{device_id}`.
@@ -89,7 +94,7 @@ impl Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(device_id: &str) -> Result<()> {
-        super::delete("/v1/devices", "device_id", device_id)
+        super::delete(&Client::current(), "/v1/devices", "device_id", device_id)
     }
 
     /// Lists devices, newest first: `GET /v1/devices`.
@@ -104,7 +109,7 @@ impl Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<Device>> {
-        super::list("/v1/devices".into(), params)
+        super::list(&Client::current(), "/v1/devices".into(), params)
     }
 
     /// Lists a device's authentication logs: `GET /v1/devices/{device_id}/logs`.
@@ -121,7 +126,7 @@ impl Device {
     /// ```
     pub fn list_logs(device_id: &str, params: &ListParams) -> Result<List<Log>> {
         let path = format!("/v1/devices/{}/logs", segment("device_id", device_id)?);
-        super::list(path, params)
+        super::list(&Client::current(), path, params)
     }
 }
 
@@ -139,6 +144,8 @@ impl Deletable for Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
-        Device::delete(&self.device_id)
+        self.origin
+            .client()
+            .scope(|| Device::delete(&self.device_id))
     }
 }

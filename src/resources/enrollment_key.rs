@@ -3,10 +3,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{object, or_default};
+use super::or_default;
+use crate::client::Client;
 use crate::errors::Result;
 use crate::http::{require_id, Request};
-use crate::retry::Method;
+use crate::object::{object, Origin};
 
 /// A one-off key that authorizes a user to enroll with the Pinn mobile SDK.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,6 +34,9 @@ pub struct EnrollmentKey {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The client that fetched it and the response it came in.
+    #[serde(skip)]
+    origin: Origin,
 }
 
 object!(EnrollmentKey, "enrollment_key", enrollment_key_id);
@@ -57,7 +61,7 @@ impl EnrollmentKey {
     /// ```
     pub fn create(user_id: &str) -> Result<EnrollmentKey> {
         require_id("user_id", user_id)?;
-        let req = Request::new(Method::Post, "/v1/enrollment_keys".into());
-        super::fetch(req.json(&CreateBody { user_id })?)
+        let req = Request::post("/v1/enrollment_keys".into());
+        super::fetch(&Client::current(), req.json(&CreateBody { user_id })?)
     }
 }

@@ -3,9 +3,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{object, or_default};
+use super::or_default;
+use crate::client::Client;
 use crate::errors::Result;
 use crate::list::{List, ListParams};
+use crate::object::{object, Origin};
 
 /// Something that happened in your account, e.g. `user.created`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,6 +34,9 @@ pub struct Event {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The client that fetched it and the response it came in.
+    #[serde(skip)]
+    origin: Origin,
 }
 
 object!(Event, "event", event_id);
@@ -48,7 +53,7 @@ impl Event {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(event_id: &str) -> Result<Event> {
-        super::retrieve("/v1/events", "event_id", event_id)
+        super::retrieve(&Client::current(), "/v1/events", "event_id", event_id)
     }
 
     /// Lists events, newest first: `GET /v1/events`.
@@ -63,6 +68,6 @@ impl Event {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<Event>> {
-        super::list("/v1/events".into(), params)
+        super::list(&Client::current(), "/v1/events".into(), params)
     }
 }

@@ -3,9 +3,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{object, or_default, string_enum};
+use super::{or_default, string_enum};
+use crate::client::Client;
 use crate::errors::Result;
 use crate::list::{List, ListParams};
+use crate::object::{object, Origin};
 
 string_enum! {
     /// How an authentication was made.
@@ -53,6 +55,9 @@ pub struct Log {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The client that fetched it and the response it came in.
+    #[serde(skip)]
+    origin: Origin,
 }
 
 object!(Log, "log", log_id);
@@ -71,7 +76,7 @@ impl Log {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(log_id: &str) -> Result<Log> {
-        super::retrieve("/v1/logs", "log_id", log_id)
+        super::retrieve(&Client::current(), "/v1/logs", "log_id", log_id)
     }
 
     /// Lists logs, newest first: `GET /v1/logs`.
@@ -87,6 +92,6 @@ impl Log {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<Log>> {
-        super::list("/v1/logs".into(), params)
+        super::list(&Client::current(), "/v1/logs".into(), params)
     }
 }

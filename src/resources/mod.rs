@@ -2,14 +2,14 @@
 
 use std::fmt;
 
-use serde::de::{DeserializeOwned, Deserializer};
-use serde::{Deserialize, Serialize};
+use serde::de::Deserializer;
+use serde::Deserialize;
 
 use crate::client::Client;
-use crate::errors::{Error, Result};
-use crate::http::{segment, Reply, Request};
+use crate::errors::Result;
+use crate::http::{self, segment, Request};
 use crate::list::{List, ListParams};
-use crate::retry::Method;
+use crate::object::{loaded, wrong_kind, Object};
 
 pub mod app;
 pub mod device;
@@ -19,56 +19,6 @@ pub mod log;
 pub mod recovery_key;
 pub mod user;
 pub mod webhook_endpoint;
-
-/// A kind of API object, named by its `"object"` field.
-pub trait Object: DeserializeOwned + Serialize {
-    /// The `"object"` value of this kind, e.g. `"user"`.
-    const OBJECT: &'static str;
-
-    /// The `"object"` value this instance carries.
-    ///
-    /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{Object, User};
-    /// let user = User::create(&Default::default())?;
-    /// assert_eq!(user.object(), "user");
-    /// assert_eq!(user.object(), User::OBJECT);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    fn object(&self) -> &str;
-
-    /// The object's ID.
-    ///
-    /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::Object;
-    /// let app = pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?;
-    /// assert_eq!(app.id(), app.app_id);
-    /// assert!(app.id().starts_with("app_"));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    fn id(&self) -> &str;
-
-    /// The whole object as JSON, unknown fields included (the Python SDK's `.response`).
-    ///
-    /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::Object;
-    /// let user = pinn::User::create(&pinn::UserCreateParams::new().metadata_entry("plan", "pro"))?;
-    /// let value = user.to_value();
-    /// assert_eq!(value["user_id"], user.user_id.as_str());
-    /// assert_eq!(value["metadata"], serde_json::json!({"plan": "pro"}));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    fn to_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-    }
-
-    /// Called on every object read from the API, so `save()` can later send only what
-    /// changed. Not part of the stable API.
-    #[doc(hidden)]
-    fn mark_loaded(&mut self) {}
-}
 
 /// What an object's updatable fields were when it was last read from the API: `save()` sends
 /// only the fields that differ. Empty for an object built by hand, which then sends them all.
@@ -110,42 +60,6 @@ pub trait Deletable {
     /// ```
     fn delete(&self) -> Result<()>;
 }
-
-/// Writes `value` as pretty JSON: the `Display` of every object.
-pub(crate) fn write_json(value: &impl Serialize, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    let s = serde_json::to_string_pretty(value).map_err(|_| fmt::Error)?;
-    f.write_str(&s)
-}
-
-/// Implements `Display` (pretty JSON) and [`Object`] for a model.
-macro_rules! object {
-    ($ty:ty, $kind:literal, $id:ident) => {
-        crate::resources::object!($ty, $kind, $id, |_this| {});
-    };
-    ($ty:ty, $kind:literal, $id:ident, |$this:ident| $loaded:block) => {
-        impl std::fmt::Display for $ty {
-            /// The object as pretty JSON, like the Python SDK's `str()`.
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                crate::resources::write_json(self, f)
-            }
-        }
-
-        impl crate::resources::Object for $ty {
-            const OBJECT: &'static str = $kind;
-            fn object(&self) -> &str {
-                &self.object
-            }
-            fn id(&self) -> &str {
-                &self.$id
-            }
-            fn mark_loaded(&mut self) {
-                let $this = self;
-                $loaded
-            }
-        }
-    };
-}
-pub(crate) use object;
 
 /// A string enum with a fallback for values this crate does not know yet.
 macro_rules! string_enum {
@@ -218,40 +132,38 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
-/// The error for an object of the wrong kind where another was expected.
-pub(crate) fn wrong_kind(reply: &Reply<()>, expected: &str, got: &str) -> Error {
-    reply.invalid(format!("expected a {expected} object, got {got:?}"))
-}
-
-/// Sends `req` and decodes an object of kind `T`, checking its `"object"`.
-pub(crate) fn fetch<T: Object>(req: Request) -> Result<T> {
-    let (mut value, reply) = Client::current().send::<T>(&req)?.require()?;
+/// Sends `req` with `client` and decodes an object of kind `T`, checking its `"object"`.
+pub(crate) fn fetch<T: Object>(client: &Client, req: Request) -> Result<T> {
+    let (value, info) = http::send::<T>(client.config(), &req)?.require()?;
     if value.object() != T::OBJECT {
-        return Err(wrong_kind(&reply, T::OBJECT, value.object()));
+        return Err(wrong_kind(&info, T::OBJECT, value.object(), client));
     }
-    value.mark_loaded();
-    Ok(value)
+    Ok(loaded(value, client, &info))
 }
 
 /// `GET {collection}/{id}` for an object of kind `T`.
-pub(crate) fn retrieve<T: Object>(collection: &str, what: &str, id: &str) -> Result<T> {
-    fetch(Request::new(
-        Method::Get,
-        format!("{collection}/{}", segment(what, id)?),
-    ))
+pub(crate) fn retrieve<T: Object>(
+    client: &Client,
+    collection: &str,
+    what: &str,
+    id: &str,
+) -> Result<T> {
+    let path = format!("{collection}/{}", segment(what, id)?);
+    fetch(client, Request::get(path))
 }
 
 /// `DELETE {collection}/{id}`. A JSON body, if any, must at least be JSON.
-pub(crate) fn delete(collection: &str, what: &str, id: &str) -> Result<()> {
-    let req = Request::new(
-        Method::Delete,
-        format!("{collection}/{}", segment(what, id)?),
-    );
-    Client::current().send::<serde::de::IgnoredAny>(&req)?;
+pub(crate) fn delete(client: &Client, collection: &str, what: &str, id: &str) -> Result<()> {
+    let path = format!("{collection}/{}", segment(what, id)?);
+    http::send::<serde::de::IgnoredAny>(client.config(), &Request::delete(path))?;
     Ok(())
 }
 
 /// `GET {path}` as a list of `T`.
-pub(crate) fn list<T: Object>(path: String, params: &ListParams) -> Result<List<T>> {
-    List::fetch(&Client::current(), path, params)
+pub(crate) fn list<T: Object>(
+    client: &Client,
+    path: String,
+    params: &ListParams,
+) -> Result<List<T>> {
+    List::fetch(client, path, params)
 }

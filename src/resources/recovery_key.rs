@@ -3,10 +3,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{object, or_default};
+use super::or_default;
+use crate::client::Client;
 use crate::errors::Result;
 use crate::http::{require_id, Request};
-use crate::retry::Method;
+use crate::object::{object, Origin};
 
 /// A one-off key that authorizes a user to re-enroll after losing their device.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -36,6 +37,9 @@ pub struct RecoveryKey {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The client that fetched it and the response it came in.
+    #[serde(skip)]
+    origin: Origin,
 }
 
 object!(RecoveryKey, "recovery_key", recovery_key_id);
@@ -105,7 +109,7 @@ impl RecoveryKey {
             user_id,
             flow: params.flow.as_deref(),
         };
-        let req = Request::new(Method::Post, "/v1/recovery_keys".into());
-        super::fetch(req.json(&body)?)
+        let req = Request::post("/v1/recovery_keys".into());
+        super::fetch(&Client::current(), req.json(&body)?)
     }
 }

@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{changed, device::Device, log::Log, object, or_default, Deletable, Loaded};
+use super::{changed, device::Device, log::Log, or_default, Deletable, Loaded};
+use crate::client::Client;
 use crate::errors::Result;
 use crate::http::{segment, Request};
 use crate::list::{List, ListParams};
-use crate::retry::Method;
+use crate::object::{object, Origin};
 
 /// A Pinn user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +44,9 @@ pub struct User {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The client that fetched it and the response it came in.
+    #[serde(skip)]
+    origin: Origin,
     /// The updatable fields as last read, for `save()`.
     #[serde(skip)]
     loaded: Loaded<(Map<String, Value>, Option<String>)>,
@@ -213,11 +217,11 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn create(params: &UserCreateParams) -> Result<User> {
-        let mut req = Request::new(Method::Post, "/v1/users".into());
+        let mut req = Request::post("/v1/users".into());
         if params.metadata.as_ref().is_some_and(|m| !m.is_empty()) {
             req = req.json(params)?;
         }
-        super::fetch(req)
+        super::fetch(&Client::current(), req)
     }
 
     /// Retrieves a user: `GET /v1/users/{user_id}`.
@@ -230,7 +234,7 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(user_id: &str) -> Result<User> {
-        super::retrieve("/v1/users", "user_id", user_id)
+        super::retrieve(&Client::current(), "/v1/users", "user_id", user_id)
     }
 
     /// Updates a user: `PATCH /v1/users/{user_id}` with only the fields set in `params`.
@@ -244,7 +248,7 @@ impl User {
     /// ```
     pub fn update(user_id: &str, params: &UserUpdateParams) -> Result<User> {
         let path = format!("/v1/users/{}", segment("user_id", user_id)?);
-        super::fetch(Request::new(Method::Patch, path).json(params)?)
+        super::fetch(&Client::current(), Request::patch(path).json(params)?)
     }
 
     /// Deletes a user: `DELETE /v1/users/{user_id}`. To delete a user you hold, see
@@ -259,7 +263,7 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(user_id: &str) -> Result<()> {
-        super::delete("/v1/users", "user_id", user_id)
+        super::delete(&Client::current(), "/v1/users", "user_id", user_id)
     }
 
     /// Lists users, newest first: `GET /v1/users`.
@@ -272,7 +276,7 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<User>> {
-        super::list("/v1/users".into(), params)
+        super::list(&Client::current(), "/v1/users".into(), params)
     }
 
     /// Lists a user's devices: `GET /v1/users/{user_id}/devices`.
@@ -288,7 +292,7 @@ impl User {
     /// ```
     pub fn list_devices(user_id: &str, params: &ListParams) -> Result<List<Device>> {
         let path = format!("/v1/users/{}/devices", segment("user_id", user_id)?);
-        super::list(path, params)
+        super::list(&Client::current(), path, params)
     }
 
     /// Lists a user's authentication logs: `GET /v1/users/{user_id}/logs`.
@@ -305,7 +309,7 @@ impl User {
     /// ```
     pub fn list_logs(user_id: &str, params: &ListParams) -> Result<List<Log>> {
         let path = format!("/v1/users/{}/logs", segment("user_id", user_id)?);
-        super::list(path, params)
+        super::list(&Client::current(), path, params)
     }
 
     /// Sends this user's changed updatable fields (`metadata`, `status`) with
@@ -334,7 +338,8 @@ impl User {
         if params == UserUpdateParams::default() {
             return Ok(());
         }
-        *self = User::update(&self.user_id, &params)?;
+        let client = self.origin.client();
+        *self = client.scope(|| User::update(&self.user_id, &params))?;
         Ok(())
     }
 }
@@ -351,6 +356,6 @@ impl Deletable for User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
-        User::delete(&self.user_id)
+        self.origin.client().scope(|| User::delete(&self.user_id))
     }
 }

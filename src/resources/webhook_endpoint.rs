@@ -3,11 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{changed, object, or_default, Deletable, Loaded};
+use super::{changed, or_default, Deletable, Loaded};
+use crate::client::Client;
 use crate::errors::Result;
 use crate::http::{segment, Request};
 use crate::list::{List, ListParams};
-use crate::retry::Method;
+use crate::object::{object, Origin};
 
 /// A URL that Pinn delivers events to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,6 +41,9 @@ pub struct WebhookEndpoint {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The client that fetched it and the response it came in.
+    #[serde(skip)]
+    origin: Origin,
     /// The updatable fields as last read, for `save()`.
     #[serde(skip)]
     loaded: Loaded<(String, Vec<String>, String)>,
@@ -160,8 +164,8 @@ impl WebhookEndpoint {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn create<S: AsRef<str>>(url: &str, events: &[S]) -> Result<WebhookEndpoint> {
-        let req = Request::new(Method::Post, "/v1/webhook_endpoints".into());
-        super::fetch(req.json(&CreateBody { url, events })?)
+        let req = Request::post("/v1/webhook_endpoints".into());
+        super::fetch(&Client::current(), req.json(&CreateBody { url, events })?)
     }
 
     /// Retrieves an endpoint: `GET /v1/webhook_endpoints/{webhook_endpoint_id}`.
@@ -176,6 +180,7 @@ impl WebhookEndpoint {
     /// ```
     pub fn retrieve(webhook_endpoint_id: &str) -> Result<WebhookEndpoint> {
         super::retrieve(
+            &Client::current(),
             "/v1/webhook_endpoints",
             "webhook_endpoint_id",
             webhook_endpoint_id,
@@ -202,7 +207,7 @@ impl WebhookEndpoint {
             "/v1/webhook_endpoints/{}",
             segment("webhook_endpoint_id", webhook_endpoint_id)?
         );
-        super::fetch(Request::new(Method::Patch, path).json(params)?)
+        super::fetch(&Client::current(), Request::patch(path).json(params)?)
     }
 
     /// Deletes an endpoint: `DELETE /v1/webhook_endpoints/{webhook_endpoint_id}`.
@@ -217,6 +222,7 @@ impl WebhookEndpoint {
     /// ```
     pub fn delete(webhook_endpoint_id: &str) -> Result<()> {
         super::delete(
+            &Client::current(),
             "/v1/webhook_endpoints",
             "webhook_endpoint_id",
             webhook_endpoint_id,
@@ -233,7 +239,7 @@ impl WebhookEndpoint {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<WebhookEndpoint>> {
-        super::list("/v1/webhook_endpoints".into(), params)
+        super::list(&Client::current(), "/v1/webhook_endpoints".into(), params)
     }
 
     /// Sends this endpoint's changed updatable fields (`url`, `events`, `status`) with
@@ -263,7 +269,8 @@ impl WebhookEndpoint {
         if params == WebhookEndpointUpdateParams::default() {
             return Ok(());
         }
-        *self = WebhookEndpoint::update(&self.webhook_endpoint_id, &params)?;
+        let client = self.origin.client();
+        *self = client.scope(|| WebhookEndpoint::update(&self.webhook_endpoint_id, &params))?;
         Ok(())
     }
 }
@@ -279,6 +286,7 @@ impl Deletable for WebhookEndpoint {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
-        WebhookEndpoint::delete(&self.webhook_endpoint_id)
+        let client = self.origin.client();
+        client.scope(|| WebhookEndpoint::delete(&self.webhook_endpoint_id))
     }
 }

@@ -438,9 +438,9 @@ pub fn assert_api_error(
     let api = err
         .api_error()
         .unwrap_or_else(|| panic!("not an API error: {err:?}"));
-    assert_eq!(api.error_type.as_deref(), Some(error_type));
-    assert_eq!(api.code, Value::String(error_type.to_string()));
-    assert_eq!(api.message, message);
+    assert_eq!(api.error_type(), Some(error_type));
+    assert_eq!(*api.code(), Value::String(error_type.to_string()));
+    assert_eq!(api.message(), message);
     assert_eq!(err.request_id(), Some("req_err_1"));
 }
 

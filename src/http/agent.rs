@@ -1,0 +1,199 @@
+//! The ureq agent and one exchange on it: building the agent (connector chain, resolver, TLS
+//! roots), this attempt's settings (timeouts, proxy, connection reuse), reading the response
+//! with its body capped, and naming a transport failure.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use ureq::unversioned::transport::{Connector, DefaultConnector};
+
+use super::guard::{Attempt, GuardConnector};
+use super::resolver::CachingResolver;
+use super::{is_success, Method, Request, USER_AGENT};
+use crate::config::{self, Config, ProxySetting, TlsRoots, Transport};
+use crate::errors::{ConnectionError, Error, Result, TransportKind};
+
+/// How long the pool keeps an idle connection at all; each request then reuses only one
+/// idle for less than its own limit (`idle_timeout`, or `post_idle_timeout` for a POST).
+const POOL_MAX_IDLE: Duration = Duration::from_secs(60);
+
+/// The agent of every config with the default transport: one keep-alive pool for them all.
+static DEFAULT_AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| build(&Transport::default()));
+
+/// The agent for `config`: the shared one, or the one built for its transport settings.
+pub(crate) fn for_config(config: &Config) -> &ureq::Agent {
+    if config.transport.is_default() {
+        &DEFAULT_AGENT
+    } else {
+        config
+            .transport
+            .agent
+            .get_or_init(|| build(&config.transport))
+    }
+}
+
+/// Builds an agent. Error statuses are returned as responses (so their bodies can be read)
+/// and redirects are not followed at all, so the `Authorization` header can never be carried
+/// to another host. The connector chain ends with the key guard (`guard`); names resolve
+/// through the caching resolver (`resolver`).
+fn build(t: &Transport) -> ureq::Agent {
+    let roots = match &t.roots {
+        TlsRoots::Bundled => ureq::tls::RootCerts::WebPki,
+        TlsRoots::Specific(certs) => ureq::tls::RootCerts::Specific(certs.clone()),
+        #[cfg(feature = "platform-verifier")]
+        TlsRoots::Platform => ureq::tls::RootCerts::PlatformVerifier,
+    };
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(USER_AGENT)
+        .accept("application/json")
+        .timeout_connect(Some(config::DEFAULT_CONNECT_TIMEOUT))
+        .timeout_global(Some(config::DEFAULT_TIMEOUT))
+        .max_idle_age(POOL_MAX_IDLE)
+        .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
+        .build();
+    let connector = DefaultConnector::new().chain(GuardConnector);
+    ureq::Agent::with_parts(config, connector, CachingResolver::new(t.dns_cache_ttl))
+}
+
+/// A response as read off the wire, its body capped.
+#[derive(Debug)]
+pub(crate) struct Raw {
+    pub status: u16,
+    pub headers: ureq::http::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+/// One attempt: send `req` to `url` and read the response, within `remaining`.
+pub(crate) fn exchange(
+    config: &Config,
+    req: &Request,
+    url: &str,
+    remaining: Duration,
+) -> Result<Raw> {
+    if remaining.is_zero() {
+        return Err(transport_error(
+            ureq::Error::Timeout(ureq::Timeout::Global),
+            false,
+        ));
+    }
+    let agent = for_config(config);
+    let attempt = Attempt::begin(config.secret_key(), url);
+    let sent = match req.method {
+        Method::Get => prepare(agent.get(url), agent, config, req.method, remaining).call(),
+        Method::Delete => prepare(agent.delete(url), agent, config, req.method, remaining).call(),
+        Method::Post => send_json(
+            prepare(agent.post(url), agent, config, req.method, remaining),
+            &req.body,
+        ),
+        Method::Patch => send_json(
+            prepare(agent.patch(url), agent, config, req.method, remaining),
+            &req.body,
+        ),
+    };
+    let response = sent.map_err(|e| transport_error(e, attempt.sent()))?;
+    let (parts, mut body) = response.into_parts();
+    let status = parts.status.as_u16();
+    let body = match body
+        .with_config()
+        .limit(config.max_response_bytes)
+        .read_to_vec()
+    {
+        Ok(b) => b,
+        // An error page too large to read (a proxy's HTML, say): the status alone decides
+        // the error, and whether it is retried, as for any body that is not the error JSON.
+        Err(ureq::Error::BodyExceedsLimit(_)) if !is_success(status) => Vec::new(),
+        Err(ureq::Error::BodyExceedsLimit(limit)) => {
+            return Err(super::parse::too_large(
+                status,
+                &parts.headers,
+                limit,
+                config,
+            ));
+        }
+        Err(e) => return Err(transport_error(e, true)),
+    };
+    drop(attempt);
+    Ok(Raw {
+        status,
+        headers: parts.headers,
+        body,
+    })
+}
+
+/// Adds the headers every request carries (`User-Agent` and `Accept` come from the agent)
+/// and this attempt's settings: timeouts within what is left of the call, the proxy, and how
+/// long a pooled connection may have been idle to be reused.
+fn prepare<B>(
+    builder: ureq::RequestBuilder<B>,
+    agent: &ureq::Agent,
+    config: &Config,
+    method: Method,
+    remaining: Duration,
+) -> ureq::RequestBuilder<B> {
+    let mut b = builder.header(
+        "Authorization",
+        config.authorization.as_deref().unwrap_or_default(),
+    );
+    if let Some(v) = &config.api_version {
+        b = b.header("Pinn-Version", v);
+    }
+    let proxy = match &config.proxy {
+        ProxySetting::FromEnv if config.host_is_loopback => None,
+        ProxySetting::FromEnv => agent.config().proxy().cloned(),
+        ProxySetting::Direct => None,
+        ProxySetting::Explicit(p) => Some(p.clone()),
+    };
+    let idle = match method {
+        Method::Post => config.post_idle_timeout,
+        _ => config.idle_timeout,
+    };
+    b.config()
+        .timeout_connect(Some(config.connect_timeout))
+        .timeout_global(Some(config.timeout.min(remaining)))
+        .max_idle_age(idle)
+        .proxy(proxy)
+        .build()
+}
+
+/// Sends a JSON body with its content type, or an empty body.
+fn send_json(
+    builder: ureq::RequestBuilder<ureq::typestate::WithBody>,
+    body: &Option<Vec<u8>>,
+) -> std::result::Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    match body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .send(body.as_slice()),
+        None => builder.send_empty(),
+    }
+}
+
+/// Classifies a failure with no usable response. `sent`: whether any of the request had
+/// reached the connection.
+pub(crate) fn transport_error(e: ureq::Error, sent: bool) -> Error {
+    use std::io::ErrorKind as Io;
+    let kind = match &e {
+        ureq::Error::HostNotFound => TransportKind::HostNotFound,
+        ureq::Error::ConnectionFailed => TransportKind::ConnectFailed,
+        ureq::Error::Io(io) if io.kind() == Io::ConnectionRefused => TransportKind::ConnectFailed,
+        ureq::Error::Io(io) if matches!(io.kind(), Io::TimedOut | Io::WouldBlock) => {
+            TransportKind::Timeout
+        }
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve) => {
+            TransportKind::ConnectTimeout
+        }
+        ureq::Error::Timeout(_) => TransportKind::Timeout,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::TlsRequired => {
+            TransportKind::Tls
+        }
+        ureq::Error::Io(io) if io.kind() == Io::InvalidData && !sent => TransportKind::Tls,
+        ureq::Error::Protocol(_)
+        | ureq::Error::LargeResponseHeader(..)
+        | ureq::Error::BadUri(_)
+        | ureq::Error::Http(_) => TransportKind::Protocol,
+        _ => TransportKind::Io,
+    };
+    Error::Connection(Box::new(ConnectionError::new(kind, sent, e)))
+}

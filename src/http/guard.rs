@@ -1,0 +1,368 @@
+//! The secret key's guard on the wire, the last link of the agent's connector chain (above
+//! TLS, so it sees plain HTTP).
+//!
+//! ureq logs what it handles: response headers at `debug`, the full URL and `Location` at
+//! `trace`, and every byte in 16-byte hex rows at `trace` (`ureq_proto`). So ureq is never
+//! given the key:
+//!
+//! - **Out.** The request carries `Authorization: Bearer ***…` (one `*` per byte of the key).
+//!   When ureq hands the request head to the connection, this guard writes the key over the
+//!   stars, in place, after ureq has logged the head.
+//! - **In.** A server may echo the key in a response header. Before ureq parses (and logs)
+//!   a response head, the guard overwrites every copy of the key in it with `*`s. Only heads
+//!   are touched, never a body: data reaches its model exactly as sent. Keys shorter than 16
+//!   bytes are not searched for (they could match ordinary header text).
+//!
+//! The guard also notes whether any byte of the request reached the connection: an error
+//! before that point means the server cannot have acted on the request.
+//!
+//! The key and those facts live in a thread-local for the duration of one attempt: ureq runs
+//! a request on the calling thread, so the transport sees the attempt's own state.
+
+use std::cell::RefCell;
+
+use memchr::memmem;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, NextTimeout, Transport,
+};
+
+use crate::config::SecretKey;
+
+thread_local! {
+    static ATTEMPT: RefCell<Option<State>> = const { RefCell::new(None) };
+}
+
+struct State {
+    key: Option<SecretKey>,
+    /// The API host's `host:port` (or `host`), to tell its connection from a proxy's.
+    target: String,
+    /// Whether `transmit_output` was called: some of the request reached the connection.
+    sent: bool,
+}
+
+/// One attempt's guard state; the thread-local is cleared when it drops.
+pub(crate) struct Attempt(());
+
+impl Attempt {
+    /// `url` is the request's URL.
+    pub(crate) fn begin(key: Option<&SecretKey>, url: &str) -> Attempt {
+        let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let authority = authority.split(['/', '?']).next().unwrap_or_default();
+        ATTEMPT.with(|a| {
+            *a.borrow_mut() = Some(State {
+                key: key.cloned(),
+                target: authority.to_ascii_lowercase(),
+                sent: false,
+            })
+        });
+        Attempt(())
+    }
+
+    /// Whether any byte of the request was handed to the connection.
+    pub(crate) fn sent(&self) -> bool {
+        ATTEMPT.with(|a| a.borrow().as_ref().is_some_and(|s| s.sent))
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        ATTEMPT.with(|a| *a.borrow_mut() = None);
+    }
+}
+
+/// Marks the attempt as sent. Returns its key the first time, when the output holds the
+/// request head (later calls carry the body).
+fn note_sent() -> Option<SecretKey> {
+    ATTEMPT.with(|a| {
+        let mut a = a.borrow_mut();
+        let state = a.as_mut()?;
+        let first = !state.sent;
+        state.sent = true;
+        state.key.clone().filter(|_| first)
+    })
+}
+
+fn current_key() -> Option<SecretKey> {
+    ATTEMPT.with(|a| a.borrow().as_ref().and_then(|s| s.key.clone()))
+}
+
+/// Whether a connection to `authority` carries the attempt's request: not one to a proxy,
+/// which runs through the same chain but carries only the `CONNECT` (and then the tunnel).
+fn is_target(authority: &str) -> bool {
+    ATTEMPT.with(|a| {
+        a.borrow()
+            .as_ref()
+            .is_none_or(|s| s.target.eq_ignore_ascii_case(authority))
+    })
+}
+
+/// Wraps the transport that carries the request in a [`Guarded`] one; a proxy's connection
+/// passes through as it is.
+#[derive(Debug)]
+pub(crate) struct GuardConnector;
+
+impl<In: Transport> Connector<In> for GuardConnector {
+    type Out = Either<Guarded, In>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let ours = details
+            .uri
+            .authority()
+            .is_none_or(|a| is_target(a.as_str()));
+        Ok(chained.map(|t| {
+            if ours {
+                Either::A(Guarded {
+                    inner: Box::new(t),
+                    input: Input::default(),
+                    in_head: false,
+                })
+            } else {
+                Either::B(t)
+            }
+        }))
+    }
+}
+
+/// A transport that writes the key into requests and masks it out of response heads.
+#[derive(Debug)]
+pub(crate) struct Guarded {
+    inner: Box<dyn Transport>,
+    /// The input ureq reads: what `inner` received, with the key masked in response heads.
+    input: Input,
+    /// Whether a response head is expected or still arriving.
+    in_head: bool,
+}
+
+const AUTHORIZATION: &[u8] = b"\r\nauthorization: Bearer ";
+
+impl Transport for Guarded {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if let Some(key) = note_sent() {
+            let out = self.inner.buffers().output();
+            let amount_ok = amount.min(out.len());
+            write_key(&mut out[..amount_ok], key.expose().as_bytes());
+        }
+        // Whatever was sent, an answer (a head) is what comes back next.
+        self.in_head = true;
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        if self.inner.buffers().input().is_empty() && !self.inner.await_input(timeout)? {
+            return Ok(false);
+        }
+        let moved = self.input.pull(self.inner.buffers());
+        if self.in_head {
+            self.in_head = match current_key() {
+                Some(key) if key.is_distinctive() => {
+                    mask_heads(self.input.unconsumed_mut(), key.expose().as_bytes())
+                }
+                _ => still_in_head(self.input.unconsumed()),
+            };
+        }
+        Ok(moved > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
+
+impl Buffers for Guarded {
+    fn output(&mut self) -> &mut [u8] {
+        self.inner.buffers().output()
+    }
+
+    fn input(&self) -> &[u8] {
+        self.input.unconsumed()
+    }
+
+    fn input_append_buf(&mut self) -> &mut [u8] {
+        self.input.free()
+    }
+
+    fn input_appended(&mut self, amount: usize) {
+        self.input.filled = (self.input.filled + amount).min(self.input.buf.len());
+    }
+
+    fn input_consume(&mut self, amount: usize) {
+        self.input.consume(amount);
+    }
+
+    fn tmp_and_output(&mut self) -> (&mut [u8], &mut [u8]) {
+        (self.input.free(), self.inner.buffers().output())
+    }
+
+    fn can_use_input(&self) -> bool {
+        !self.input.unconsumed().is_empty() && self.input.progress
+    }
+}
+
+/// Writes `key` over the `*`s that follow `Authorization: Bearer ` in a request head.
+fn write_key(head: &mut [u8], key: &[u8]) {
+    let Some(at) = memmem::find(head, AUTHORIZATION) else {
+        return;
+    };
+    let start = at + AUTHORIZATION.len();
+    if let Some(stars) = head.get_mut(start..start + key.len()) {
+        if stars.iter().all(|&b| b == b'*') {
+            stars.copy_from_slice(key);
+        }
+    }
+}
+
+/// Masks `key` in the response heads at the start of `input` (a final head, after any
+/// `1xx` heads). Returns whether a head is still incomplete, so more must be masked later.
+fn mask_heads(input: &mut [u8], key: &[u8]) -> bool {
+    let mut from = 0;
+    loop {
+        let rest = &mut input[from..];
+        let end = memmem::find(rest, b"\r\n\r\n").map(|i| i + 4);
+        let len = end.unwrap_or(rest.len());
+        let head = &mut rest[..len];
+        let mut at = 0;
+        while let Some(i) = memmem::find(&head[at..], key) {
+            head[at + i..at + i + key.len()].fill(b'*');
+            at += i + key.len();
+        }
+        match end {
+            None => return true,
+            Some(end) if is_informational(head) => from += end,
+            Some(_) => return false,
+        }
+    }
+}
+
+/// Whether a response head is still incomplete (for keys the guard does not search for).
+fn still_in_head(input: &[u8]) -> bool {
+    let mut from = 0;
+    loop {
+        match memmem::find(&input[from..], b"\r\n\r\n") {
+            None => return true,
+            Some(i) if is_informational(&input[from..from + i]) => from += i + 4,
+            Some(_) => return false,
+        }
+    }
+}
+
+/// `HTTP/1.x 1xx`: an interim answer, after which the real head still comes.
+fn is_informational(head: &[u8]) -> bool {
+    head.len() > 9 && head.starts_with(b"HTTP/1.") && head[9] == b'1'
+}
+
+/// The guard's own input buffer: ureq's `Buffers` give no mutable view of received bytes,
+/// so the guard moves them here, where it can mask them before ureq reads them.
+#[derive(Debug, Default)]
+struct Input {
+    buf: Vec<u8>,
+    consumed: usize,
+    filled: usize,
+    /// Whether the last `consume` took anything (ureq's signal to wait for more input).
+    progress: bool,
+}
+
+/// Room for a whole response head (ureq's limit is 64 KiB) plus body data.
+const INPUT_SIZE: usize = 128 * 1024;
+
+impl Input {
+    fn unconsumed(&self) -> &[u8] {
+        &self.buf[self.consumed..self.filled]
+    }
+
+    fn unconsumed_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[self.consumed..self.filled]
+    }
+
+    /// The free space after the filled part, moving unconsumed bytes to the front first.
+    fn free(&mut self) -> &mut [u8] {
+        if self.buf.len() < INPUT_SIZE {
+            self.buf.resize(INPUT_SIZE, 0);
+        }
+        if self.consumed > 0 {
+            self.buf.copy_within(self.consumed..self.filled, 0);
+            self.filled -= self.consumed;
+            self.consumed = 0;
+        }
+        &mut self.buf[self.filled..]
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.progress = amount > 0;
+        self.consumed = (self.consumed + amount).min(self.filled);
+        if self.consumed == self.filled {
+            self.consumed = 0;
+            self.filled = 0;
+        }
+    }
+
+    /// Moves what `from` holds into this buffer, as much as fits; returns how much.
+    fn pull(&mut self, from: &mut dyn Buffers) -> usize {
+        let src = from.input();
+        let dst = self.free();
+        let n = src.len().min(dst.len());
+        dst[..n].copy_from_slice(&src[..n]);
+        self.filled += n;
+        from.input_consume(n);
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &[u8] = b"sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+
+    #[test]
+    fn the_key_is_written_over_the_stars_only() {
+        let stars = "*".repeat(KEY.len());
+        let mut head =
+            format!("GET /v1/users HTTP/1.1\r\nauthorization: Bearer {stars}\r\n\r\n").into_bytes();
+        write_key(&mut head, KEY);
+        let head = String::from_utf8(head).unwrap();
+        assert!(head.contains("authorization: Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc\r\n"));
+
+        let mut other = b"GET / HTTP/1.1\r\nauthorization: Bearer xyz\r\n\r\n".to_vec();
+        let before = other.clone();
+        write_key(&mut other, KEY);
+        assert_eq!(other, before);
+    }
+
+    #[test]
+    fn heads_are_masked_bodies_are_not() {
+        let key = std::str::from_utf8(KEY).unwrap();
+        let mut input = format!(
+            "HTTP/1.1 100 Continue\r\nserver: {key}\r\n\r\n\
+             HTTP/1.1 200 OK\r\nServer: {key}\r\nLocation: /x/{key}\r\n\r\n{{\"k\":\"{key}\"}}"
+        )
+        .into_bytes();
+        assert!(!mask_heads(&mut input, KEY));
+        let text = String::from_utf8(input).unwrap();
+        assert_eq!(text.matches(key).count(), 1, "{text}");
+        assert!(text.ends_with(&format!("{{\"k\":\"{key}\"}}")));
+
+        let mut partial = format!("HTTP/1.1 200 OK\r\nServer: {}", &key[..10]).into_bytes();
+        assert!(mask_heads(&mut partial, KEY), "a head still arriving");
+    }
+
+    #[test]
+    fn informational_heads_are_skipped_when_waiting_for_the_real_one() {
+        assert!(still_in_head(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200"));
+        assert!(!still_in_head(
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n"
+        ));
+        assert!(!still_in_head(b"HTTP/1.1 404 Not Found\r\n\r\n"));
+    }
+}

@@ -1,0 +1,186 @@
+//! What every API object has: its kind and ID ([`Object`]), and where it came from: the
+//! client that fetched it (so `save()`, `delete()` and the next page go to the same key and
+//! host, on any thread) and the response it came in ([`Object::last_response`]).
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::errors::Error;
+use crate::http::ResponseInfo;
+use crate::text::{self, MAX_SHORT};
+
+/// A kind of API object, named by its `"object"` field. Implemented by the crate's models
+/// only (the trait is sealed).
+pub trait Object: DeserializeOwned + Serialize + private::Sealed {
+    /// The `"object"` value of this kind, e.g. `"user"`.
+    const OBJECT: &'static str;
+
+    /// The `"object"` value this instance carries.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{Object, User};
+    /// let user = User::create(&Default::default())?;
+    /// assert_eq!(user.object(), "user");
+    /// assert_eq!(user.object(), User::OBJECT);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn object(&self) -> &str;
+
+    /// The object's ID.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::Object;
+    /// let app = pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?;
+    /// assert_eq!(app.id(), app.app_id);
+    /// assert!(app.id().starts_with("app_"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn id(&self) -> &str;
+
+    /// The whole object as JSON, unknown fields included (the Python SDK's `.response`).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::Object;
+    /// let user = pinn::User::create(&pinn::UserCreateParams::new().metadata_entry("plan", "pro"))?;
+    /// let value = user.to_value();
+    /// assert_eq!(value["user_id"], user.user_id.as_str());
+    /// assert_eq!(value["metadata"], serde_json::json!({"plan": "pro"}));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn to_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// What the response this object came in said: status, request ID, attempts, headers.
+    /// `None` for an object that was not fetched (built by hand, or deserialized).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::Object;
+    /// let user = pinn::User::create(&Default::default())?;
+    /// let response = user.last_response().expect("it came from the API");
+    /// assert_eq!(response.status(), 200);
+    /// assert!(response.request_id().unwrap().starts_with("req_"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn last_response(&self) -> Option<&ResponseInfo> {
+        self.origin().response.as_deref()
+    }
+}
+
+pub(crate) mod private {
+    /// The crate's side of [`Object`](super::Object): where an object came from, and what
+    /// `save()` compares against. Nameable only inside the crate, which seals `Object`.
+    pub trait Sealed {
+        fn origin(&self) -> &super::Origin;
+        fn origin_mut(&mut self) -> &mut super::Origin;
+        /// Remembers the updatable fields as read, so `save()` can send only what changed.
+        fn mark_loaded(&mut self) {}
+    }
+}
+
+/// Where an object came from. Never serialized, and never part of equality: two objects with
+/// the same fields are equal whoever fetched them.
+#[derive(Clone, Default)]
+pub struct Origin {
+    pub(crate) client: Option<Client>,
+    pub(crate) response: Option<Arc<ResponseInfo>>,
+}
+
+impl Origin {
+    pub(crate) fn new(client: &Client, response: Arc<ResponseInfo>) -> Origin {
+        Origin {
+            client: Some(client.clone()),
+            response: Some(response),
+        }
+    }
+
+    /// The client that fetched the object, or the current one for an object that was not
+    /// fetched.
+    pub(crate) fn client(&self) -> Client {
+        self.client.clone().unwrap_or_else(Client::current)
+    }
+}
+
+impl PartialEq for Origin {
+    fn eq(&self, _: &Origin) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("..")
+    }
+}
+
+/// Records where `value` came from and what its updatable fields were.
+pub(crate) fn loaded<T: Object>(mut value: T, client: &Client, response: &Arc<ResponseInfo>) -> T {
+    value.mark_loaded();
+    *value.origin_mut() = Origin::new(client, Arc::clone(response));
+    value
+}
+
+/// The error for an object of the wrong kind where another was expected.
+pub(crate) fn wrong_kind(
+    response: &ResponseInfo,
+    expected: &str,
+    got: &str,
+    client: &Client,
+) -> Error {
+    let key = client.config().secret_key().map(|k| k.expose());
+    let got = text::shown(got, key, MAX_SHORT);
+    response.invalid(format!("expected a {expected} object, got \"{got}\""))
+}
+
+/// Writes `value` as pretty JSON: the `Display` of every object.
+pub(crate) fn write_json(value: &impl Serialize, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let s = serde_json::to_string_pretty(value).map_err(|_| fmt::Error)?;
+    f.write_str(&s)
+}
+
+/// Implements `Display` (pretty JSON) and [`Object`] for a model with an `origin` field.
+macro_rules! object {
+    ($ty:ty, $kind:literal, $id:ident) => {
+        crate::object::object!($ty, $kind, $id, |_this| {});
+    };
+    ($ty:ty, $kind:literal, $id:ident, |$this:ident| $loaded:block) => {
+        impl std::fmt::Display for $ty {
+            /// The object as pretty JSON, like the Python SDK's `str()`.
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                crate::object::write_json(self, f)
+            }
+        }
+
+        impl crate::object::Object for $ty {
+            const OBJECT: &'static str = $kind;
+            fn object(&self) -> &str {
+                &self.object
+            }
+            fn id(&self) -> &str {
+                &self.$id
+            }
+        }
+
+        impl crate::object::private::Sealed for $ty {
+            fn origin(&self) -> &crate::object::Origin {
+                &self.origin
+            }
+            fn origin_mut(&mut self) -> &mut crate::object::Origin {
+                &mut self.origin
+            }
+            fn mark_loaded(&mut self) {
+                let $this = self;
+                $loaded
+            }
+        }
+    };
+}
+pub(crate) use object;
