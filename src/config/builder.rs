@@ -35,7 +35,7 @@ impl ConfigBuilder {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn secret_key(mut self, key: impl Into<String>) -> Self {
-        self.config.secret_key = Some(SecretKey(Arc::from(key.into())));
+        self.config.secret_key = Some(SecretKey::new(key.into()));
         self
     }
 
@@ -334,8 +334,12 @@ impl ConfigBuilder {
     /// assert_eq!(config.idle_timeout(), Duration::from_secs(1));
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn idle_timeout(self, t: Duration) -> Self {
-        self.duration("idle timeout", t, |c, t| c.idle_timeout = t)
+    pub fn idle_timeout(mut self, t: Duration) -> Self {
+        match checks::duration("idle timeout", t, MAX_DURATION) {
+            Ok(t) => self.set_transport(|tr| tr.idle_timeout = t),
+            Err(p) => self.problems.push(p),
+        }
+        self
     }
 
     /// How long a pooled connection may sit idle and still carry a POST (default 50 ms).
@@ -423,6 +427,7 @@ impl ConfigBuilder {
             Ok(h) => {
                 let authority = h.split_once("://").map_or("", |(_, a)| a);
                 c.host_is_loopback = checks::host_name(authority).is_some_and(checks::is_loopback);
+                c.authority = Arc::from(authority.to_ascii_lowercase());
                 c.api_host = h;
             }
             Err(p) => {

@@ -43,10 +43,37 @@ pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(4);
 pub const DEFAULT_POST_IDLE_TIMEOUT: Duration = Duration::from_millis(50);
 
 /// A secret key. Its `Debug` and `Display` never show it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SecretKey(Arc<str>);
+#[derive(Clone)]
+pub struct SecretKey(Arc<KeyInner>);
+
+struct KeyInner {
+    text: Box<str>,
+    /// A searcher for the key, built once, for the transport's guard.
+    finder: memchr::memmem::Finder<'static>,
+}
+
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &SecretKey) -> bool {
+        self.0.text == other.0.text
+    }
+}
+
+impl Eq for SecretKey {}
 
 impl SecretKey {
+    pub(crate) fn new(key: String) -> SecretKey {
+        let finder = memchr::memmem::Finder::new(key.as_bytes()).into_owned();
+        SecretKey(Arc::new(KeyInner {
+            text: key.into_boxed_str(),
+            finder,
+        }))
+    }
+
+    /// The key's searcher.
+    pub(crate) fn finder(&self) -> &memchr::memmem::Finder<'static> {
+        &self.0.finder
+    }
+
     /// The key itself. Handle with care: never log it.
     ///
     /// ```
@@ -57,7 +84,7 @@ impl SecretKey {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.0.text
     }
 
     /// Whether the key is long enough that finding it in text means it is really there: 16
@@ -65,7 +92,7 @@ impl SecretKey {
     /// occur in ordinary text by chance, so the transport does not mask them in response
     /// headers or refuse URLs that contain them; error text still redacts them.
     pub(crate) fn is_distinctive(&self) -> bool {
-        self.0.len() >= crate::id_token::MIN_SECRET_BYTES
+        self.0.text.len() >= crate::id_token::MIN_SECRET_BYTES
     }
 }
 
@@ -117,6 +144,8 @@ pub(crate) enum TlsRoots {
 pub(crate) struct Transport {
     pub roots: TlsRoots,
     pub dns_cache_ttl: Duration,
+    /// How long the pool keeps an idle connection for reuse.
+    pub idle_timeout: Duration,
     /// The agent built for these settings, once one is needed.
     pub agent: Arc<OnceLock<ureq::Agent>>,
 }
@@ -126,6 +155,7 @@ impl Default for Transport {
         Transport {
             roots: TlsRoots::Bundled,
             dns_cache_ttl: DEFAULT_DNS_CACHE_TTL,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
             agent: Arc::default(),
         }
     }
@@ -133,7 +163,9 @@ impl Default for Transport {
 
 impl Transport {
     pub(crate) fn is_default(&self) -> bool {
-        matches!(self.roots, TlsRoots::Bundled) && self.dns_cache_ttl == DEFAULT_DNS_CACHE_TTL
+        matches!(self.roots, TlsRoots::Bundled)
+            && self.dns_cache_ttl == DEFAULT_DNS_CACHE_TTL
+            && self.idle_timeout == DEFAULT_IDLE_TIMEOUT
     }
 }
 
@@ -153,7 +185,6 @@ pub struct Config {
     pub(crate) max_response_bytes: u64,
     pub(crate) allow_insecure_http: bool,
     pub(crate) proxy: ProxySetting,
-    pub(crate) idle_timeout: Duration,
     pub(crate) post_idle_timeout: Duration,
     pub(crate) transport: Transport,
     /// How retries wait; replaced in tests so they never sleep for real.
@@ -167,6 +198,9 @@ pub struct Config {
     pub(crate) jwt_key: Option<jsonwebtoken::DecodingKey>,
     /// Whether the API host is loopback, which an environment proxy never serves.
     pub(crate) host_is_loopback: bool,
+    /// The API host's `host[:port]`, lowercase: what the transport's guard knows its
+    /// connection by.
+    pub(crate) authority: Arc<str>,
 }
 
 impl fmt::Debug for Config {
@@ -195,7 +229,7 @@ impl fmt::Debug for Config {
             .field("proxy", &proxy)
             .field("tls_roots", &roots)
             .field("dns_cache_ttl", &self.transport.dns_cache_ttl)
-            .field("idle_timeout", &self.idle_timeout)
+            .field("idle_timeout", &self.transport.idle_timeout)
             .field("post_idle_timeout", &self.post_idle_timeout)
             .field("problem", &self.problem)
             .finish()
@@ -215,7 +249,6 @@ impl Default for Config {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_insecure_http: false,
             proxy: ProxySetting::FromEnv,
-            idle_timeout: DEFAULT_IDLE_TIMEOUT,
             post_idle_timeout: DEFAULT_POST_IDLE_TIMEOUT,
             transport: Transport::default(),
             sleep: Arc::new(std::thread::sleep),
@@ -223,6 +256,7 @@ impl Default for Config {
             authorization: None,
             jwt_key: None,
             host_is_loopback: false,
+            authority: Arc::from(""),
         }
     }
 }
@@ -399,7 +433,7 @@ impl Config {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn idle_timeout(&self) -> Duration {
-        self.idle_timeout
+        self.transport.idle_timeout
     }
 
     /// How long a pooled connection may sit idle and still carry a POST.

@@ -13,10 +13,6 @@ use super::{is_success, Method, Request, USER_AGENT};
 use crate::config::{self, Config, ProxySetting, TlsRoots, Transport};
 use crate::errors::{ConnectionError, Error, Result, TransportKind};
 
-/// How long the pool keeps an idle connection at all; each request then reuses only one
-/// idle for less than its own limit (`idle_timeout`, or `post_idle_timeout` for a POST).
-const POOL_MAX_IDLE: Duration = Duration::from_secs(60);
-
 /// The agent of every config with the default transport: one keep-alive pool for them all.
 static DEFAULT_AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| build(&Transport::default()));
 
@@ -50,7 +46,7 @@ fn build(t: &Transport) -> ureq::Agent {
         .accept("application/json")
         .timeout_connect(Some(config::DEFAULT_CONNECT_TIMEOUT))
         .timeout_global(Some(config::DEFAULT_TIMEOUT))
-        .max_idle_age(POOL_MAX_IDLE)
+        .max_idle_age(t.idle_timeout)
         .tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build())
         .build();
     let connector = DefaultConnector::new().chain(GuardConnector);
@@ -79,7 +75,7 @@ pub(crate) fn exchange(
         ));
     }
     let agent = for_config(config);
-    let attempt = Attempt::begin(config.secret_key(), url);
+    let attempt = Attempt::begin(config.secret_key(), &config.authority);
     let sent = match req.method {
         Method::Get => prepare(agent.get(url), agent, config, req.method, remaining).call(),
         Method::Delete => prepare(agent.delete(url), agent, config, req.method, remaining).call(),
@@ -123,8 +119,9 @@ pub(crate) fn exchange(
 }
 
 /// Adds the headers every request carries (`User-Agent` and `Accept` come from the agent)
-/// and this attempt's settings: timeouts within what is left of the call, the proxy, and how
-/// long a pooled connection may have been idle to be reused.
+/// and this attempt's settings where they differ from the agent's: timeouts within what is
+/// left of the call, the proxy, and (for a POST) how recently a pooled connection must have
+/// been used to carry it. A GET with the default settings needs none of it.
 fn prepare<B>(
     builder: ureq::RequestBuilder<B>,
     agent: &ureq::Agent,
@@ -140,18 +137,26 @@ fn prepare<B>(
         b = b.header("Pinn-Version", v);
     }
     let proxy = match &config.proxy {
-        ProxySetting::FromEnv if config.host_is_loopback => None,
-        ProxySetting::FromEnv => agent.config().proxy().cloned(),
-        ProxySetting::Direct => None,
+        ProxySetting::FromEnv if !config.host_is_loopback => agent.config().proxy().cloned(),
         ProxySetting::Explicit(p) => Some(p.clone()),
+        _ => None,
     };
+    let timeout = config.timeout.min(remaining);
+    let agent_timeouts = agent.config().timeouts();
+    let as_the_agent = method != Method::Post
+        && proxy.as_ref() == agent.config().proxy()
+        && agent_timeouts.connect == Some(config.connect_timeout)
+        && agent_timeouts.global == Some(timeout);
+    if as_the_agent {
+        return b;
+    }
     let idle = match method {
-        Method::Post => config.post_idle_timeout,
-        _ => config.idle_timeout,
+        Method::Post => config.post_idle_timeout.min(config.transport.idle_timeout),
+        _ => config.transport.idle_timeout,
     };
     b.config()
         .timeout_connect(Some(config.connect_timeout))
-        .timeout_global(Some(config.timeout.min(remaining)))
+        .timeout_global(Some(timeout))
         .max_idle_age(idle)
         .proxy(proxy)
         .build()

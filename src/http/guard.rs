@@ -20,8 +20,9 @@
 //! a request on the calling thread, so the transport sees the attempt's own state.
 
 use std::cell::RefCell;
+use std::sync::{Arc, LazyLock};
 
-use memchr::memmem;
+use memchr::memmem::Finder;
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, NextTimeout, Transport,
 };
@@ -34,8 +35,8 @@ thread_local! {
 
 struct State {
     key: Option<SecretKey>,
-    /// The API host's `host:port` (or `host`), to tell its connection from a proxy's.
-    target: String,
+    /// The API host's `host[:port]`, to tell its connection from a proxy's.
+    target: Arc<str>,
     /// Whether `transmit_output` was called: some of the request reached the connection.
     sent: bool,
 }
@@ -44,14 +45,12 @@ struct State {
 pub(crate) struct Attempt(());
 
 impl Attempt {
-    /// `url` is the request's URL.
-    pub(crate) fn begin(key: Option<&SecretKey>, url: &str) -> Attempt {
-        let authority = url.split_once("://").map_or(url, |(_, rest)| rest);
-        let authority = authority.split(['/', '?']).next().unwrap_or_default();
+    /// `target` is the API host's `host[:port]`, lowercase.
+    pub(crate) fn begin(key: Option<&SecretKey>, target: &Arc<str>) -> Attempt {
         ATTEMPT.with(|a| {
             *a.borrow_mut() = Some(State {
                 key: key.cloned(),
-                target: authority.to_ascii_lowercase(),
+                target: Arc::clone(target),
                 sent: false,
             })
         });
@@ -139,6 +138,10 @@ pub(crate) struct Guarded {
 
 const AUTHORIZATION: &[u8] = b"\r\nauthorization: Bearer ";
 
+/// Searchers for the fixed strings, built once.
+static FIND_AUTHORIZATION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(AUTHORIZATION));
+static FIND_HEAD_END: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\r\n\r\n"));
+
 impl Transport for Guarded {
     fn buffers(&mut self) -> &mut dyn Buffers {
         self
@@ -163,7 +166,7 @@ impl Transport for Guarded {
         if self.in_head {
             self.in_head = match current_key() {
                 Some(key) if key.is_distinctive() => {
-                    mask_heads(self.input.unconsumed_mut(), key.expose().as_bytes())
+                    mask_heads(self.input.unconsumed_mut(), key.finder())
                 }
                 _ => still_in_head(self.input.unconsumed()),
             };
@@ -212,7 +215,7 @@ impl Buffers for Guarded {
 
 /// Writes `key` over the `*`s that follow `Authorization: Bearer ` in a request head.
 fn write_key(head: &mut [u8], key: &[u8]) {
-    let Some(at) = memmem::find(head, AUTHORIZATION) else {
+    let Some(at) = FIND_AUTHORIZATION.find(head) else {
         return;
     };
     let start = at + AUTHORIZATION.len();
@@ -225,17 +228,18 @@ fn write_key(head: &mut [u8], key: &[u8]) {
 
 /// Masks `key` in the response heads at the start of `input` (a final head, after any
 /// `1xx` heads). Returns whether a head is still incomplete, so more must be masked later.
-fn mask_heads(input: &mut [u8], key: &[u8]) -> bool {
+fn mask_heads(input: &mut [u8], key: &Finder<'_>) -> bool {
+    let width = key.needle().len();
     let mut from = 0;
     loop {
         let rest = &mut input[from..];
-        let end = memmem::find(rest, b"\r\n\r\n").map(|i| i + 4);
+        let end = FIND_HEAD_END.find(rest).map(|i| i + 4);
         let len = end.unwrap_or(rest.len());
         let head = &mut rest[..len];
         let mut at = 0;
-        while let Some(i) = memmem::find(&head[at..], key) {
-            head[at + i..at + i + key.len()].fill(b'*');
-            at += i + key.len();
+        while let Some(i) = key.find(&head[at..]) {
+            head[at + i..at + i + width].fill(b'*');
+            at += i + width;
         }
         match end {
             None => return true,
@@ -249,7 +253,7 @@ fn mask_heads(input: &mut [u8], key: &[u8]) -> bool {
 fn still_in_head(input: &[u8]) -> bool {
     let mut from = 0;
     loop {
-        match memmem::find(&input[from..], b"\r\n\r\n") {
+        match FIND_HEAD_END.find(&input[from..]) {
             None => return true,
             Some(i) if is_informational(&input[from..from + i]) => from += i + 4,
             Some(_) => return false,
@@ -348,13 +352,16 @@ mod tests {
              HTTP/1.1 200 OK\r\nServer: {key}\r\nLocation: /x/{key}\r\n\r\n{{\"k\":\"{key}\"}}"
         )
         .into_bytes();
-        assert!(!mask_heads(&mut input, KEY));
+        assert!(!mask_heads(&mut input, &Finder::new(KEY)));
         let text = String::from_utf8(input).unwrap();
         assert_eq!(text.matches(key).count(), 1, "{text}");
         assert!(text.ends_with(&format!("{{\"k\":\"{key}\"}}")));
 
         let mut partial = format!("HTTP/1.1 200 OK\r\nServer: {}", &key[..10]).into_bytes();
-        assert!(mask_heads(&mut partial, KEY), "a head still arriving");
+        assert!(
+            mask_heads(&mut partial, &Finder::new(KEY)),
+            "a head still arriving"
+        );
     }
 
     #[test]
