@@ -6,9 +6,9 @@
 
 use pinn::mock::MockServer;
 use pinn::{
-    App, AppCreateParams, AppType, Deletable, EnrollmentKey, ErrorKind, IdToken, ListParams,
-    RecoveryKey, RecoveryKeyCreateParams, User, UserCreateParams, WebhookEndpoint,
-    WebhookEndpointUpdateParams,
+    App, AppCreateParams, AppType, Deletable, EnrollmentKey, EnrollmentKeyCreateParams, ErrorKind,
+    IdToken, ListParams, RecoveryKey, RecoveryKeyCreateParams, User, UserCreateParams,
+    WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointUpdateParams,
 };
 
 fn step(n: u32, what: &str) {
@@ -53,22 +53,24 @@ fn main() -> Result<(), pinn::Error> {
     println!(
         "   retrieved {} (status {})",
         fetched.user_id,
-        fetched.status.as_deref().unwrap_or("none")
+        fetched
+            .status
+            .as_ref()
+            .map(|s| s.as_str())
+            .unwrap_or("none")
     );
     user.metadata.insert("plan".into(), "premium".into());
     user.save()?;
     println!("   saved: metadata is now {}", json(&user.metadata));
 
     step(3, "Issue an enrollment key and a recovery key");
-    let enrollment = EnrollmentKey::create(&user.user_id)?;
+    let enrollment = EnrollmentKey::create(&EnrollmentKeyCreateParams::new(&user.user_id))?;
     println!(
         "   enrollment key {} expires at {}",
         enrollment.enrollment_key_id, enrollment.expires_at
     );
-    let recovery = RecoveryKey::create(
-        &user.user_id,
-        &RecoveryKeyCreateParams::new().flow(["email"]),
-    )?;
+    let recovery =
+        RecoveryKey::create(&RecoveryKeyCreateParams::new(&user.user_id).flow(["email"]))?;
     println!(
         "   recovery key {} with flow {}",
         recovery.recovery_key_id,
@@ -80,15 +82,17 @@ fn main() -> Result<(), pinn::Error> {
         "Create an app and a webhook endpoint; update and list them",
     );
     let app = App::create(
-        AppType::Web,
-        "Quickstart web app",
-        &AppCreateParams::new().description("made by the quickstart"),
+        &AppCreateParams::new(AppType::Web, "Quickstart web app")
+            .description("made by the quickstart"),
     )?;
     println!(
         "   app {} ({}), publishable key {}",
         app.app_id, app.app_type, app.publishable_key
     );
-    let mut hook = WebhookEndpoint::create("https://example.com/pinn/webhooks", &["user.created"])?;
+    let mut hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new(
+        "https://example.com/pinn/webhooks",
+        ["user.created"],
+    ))?;
     println!(
         "   webhook endpoint {} -> {}",
         hook.webhook_endpoint_id, hook.url
@@ -101,7 +105,8 @@ fn main() -> Result<(), pinn::Error> {
     )?;
     println!(
         "   updated: events {:?}, status {}",
-        hook.events, hook.status
+        hook.events,
+        hook.status.as_ref().map_or("-", |s| s.as_str())
     );
     let apps = App::list(&ListParams::new())?;
     let hooks = WebhookEndpoint::list(&ListParams::new())?;

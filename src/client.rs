@@ -1,12 +1,35 @@
-//! The process-wide client, explicit clients, and scoped overrides.
+//! Clients: explicit ones, the process-wide one, and scopes.
 //!
-//! Every resource call (`User::create`, …) runs on the *current* client: the one a
-//! [`Client::scope`] installed on this thread, or else the process-wide one. The process-wide
-//! client is built on first use from the environment ([`Config::from_env`]) and replaced whole
-//! by the setters ([`set_secret_key`], …).
+//! A [`Client`] is a config and the HTTP agent it uses. Every call of the API is reachable
+//! from one: `client.users().create(&params)`, `client.apps().list(&params)`,
+//! `client.id_tokens().verify(token, &amr)`, `client.healthy()`. Objects and lists remember the
+//! client that fetched them, so `user.save()`, `user.delete()`, `list.next_page()` and
+//! auto-paging go back through it, on whatever thread they run.
 //!
-//! Two tenants, or two tests with two mock servers, each build their own [`Client`] and run
-//! their calls inside [`Client::scope`]; nothing is shared but the connection pool.
+//! The static calls (`User::create`, …) run on the *current* client: the one a
+//! [`Client::scope`] installed on this thread, or else the process-wide one, built on first use
+//! from the environment ([`Config::from_env`]) and replaced whole by the setters
+//! ([`set_secret_key`], …).
+//!
+//! **The thread rule.** A scope belongs to its thread. Work moved to another thread (a
+//! spawned thread, a thread pool, a deferred job) does not see it: static calls there use the
+//! process-wide client. Hand such work the client itself, which is `Send + Sync` and cheap to
+//! clone, and call through it.
+//!
+//! ```
+//! # let server = pinn::mock::MockServer::start();
+//! let tenant = server.client();
+//! let worker = {
+//!     let tenant = tenant.clone();
+//!     std::thread::spawn(move || tenant.users().create(&Default::default()))
+//! };
+//! let mut user = worker.join().unwrap()?;
+//! // The user remembers its client: saving it, here or on any thread, goes to the same place.
+//! user.metadata.insert("plan".into(), "pro".into());
+//! user.save()?;
+//! assert_eq!(tenant.users().retrieve(&user.user_id)?.metadata["plan"], "pro");
+//! # Ok::<(), pinn::Error>(())
+//! ```
 
 use std::cell::RefCell;
 use std::sync::{Arc, RwLock};
@@ -16,10 +39,20 @@ use once_cell::sync::Lazy;
 
 use crate::config::{Config, ConfigBuilder};
 use crate::errors::Result;
+use crate::id_token::IdTokens;
+use crate::resources::app::Apps;
+use crate::resources::device::Devices;
+use crate::resources::enrollment_key::EnrollmentKeys;
+use crate::resources::event::Events;
+use crate::resources::log::Logs;
+use crate::resources::recovery_key::RecoveryKeys;
+use crate::resources::user::Users;
+use crate::resources::webhook_endpoint::WebhookEndpoints;
 
-/// A configured handle on the API: a [`Config`] and the crate's one HTTP agent.
+/// A configured handle on the API: a [`Config`] and the HTTP agent it uses. Every call of the
+/// API is one of its methods' methods: [`users`](Client::users), [`apps`](Client::apps), …
 ///
-/// Cheap to clone (one `Arc`). Its `Debug` never shows the secret key.
+/// Cheap to clone (one `Arc`), `Send + Sync`. Its `Debug` never shows the secret key.
 #[derive(Clone, Debug)]
 pub struct Client {
     pub(crate) config: Arc<Config>,
@@ -107,7 +140,11 @@ impl Client {
     }
 
     /// Runs `f` with this client as the current one on this thread, then restores the previous
-    /// one (also if `f` panics). Scopes nest. Threads spawned inside `f` do not inherit it.
+    /// one (also if `f` panics). Scopes nest. It is for code written against the static calls
+    /// (`User::create`, …).
+    ///
+    /// Threads spawned inside `f` do not inherit it: static calls on them use the process-wide
+    /// client. Give them the client instead (see the [module docs](crate::client)).
     ///
     /// ```
     /// # let (server_a, server_b) = (pinn::mock::MockServer::start(), pinn::mock::MockServer::start());
@@ -137,9 +174,140 @@ impl Client {
 }
 
 impl Client {
-    /// `GET /health` once, with no retries: true on a 2xx, false on anything else.
-    pub(crate) fn healthy(&self) -> bool {
+    /// Checks that this client's API host answers: `GET /health`, one attempt. True on a
+    /// 2xx; false on any failure, including no secret key. Never an error.
+    ///
+    /// ```
+    /// let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// assert!(client.healthy());
+    /// drop(server);
+    /// assert!(!client.healthy());
+    /// ```
+    pub fn healthy(&self) -> bool {
         crate::http::healthy(&self.config)
+    }
+
+    /// The user calls: `client.users().create(&params)`, and so on.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// assert_eq!(client.users().retrieve(&user.user_id)?, user);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn users(&self) -> Users<'_> {
+        Users::new(self)
+    }
+
+    /// The app calls.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::{AppCreateParams, AppType};
+    /// let client = server.client();
+    /// let app = client.apps().create(&AppCreateParams::new(AppType::Web, "Checkout"))?;
+    /// assert_eq!(client.apps().list(&Default::default())?.data, [app]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn apps(&self) -> Apps<'_> {
+        Apps::new(self)
+    }
+
+    /// The device calls.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// assert!(client.devices().list(&Default::default())?.data.is_empty());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn devices(&self) -> Devices<'_> {
+        Devices::new(self)
+    }
+
+    /// The event calls.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// client.users().create(&Default::default())?;
+    /// assert_eq!(client.events().list(&Default::default())?.data[0].event_type, "user.created");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn events(&self) -> Events<'_> {
+        Events::new(self)
+    }
+
+    /// The authentication-log calls.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// assert!(client.logs().list(&Default::default())?.data.is_empty());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn logs(&self) -> Logs<'_> {
+        Logs::new(self)
+    }
+
+    /// The webhook-endpoint calls.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::WebhookEndpointCreateParams;
+    /// let client = server.client();
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let hook = client.webhook_endpoints().create(&params)?;
+    /// assert_eq!(hook.url, "https://example.com/hooks");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn webhook_endpoints(&self) -> WebhookEndpoints<'_> {
+        WebhookEndpoints::new(self)
+    }
+
+    /// The enrollment-key calls.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::EnrollmentKeyCreateParams;
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let key = client.enrollment_keys().create(&EnrollmentKeyCreateParams::new(&user.user_id))?;
+    /// assert_eq!(key.user_id, user.user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn enrollment_keys(&self) -> EnrollmentKeys<'_> {
+        EnrollmentKeys::new(self)
+    }
+
+    /// The recovery-key calls.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::RecoveryKeyCreateParams;
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let key = client.recovery_keys().create(&RecoveryKeyCreateParams::new(&user.user_id))?;
+    /// assert_eq!(key.user_id, user.user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn recovery_keys(&self) -> RecoveryKeys<'_> {
+        RecoveryKeys::new(self)
+    }
+
+    /// ID-token verification with this client's key and host.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let token = server.mint_id_token("usr_123", &["palm"]);
+    /// assert_eq!(client.id_tokens().verify(&token, &["palm"])?.sub, "usr_123");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn id_tokens(&self) -> IdTokens<'_> {
+        IdTokens::new(self)
     }
 }
 
@@ -204,10 +372,11 @@ pub fn set_api_host(host: impl Into<String>) -> Result<()> {
 /// ```
 /// pinn::set_api_version(Some("2024-06-01"))?;
 /// assert_eq!(pinn::Client::global().config().api_version(), Some("2024-06-01"));
-/// pinn::set_api_version(None::<String>)?;
+/// pinn::set_api_version(None)?;
+/// assert_eq!(pinn::Client::global().config().api_version(), None);
 /// # Ok::<(), pinn::Error>(())
 /// ```
-pub fn set_api_version(version: Option<impl Into<String>>) -> Result<()> {
+pub fn set_api_version(version: Option<&str>) -> Result<()> {
     update(|b| match version {
         Some(v) => b.api_version(v),
         None => b.no_api_version(),

@@ -38,6 +38,7 @@ pub(crate) fn install_crypto_provider() {
 
 /// The verified claims of an ID token.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct IdTokenClaims {
     /// The Pinn user ID.
     pub sub: String,
@@ -53,20 +54,14 @@ pub struct IdTokenClaims {
     pub claims: Map<String, Value>,
 }
 
-/// Verifies ID tokens (`pinn.utils.IDToken` in Python).
+/// Verifies ID tokens (`pinn.utils.IDToken` in Python) with the current client.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct IdToken;
 
 impl IdToken {
-    /// Verifies `token` with the current client's secret key and returns its claims.
-    ///
-    /// The token must be a JWT signed with HS256 keyed by the secret key. `sub`, `amr` and
-    /// `iss` must be present; `iss` must equal the API host; `amr` must be a non-empty list of
-    /// strings holding every method in `required_amr`; `exp` and `nbf`, when present, are
-    /// checked with
-    /// [`LEEWAY_SECS`] of leeway. Every failure is an
-    /// [`IdTokenVerification`](crate::ErrorKind::IdTokenVerification) error naming the reason;
-    /// no usable secret key is a configuration error.
+    /// Verifies `token` with the current client's secret key and returns its claims
+    /// ([`IdTokens::verify`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -80,8 +75,44 @@ impl IdToken {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn verify(token: &str, required_amr: &[&str]) -> Result<IdTokenClaims> {
-        let client = Client::current();
-        let config = client.config();
+        Client::current().id_tokens().verify(token, required_amr)
+    }
+}
+
+/// The ID-token calls of one client: `client.id_tokens()`, verifying with its key and host.
+#[derive(Debug, Clone, Copy)]
+pub struct IdTokens<'a> {
+    client: &'a Client,
+}
+
+impl<'a> IdTokens<'a> {
+    pub(crate) fn new(client: &'a Client) -> IdTokens<'a> {
+        IdTokens { client }
+    }
+
+    /// Verifies `token` with this client's secret key and returns its claims.
+    ///
+    /// The token must be a JWT signed with HS256 keyed by the secret key. `sub`, `amr` and
+    /// `iss` must be present; `iss` must equal the API host; `amr` must be a non-empty list of
+    /// strings holding every method in `required_amr`; `exp` and `nbf`, when present, are
+    /// checked with
+    /// [`LEEWAY_SECS`] of leeway. Every failure is an
+    /// [`IdTokenVerification`](crate::ErrorKind::IdTokenVerification) error naming the reason;
+    /// no usable secret key is a configuration error.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let token = server.mint_id_token("usr_123", &["palm", "device"]);
+    /// let claims = client.id_tokens().verify(&token, &["palm"])?;
+    /// assert_eq!(claims.sub, "usr_123");
+    ///
+    /// let err = client.id_tokens().verify(&token, &["face"]).unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::IdTokenVerification);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn verify(&self, token: &str, required_amr: &[&str]) -> Result<IdTokenClaims> {
+        let config = self.client.config();
         config.check()?;
         let key = config
             .secret_key()

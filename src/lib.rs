@@ -24,7 +24,8 @@
 //! - Requests go through one `ureq` agent (keep-alive), with timeouts, a response size cap,
 //!   retries of what is safe to retry, and no redirects.
 //! - Errors are one enum, [`Error`], whose [`kind`](Error::kind) mirrors `pinn.errors`.
-//! - Several keys at once: build a [`Client`] per key and run calls in [`Client::scope`].
+//! - Every call also has an explicit form on a [`Client`] (`client.users().create(…)`), for
+//!   several keys at once, multi-tenant servers and tests; what a client fetches remembers it.
 //! - With the `mock` feature, [`mock`] is a stateful emulator of the whole API for tests.
 //!
 //! The guides in `docs/` cover configuration, errors, pagination, ID tokens, testing and
@@ -64,13 +65,19 @@ pub use list::{AutoPaging, List, ListParams};
 pub use object::Object;
 pub use resources::app::{App, AppCreateParams, AppType};
 pub use resources::device::{Device, Platform};
-pub use resources::enrollment_key::EnrollmentKey;
+pub use resources::enrollment_key::{EnrollmentKey, EnrollmentKeyCreateParams};
 pub use resources::event::Event;
 pub use resources::log::{AuthType, Log};
 pub use resources::recovery_key::{RecoveryKey, RecoveryKeyCreateParams};
-pub use resources::user::{User, UserCreateParams, UserUpdateParams};
-pub use resources::webhook_endpoint::{WebhookEndpoint, WebhookEndpointUpdateParams};
+pub use resources::user::{User, UserCreateParams, UserStatus, UserUpdateParams};
+pub use resources::webhook_endpoint::{
+    WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus,
+    WebhookEndpointUpdateParams,
+};
 pub use resources::Deletable;
+/// The JSON types in the models' public fields (`metadata`, `extra`, `factors`, …) come from
+/// this crate, re-exported so a caller need not depend on a matching version.
+pub use serde_json;
 
 /// The traits that give objects their methods: `use pinn::prelude::*;`.
 pub mod prelude {

@@ -19,6 +19,7 @@ use crate::object::{loaded, wrong_kind, Object, Origin};
 /// assert_eq!(params.limit, Some(25));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 #[must_use]
 pub struct ListParams {
     /// Items per page (the API's default is 10, its maximum 100).

@@ -36,7 +36,7 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::Object;
-    /// let app = pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?;
+    /// let app = pinn::App::create(&pinn::AppCreateParams::new(pinn::AppType::Web, "Web"))?;
     /// assert_eq!(app.id(), app.app_id);
     /// assert!(app.id().starts_with("app_"));
     /// # Ok::<(), pinn::Error>(())

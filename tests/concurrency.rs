@@ -39,7 +39,7 @@ fn threads_share_the_global_client_while_its_key_is_swapped() {
     within(Duration::from_secs(20), move || {
         pinn::set_api_host(&url).unwrap();
         pinn::set_secret_key(OLD).unwrap();
-        pinn::set_api_version(None::<String>).unwrap();
+        pinn::set_api_version(None).unwrap();
 
         // Phase 1: the key alone is swapped with `set_secret_key`, back and forth, by one of
         // the eight threads while all eight make calls.

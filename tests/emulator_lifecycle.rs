@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use pinn::mock::{DeviceSeed, MockServer};
 use pinn::{
-    App, AppCreateParams, AppType, Deletable, Device, EnrollmentKey, ErrorKind, Event, IdToken,
-    ListParams, Log, Platform, RecoveryKey, RecoveryKeyCreateParams, User, UserCreateParams,
-    UserUpdateParams, WebhookEndpoint, WebhookEndpointUpdateParams,
+    App, AppCreateParams, AppType, Deletable, Device, EnrollmentKey, EnrollmentKeyCreateParams,
+    ErrorKind, Event, IdToken, ListParams, Log, Platform, RecoveryKey, RecoveryKeyCreateParams,
+    User, UserCreateParams, UserUpdateParams, WebhookEndpoint, WebhookEndpointCreateParams,
+    WebhookEndpointStatus, WebhookEndpointUpdateParams,
 };
 use serde_json::json;
 
@@ -50,7 +51,7 @@ fn users_from_create_to_delete() {
             assert_eq!(user.authenticated_at, None);
             assert!(!user.device_enrolled && !user.left_palm_enrolled && !user.right_palm_enrolled);
             assert_eq!(user.metadata["external_id"], "ypf3");
-            assert_eq!(user.status.as_deref(), Some("active"));
+            assert_eq!(user.status.as_ref().map(|s| s.as_str()), Some("active"));
 
             let fetched = User::retrieve(&user.user_id)?;
             assert_eq!(fetched, user);
@@ -58,7 +59,10 @@ fn users_from_create_to_delete() {
             // PATCH changes only what it is given.
             let disabled =
                 User::update(&user.user_id, &UserUpdateParams::new().status("disabled"))?;
-            assert_eq!(disabled.status.as_deref(), Some("disabled"));
+            assert_eq!(
+                disabled.status.as_ref().map(|s| s.as_str()),
+                Some("disabled")
+            );
             assert_eq!(disabled.metadata, user.metadata);
             assert!(disabled.updated_at >= user.updated_at);
 
@@ -67,10 +71,10 @@ fn users_from_create_to_delete() {
             // server's "disabled" stands.
             user.metadata.insert("plan".into(), json!("pro"));
             user.save()?;
-            assert_eq!(user.status.as_deref(), Some("disabled"));
+            assert_eq!(user.status.as_ref().map(|s| s.as_str()), Some("disabled"));
             let again = User::retrieve(&user.user_id)?;
             assert_eq!(again.metadata["plan"], "pro");
-            assert_eq!(again.status.as_deref(), Some("disabled"));
+            assert_eq!(again.status.as_ref().map(|s| s.as_str()), Some("disabled"));
 
             // A user created without metadata gets {} and the request has no body.
             let bare = User::create(&UserCreateParams::new())?;
@@ -123,12 +127,10 @@ fn apps_of_every_type() {
     let s = MockServer::start();
     s.client()
         .scope(|| -> Result {
-            let ios = App::create(AppType::Ios, "iOS app", &AppCreateParams::new())?;
-            let android = App::create(AppType::Android, "Android app", &AppCreateParams::new())?;
+            let ios = App::create(&AppCreateParams::new(AppType::Ios, "iOS app"))?;
+            let android = App::create(&AppCreateParams::new(AppType::Android, "Android app"))?;
             let web = App::create(
-                AppType::Web,
-                "Checkout",
-                &AppCreateParams::new().description("web shop"),
+                &AppCreateParams::new(AppType::Web, "Checkout").description("web shop"),
             )?;
             for app in [&ios, &android, &web] {
                 assert!(app.app_id.starts_with("app_"));
@@ -152,7 +154,7 @@ fn apps_of_every_type() {
             );
             assert_eq!(App::list(&ListParams::new())?.data, [android]);
             // An empty name is well formed but refused.
-            let empty = fails(App::create(AppType::Web, " ", &AppCreateParams::new()));
+            let empty = fails(App::create(&AppCreateParams::new(AppType::Web, " ")));
             assert_eq!(
                 (empty.kind(), empty.status()),
                 (ErrorKind::RequestFailed, Some(422))
@@ -251,7 +253,7 @@ fn logs_recorded_and_listed_three_ways() {
     let (user, app) = c
         .scope(|| -> Result<_> {
             let user = User::create(&UserCreateParams::new())?;
-            let app = App::create(AppType::Ios, "iOS", &AppCreateParams::new())?;
+            let app = App::create(&AppCreateParams::new(AppType::Ios, "iOS"))?;
             Ok((user, app))
         })
         .unwrap();
@@ -307,18 +309,24 @@ fn webhook_endpoints_lifecycle() {
     let s = MockServer::start();
     s.client()
         .scope(|| -> Result {
-            let mut hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+            let mut hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new(
+                "https://example.com/hooks",
+                ["user.created"],
+            ))?;
             assert!(hook.webhook_endpoint_id.starts_with("we_"));
             assert!(hook.secret.starts_with("whsec_"));
-            assert_eq!((hook.status.as_str(), hook.livemode), ("enabled", false));
+            assert_eq!(
+                (hook.status.clone(), hook.livemode),
+                (Some(WebhookEndpointStatus::Enabled), false)
+            );
             assert_eq!(WebhookEndpoint::retrieve(&hook.webhook_endpoint_id)?, hook);
 
             let id = hook.webhook_endpoint_id.clone();
             let params = WebhookEndpointUpdateParams::new().status("disabled");
             let updated = WebhookEndpoint::update(&id, &params)?;
             assert_eq!(
-                (updated.status.as_str(), updated.url.as_str()),
-                ("disabled", hook.url.as_str())
+                (updated.status.clone(), updated.url.as_str()),
+                (Some(WebhookEndpointStatus::Disabled), hook.url.as_str())
             );
             assert_eq!(updated.events, hook.events);
 
@@ -328,13 +336,13 @@ fn webhook_endpoints_lifecycle() {
             assert_eq!(hook.events, ["user.created", "user.deleted"]);
             // save() sends only what changed since `hook` was read: the status it holds is
             // stale, but unchanged, so the server's "disabled" stands.
-            assert_eq!(hook.status, "disabled");
+            assert_eq!(hook.status, Some(WebhookEndpointStatus::Disabled));
             assert_eq!(hook.url, "http://localhost:9000/hooks");
 
-            let bad_url = fails(WebhookEndpoint::create(
+            let bad_url = fails(WebhookEndpoint::create(&WebhookEndpointCreateParams::new(
                 "ftp://example.com",
-                &["user.created"],
-            ));
+                ["user.created"],
+            )));
             assert_eq!(
                 (bad_url.kind(), bad_url.status()),
                 (ErrorKind::RequestFailed, Some(422))
@@ -344,7 +352,10 @@ fn webhook_endpoints_lifecycle() {
                 &WebhookEndpointUpdateParams::new().status("paused"),
             ));
             assert_eq!(bad_status.status(), Some(422));
-            let no_events = fails(WebhookEndpoint::create::<&str>("https://example.com", &[]));
+            let no_events = fails(WebhookEndpoint::create(&WebhookEndpointCreateParams::new(
+                "https://example.com",
+                Vec::<String>::new(),
+            )));
             assert_eq!(no_events.status(), Some(422));
 
             assert_eq!(WebhookEndpoint::list(&ListParams::new())?.count, 1);
@@ -376,7 +387,7 @@ fn enrollment_and_recovery_keys() {
     s.client()
         .scope(|| -> Result {
             let user = User::create(&UserCreateParams::new())?;
-            let ek = EnrollmentKey::create(&user.user_id)?;
+            let ek = EnrollmentKey::create(&EnrollmentKeyCreateParams::new(&user.user_id))?;
             assert!(ek.enrollment_key_id.starts_with("ek_") && ek.secret.starts_with("eks_"));
             assert_eq!(
                 (ek.user_id.as_str(), ek.livemode),
@@ -385,21 +396,21 @@ fn enrollment_and_recovery_keys() {
             assert_eq!(ek.expires_at, ek.created_at + 3600);
 
             let rk = RecoveryKey::create(
-                &user.user_id,
-                &RecoveryKeyCreateParams::new().flow(["email", "sms"]),
+                &RecoveryKeyCreateParams::new(&user.user_id).flow(["email", "sms"]),
             )?;
             assert!(rk.recovery_key_id.starts_with("rk_") && rk.secret.starts_with("rks_"));
             assert_eq!(rk.flow, ["email", "sms"]);
             assert_eq!(rk.expires_at, rk.created_at + 3600);
-            let plain = RecoveryKey::create(&user.user_id, &RecoveryKeyCreateParams::new())?;
+            let plain = RecoveryKey::create(&RecoveryKeyCreateParams::new(&user.user_id))?;
             assert!(plain.flow.is_empty());
 
             for e in [
-                fails(EnrollmentKey::create("usr_nobody")),
-                fails(RecoveryKey::create(
+                fails(EnrollmentKey::create(&EnrollmentKeyCreateParams::new(
                     "usr_nobody",
-                    &RecoveryKeyCreateParams::new(),
-                )),
+                ))),
+                fails(RecoveryKey::create(&RecoveryKeyCreateParams::new(
+                    "usr_nobody",
+                ))),
             ] {
                 assert_eq!(
                     (e.kind(), e.status()),
@@ -556,7 +567,7 @@ fn ids_are_encoded_and_never_reach_another_endpoint() {
     let s = MockServer::start();
     s.client()
         .scope(|| -> Result {
-            App::create(AppType::Web, "Web", &AppCreateParams::new())?;
+            App::create(&AppCreateParams::new(AppType::Web, "Web"))?;
             for id in ["../apps", "x?limit=1", "a/b", "é", "%"] {
                 let e = fails(User::retrieve(id));
                 assert_eq!(

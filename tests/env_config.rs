@@ -89,4 +89,72 @@ fn the_global_client_is_filled_from_the_environment_on_first_use() {
         "{err:?}"
     );
     assert_eq!(server.requests().len(), sent_before);
+
+    explicit_clients_never_reach_the_environments_host(&server);
+}
+
+/// With `PINN_SECRET_KEY`/`PINN_API_HOST` pointing at `env_server`, an explicit client for
+/// another emulator is used on spawned threads, inside and outside a scope of its own: its
+/// calls, the objects it fetched (`save`, `delete`) and its lists (auto-paging) all reach the
+/// other emulator, and the environment's never sees a request.
+fn explicit_clients_never_reach_the_environments_host(env_server: &MockServer) {
+    use pinn::{Deletable, ListParams, UserCreateParams, WebhookEndpointCreateParams};
+    use std::thread;
+
+    let before = env_server.requests().len();
+    let other = MockServer::start();
+    let client = other.client();
+    let users: Vec<User> = client.scope(|| {
+        // Threads spawned inside the scope, each given the client.
+        let workers: Vec<_> = (0..4)
+            .map(|i| {
+                let client = client.clone();
+                thread::spawn(move || {
+                    let params = UserCreateParams::new().metadata_entry("n", i);
+                    client.users().create(&params)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap().unwrap())
+            .collect()
+    });
+    // The objects go to yet other threads, with no client in sight: they remember theirs.
+    let mut users = users.into_iter();
+    let mut to_save = users.next().unwrap();
+    let to_delete = users.next().unwrap();
+    thread::spawn(move || {
+        to_save.metadata.insert("plan".into(), "pro".into());
+        to_save.save().unwrap();
+        to_delete.delete().unwrap();
+    })
+    .join()
+    .unwrap();
+    let first_page = client.users().list(&ListParams::new().limit(1)).unwrap();
+    let walked = thread::spawn(move || {
+        first_page
+            .auto_paging_iter()
+            .inspect(|u| assert!(u.is_ok(), "{u:?}"))
+            .count()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(walked, 3);
+    let params = WebhookEndpointCreateParams::new("https://example.com/h", ["user.created"]);
+    let hook = client.webhook_endpoints().create(&params).unwrap();
+    thread::spawn(move || hook.delete().unwrap())
+        .join()
+        .unwrap();
+    let token = other.mint_id_token("usr_1", &["palm"]);
+    assert!(client.id_tokens().verify(&token, &["palm"]).is_ok());
+    assert!(client.healthy());
+
+    assert_eq!(
+        env_server.requests().len(),
+        before,
+        "the environment's host saw a request"
+    );
+    assert_eq!((other.count("user"), other.creates("user")), (3, 4));
+    assert_eq!(other.count("webhook_endpoint"), 0);
 }

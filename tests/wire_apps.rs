@@ -15,10 +15,10 @@ fn path() -> String {
 
 #[test]
 fn create_web_app_with_description() {
-    let params = AppCreateParams::new().description("Web shop checkout");
+    let params = AppCreateParams::new(AppType::Web, "Checkout").description("Web shop checkout");
     let app = expect("App::create", "POST", "/v1/apps/web")
         .body(json!({"name": "Checkout", "description": "Web shop checkout"}))
-        .ok_json(APP, || App::create(AppType::Web, "Checkout", &params));
+        .ok_json(APP, || App::create(&params));
     assert_eq!(app.object, "app");
     assert_eq!(app.app_id, ID);
     assert_eq!(app.created_at, 1717500000);
@@ -36,7 +36,7 @@ fn create_omits_description_when_absent() {
     let app = expect("App::create", "POST", "/v1/apps/ios")
         .body(json!({"name": "Acme iOS"}))
         .ok_json(APP_NO_DESCRIPTION, || {
-            App::create(AppType::Ios, "Acme iOS", &AppCreateParams::new())
+            App::create(&AppCreateParams::new(AppType::Ios, "Acme iOS"))
         });
     assert_eq!(app.app_type, AppType::Ios);
     assert_eq!(app.description, None);
@@ -49,7 +49,7 @@ fn create_android_app() {
     let app = expect("App::create", "POST", "/v1/apps/android")
         .body(json!({"name": "Acme Android"}))
         .ok_json(&reply, || {
-            App::create(AppType::Android, "Acme Android", &AppCreateParams::new())
+            App::create(&AppCreateParams::new(AppType::Android, "Acme Android"))
         });
     assert_eq!(app.app_type, AppType::Android);
 }
@@ -59,7 +59,7 @@ fn create_parses_app_type_from_str() {
     let app = expect("App::create", "POST", "/v1/apps/web")
         .body(json!({"name": "Checkout"}))
         .ok_json(APP, || {
-            App::create(AppType::from("web"), "Checkout", &AppCreateParams::new())
+            App::create(&AppCreateParams::new(AppType::from("web"), "Checkout"))
         });
     assert_eq!(app.app_id, ID);
 }
@@ -69,7 +69,7 @@ fn create_rejects_an_unknown_app_type_before_any_io() {
     let err = expect("App::create", "POST", "/v1/apps/windows")
         .respond(
             |m| m.with_status(200).with_body(APP).expect(0).create(),
-            || App::create(AppType::from("windows"), "Desktop", &AppCreateParams::new()),
+            || App::create(&AppCreateParams::new(AppType::from("windows"), "Desktop")),
         )
         .unwrap_err();
     assert!(matches!(err, pinn::Error::InvalidArgument(_)), "{err:?}");
@@ -83,7 +83,7 @@ fn create_failure() {
     expect("App::create", "POST", "/v1/apps/web")
         .body(json!({"name": ""}))
         .fails(bad_request("name is required"), || {
-            App::create(AppType::Web, "", &AppCreateParams::new())
+            App::create(&AppCreateParams::new(AppType::Web, ""))
         });
 }
 

@@ -5,7 +5,10 @@ mod common;
 
 use common::fixtures::{ENROLLMENT_KEY, RECOVERY_KEY};
 use common::{expect, fixture_value, unprocessable_entity, Wire};
-use pinn::{EnrollmentKey, ErrorKind, Object, RecoveryKey, RecoveryKeyCreateParams};
+use pinn::{
+    EnrollmentKey, EnrollmentKeyCreateParams, ErrorKind, Object, RecoveryKey,
+    RecoveryKeyCreateParams,
+};
 use serde_json::json;
 
 const USER: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";
@@ -14,7 +17,9 @@ const USER: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";
 fn enrollment_key_create() {
     let key = expect("EnrollmentKey::create", "POST", "/v1/enrollment_keys")
         .body(json!({"user_id": USER}))
-        .ok_json(ENROLLMENT_KEY, || EnrollmentKey::create(USER));
+        .ok_json(ENROLLMENT_KEY, || {
+            EnrollmentKey::create(&EnrollmentKeyCreateParams::new(USER))
+        });
     assert_eq!(key.object, "enrollment_key");
     assert_eq!(key.enrollment_key_id, "ek_V5cX6zA7sD8fG9hJ0kL1qW2e");
     assert_eq!(key.user_id, USER);
@@ -30,7 +35,9 @@ fn enrollment_key_create_sends_pinn_version_when_configured() {
     expect("EnrollmentKey::create", "POST", "/v1/enrollment_keys")
         .version("2024-06-01")
         .body(json!({"user_id": USER}))
-        .ok_json(ENROLLMENT_KEY, || EnrollmentKey::create(USER));
+        .ok_json(ENROLLMENT_KEY, || {
+            EnrollmentKey::create(&EnrollmentKeyCreateParams::new(USER))
+        });
 }
 
 #[test]
@@ -38,14 +45,17 @@ fn enrollment_key_create_failure() {
     expect("EnrollmentKey::create", "POST", "/v1/enrollment_keys")
         .body(json!({"user_id": "usr_missing"}))
         .fails(unprocessable_entity("User not found"), || {
-            EnrollmentKey::create("usr_missing")
+            EnrollmentKey::create(&EnrollmentKeyCreateParams::new("usr_missing"))
         });
 }
 
 #[test]
 fn enrollment_key_create_rejects_an_empty_user_id_before_any_io() {
     let w = Wire::start();
-    let err = w.client().scope(|| EnrollmentKey::create("")).unwrap_err();
+    let err = w
+        .client()
+        .scope(|| EnrollmentKey::create(&EnrollmentKeyCreateParams::new("")))
+        .unwrap_err();
     assert!(matches!(err, pinn::Error::InvalidArgument(_)), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     w.assert_no_strays();
@@ -53,10 +63,10 @@ fn enrollment_key_create_rejects_an_empty_user_id_before_any_io() {
 
 #[test]
 fn recovery_key_create_with_flow() {
-    let params = RecoveryKeyCreateParams::new().flow(["email", "sms"]);
+    let params = RecoveryKeyCreateParams::new(USER).flow(["email", "sms"]);
     let key = expect("RecoveryKey::create", "POST", "/v1/recovery_keys")
         .body(json!({"user_id": USER, "flow": ["email", "sms"]}))
-        .ok_json(RECOVERY_KEY, || RecoveryKey::create(USER, &params));
+        .ok_json(RECOVERY_KEY, || RecoveryKey::create(&params));
     assert_eq!(key.object, "recovery_key");
     assert_eq!(key.recovery_key_id, "rk_N4mB5vC6xZ7aS8dF9gH0jK1l");
     assert_eq!(key.user_id, USER);
@@ -73,18 +83,18 @@ fn recovery_key_create_without_flow_sends_only_the_user() {
     let key = expect("RecoveryKey::create", "POST", "/v1/recovery_keys")
         .body(json!({"user_id": USER}))
         .ok_json(RECOVERY_KEY, || {
-            RecoveryKey::create(USER, &RecoveryKeyCreateParams::new())
+            RecoveryKey::create(&RecoveryKeyCreateParams::new(USER))
         });
     assert_eq!(key.user_id, USER);
 }
 
 #[test]
 fn recovery_key_create_failure() {
-    let params = RecoveryKeyCreateParams::new().flow(["carrier_pigeon"]);
+    let params = RecoveryKeyCreateParams::new(USER).flow(["carrier_pigeon"]);
     expect("RecoveryKey::create", "POST", "/v1/recovery_keys")
         .body(json!({"user_id": USER, "flow": ["carrier_pigeon"]}))
         .fails(unprocessable_entity("Invalid flow provided"), || {
-            RecoveryKey::create(USER, &params)
+            RecoveryKey::create(&params)
         });
 }
 
@@ -93,7 +103,7 @@ fn recovery_key_create_rejects_an_empty_user_id_before_any_io() {
     let w = Wire::start();
     let err = w
         .client()
-        .scope(|| RecoveryKey::create("", &RecoveryKeyCreateParams::new()))
+        .scope(|| RecoveryKey::create(&RecoveryKeyCreateParams::new("")))
         .unwrap_err();
     assert!(matches!(err, pinn::Error::InvalidArgument(_)), "{err:?}");
     w.assert_no_strays();

@@ -237,7 +237,7 @@ fn app_create_never_puts_a_hostile_app_type_in_the_path() {
     for bad in ["../users", "web/../users", "web?x=1", "", "WEB", "web "] {
         let err = w
             .client()
-            .scope(|| App::create(bad.into(), "x", &Default::default()))
+            .scope(|| App::create(&pinn::AppCreateParams::new(bad.into(), "x")))
             .unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)), "{bad:?}: {err:?}");
     }

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{builder_for, client_for, expect, refused_builder, KEY};
-use pinn::{Client, Config, Error, User};
+use pinn::{Client, Config, Error, User, WebhookEndpointCreateParams};
 use serde_json::{json, Value};
 
 /// The part of the example key that is secret (after `sk_test_`).
@@ -181,13 +181,21 @@ fn a_key_that_is_a_common_string_never_corrupts_data() {
         client.scope(|| {
             let params = pinn::UserCreateParams::new().metadata_entry("note", key);
             let user = User::create(&params).unwrap_or_else(|e| panic!("{key}: {e}"));
-            assert_eq!(user.status.as_deref(), Some("active"), "{key}");
+            assert_eq!(
+                user.status.as_ref().map(|s| s.as_str()),
+                Some("active"),
+                "{key}"
+            );
             assert_eq!(user.metadata["note"], key, "{key}");
             let again = User::retrieve(&user.user_id).unwrap();
             assert_eq!(again, user, "{key}");
             let page = User::list(&pinn::ListParams::new().limit(10)).unwrap();
             assert_eq!(page.data, std::slice::from_ref(&user), "{key}");
-            pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"]).unwrap();
+            pinn::WebhookEndpoint::create(&WebhookEndpointCreateParams::new(
+                "https://example.com/h",
+                ["user.created"],
+            ))
+            .unwrap();
         });
     }
 }

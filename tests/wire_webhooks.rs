@@ -7,7 +7,10 @@ use common::{
     bad_request, conflict, expect, fixture_value, forbidden, not_found, ok_json,
     unprocessable_entity, Wire,
 };
-use pinn::{Deletable, ListParams, Object, WebhookEndpoint, WebhookEndpointUpdateParams};
+use pinn::{
+    Deletable, ListParams, Object, WebhookEndpoint, WebhookEndpointCreateParams,
+    WebhookEndpointStatus, WebhookEndpointUpdateParams,
+};
 use serde_json::json;
 
 const ID: &str = "we_L2kJ3hG4fD5sA6qW7eR8tY9u";
@@ -22,13 +25,16 @@ fn create_sends_url_and_events() {
     let hook = expect("WebhookEndpoint::create", "POST", "/v1/webhook_endpoints")
         .body(json!({"url": URL, "events": ["user.created", "user.deleted"]}))
         .ok_json(HOOK, || {
-            WebhookEndpoint::create(URL, &["user.created", "user.deleted"])
+            WebhookEndpoint::create(&WebhookEndpointCreateParams::new(
+                URL,
+                ["user.created", "user.deleted"],
+            ))
         });
     assert_eq!(hook.object, "webhook_endpoint");
     assert_eq!(hook.webhook_endpoint_id, ID);
     assert_eq!(hook.created_at, 1717600000);
     assert_eq!(hook.updated_at, 1717600000);
-    assert_eq!(hook.status, "enabled");
+    assert_eq!(hook.status, Some(WebhookEndpointStatus::Enabled));
     assert_eq!(hook.url, URL);
     assert_eq!(hook.events, ["user.created", "user.deleted"]);
     assert!(!hook.livemode);
@@ -42,7 +48,9 @@ fn create_with_owned_strings_and_no_events() {
     let events: Vec<String> = Vec::new();
     expect("WebhookEndpoint::create", "POST", "/v1/webhook_endpoints")
         .body(json!({"url": URL, "events": []}))
-        .ok_json(HOOK, || WebhookEndpoint::create(URL, &events));
+        .ok_json(HOOK, || {
+            WebhookEndpoint::create(&WebhookEndpointCreateParams::new(URL, events))
+        });
 }
 
 #[test]
@@ -50,7 +58,10 @@ fn create_failure() {
     expect("WebhookEndpoint::create", "POST", "/v1/webhook_endpoints")
         .body(json!({"url": "not a url", "events": ["user.created"]}))
         .fails(bad_request("url is not a valid URL"), || {
-            WebhookEndpoint::create("not a url", &["user.created"])
+            WebhookEndpoint::create(&WebhookEndpointCreateParams::new(
+                "not a url",
+                ["user.created"],
+            ))
         });
 }
 
@@ -79,7 +90,7 @@ fn update_sends_only_status() {
     let hook = expect("WebhookEndpoint::update", "PATCH", path())
         .body(json!({"status": "disabled"}))
         .ok_json(HOOK_UPDATED, || WebhookEndpoint::update(ID, &params));
-    assert_eq!(hook.status, "disabled");
+    assert_eq!(hook.status, Some(WebhookEndpointStatus::Disabled));
     assert_eq!(hook.updated_at, 1718300000);
 }
 
@@ -121,7 +132,7 @@ fn save_sends_updatable_fields_and_refreshes() {
     let mut hook: WebhookEndpoint = serde_json::from_str(HOOK).unwrap();
     hook.url = "https://example.com/pinn/webhooks/v2".into();
     hook.events.push("device.created".into());
-    hook.status = "disabled".into();
+    hook.status = Some(WebhookEndpointStatus::Disabled);
     expect("hook.save()", "PATCH", path())
         .body(json!({
             "url": "https://example.com/pinn/webhooks/v2",
@@ -142,7 +153,7 @@ fn save_after_retrieve_sends_only_what_changed() {
     let patch = ok_json(w.mock("PATCH", &path(), &[], Some(body)), HOOK_UPDATED);
     let client = w.client();
     let mut hook = client.scope(|| WebhookEndpoint::retrieve(ID)).unwrap();
-    hook.status = "disabled".into();
+    hook.status = Some(WebhookEndpointStatus::Disabled);
     client.scope(|| hook.save()).unwrap();
     assert_eq!(hook.updated_at, 1718300000);
     client.scope(|| hook.save()).unwrap(); // nothing changed since the reply: no request

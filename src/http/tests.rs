@@ -227,7 +227,11 @@ mod unit {
             let config = super::config_with(Some(key));
             let (_, user) = parse::response::<crate::User>(raw(200, body), &config).unwrap();
             let user = user.unwrap();
-            assert_eq!(user.status.as_deref(), Some("active"), "{key}");
+            assert_eq!(
+                user.status.as_ref().map(|s| s.as_str()),
+                Some("active"),
+                "{key}"
+            );
             assert_eq!(user.user_id, "usr_0", "{key}");
             assert_eq!(
                 user.metadata["note"], "sk_test_4eC39HqLyjWDarjtT1zdp7dc",

@@ -199,7 +199,8 @@ impl RecordedRequest {
     ///
     /// ```
     /// let server = pinn::mock::MockServer::start();
-    /// server.client().scope(|| pinn::EnrollmentKey::create("usr_unknown")).unwrap_err();
+    /// let params = pinn::EnrollmentKeyCreateParams::new("usr_unknown");
+    /// server.client().enrollment_keys().create(&params).unwrap_err();
     /// assert_eq!(server.requests()[0].json(), Some(serde_json::json!({"user_id": "usr_unknown"})));
     /// ```
     pub fn json(&self) -> Option<serde_json::Value> {
@@ -494,7 +495,7 @@ impl MockServer {
     /// let server = pinn::mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.scope(|| pinn::User::create(&Default::default()))?;
-    /// client.scope(|| pinn::EnrollmentKey::create(&user.user_id))?;
+    /// client.enrollment_keys().create(&pinn::EnrollmentKeyCreateParams::new(&user.user_id))?;
     /// assert_eq!((server.count("user"), server.count("enrollment_key")), (1, 1));
     /// assert_eq!(server.count("unicorn"), 0);
     /// # Ok::<(), pinn::Error>(())

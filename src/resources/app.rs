@@ -56,27 +56,44 @@ pub struct App {
 
 object!(App, "app", app_id);
 
-/// Optional parameters of [`App::create`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What [`App::create`] sends: the type (in the path), and the name and optional
+/// description (the body).
+///
+/// ```
+/// let params = pinn::AppCreateParams::new(pinn::AppType::Web, "Checkout").description("web shop");
+/// assert_eq!((params.name.as_str(), params.description.as_deref()), ("Checkout", Some("web shop")));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 #[must_use]
 pub struct AppCreateParams {
+    /// `ios`, `android` or `web`: the path, `POST /v1/apps/{app_type}`.
+    #[serde(skip)]
+    pub app_type: AppType,
+    /// Human-readable name.
+    pub name: String,
     /// Descriptive text for the app.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
 impl AppCreateParams {
-    /// No description.
+    /// An app of this type and name, with no description.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType};
-    /// let app = App::create(AppType::Ios, "Wallet", &AppCreateParams::new())?;
+    /// let app = App::create(&AppCreateParams::new(AppType::Ios, "Wallet"))?;
     /// assert_eq!(app.description, None);
     /// assert_eq!(server.requests()[0].json(), Some(serde_json::json!({"name": "Wallet"})));
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(app_type: AppType, name: impl Into<String>) -> Self {
+        AppCreateParams {
+            app_type,
+            name: name.into(),
+            description: None,
+        }
     }
 
     /// Sets the description.
@@ -84,8 +101,8 @@ impl AppCreateParams {
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType};
-    /// let params = AppCreateParams::new().description("The checkout page");
-    /// let app = App::create(AppType::Web, "Checkout", &params)?;
+    /// let params = AppCreateParams::new(AppType::Web, "Checkout").description("The checkout page");
+    /// let app = App::create(&params)?;
     /// assert_eq!(app.description.as_deref(), Some("The checkout page"));
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -95,91 +112,154 @@ impl AppCreateParams {
     }
 }
 
-#[derive(Serialize)]
-struct CreateBody<'a> {
-    name: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
+/// The app calls of one client: `client.apps()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Apps<'a> {
+    client: &'a Client,
 }
 
-impl App {
+impl<'a> Apps<'a> {
+    pub(crate) fn new(client: &'a Client) -> Apps<'a> {
+        Apps { client }
+    }
+
     /// Registers an app: `POST /v1/apps/{app_type}` with `{"name": …, "description": …}`.
     /// An [`AppType::Other`] is refused before any I/O.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{App, AppCreateParams, AppType};
-    /// let app = App::create(AppType::Web, "Checkout", &AppCreateParams::new().description("web shop"))?;
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::{AppCreateParams, AppType};
+    /// let client = server.client();
+    /// let app = client.apps().create(&AppCreateParams::new(AppType::Web, "Checkout"))?;
     /// assert_eq!(app.app_type, AppType::Web);
-    /// assert!(App::create(AppType::from("windows"), "x", &AppCreateParams::new()).is_err());
+    /// let windows = AppCreateParams::new(AppType::from("windows"), "x");
+    /// assert!(client.apps().create(&windows).is_err());
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn create(app_type: AppType, name: &str, params: &AppCreateParams) -> Result<App> {
-        if let AppType::Other(other) = &app_type {
+    pub fn create(&self, params: &AppCreateParams) -> Result<App> {
+        if let AppType::Other(other) = &params.app_type {
+            let other = crate::text::shown(other, None, crate::text::MAX_SHORT);
             return Err(Error::InvalidArgument(format!(
-                "app_type must be ios, android or web, not {other:?}"
+                "app_type must be ios, android or web, not \"{other}\""
             )));
         }
-        let body = CreateBody {
-            name,
-            description: params.description.as_deref(),
-        };
-        let req = Request::post(format!("/v1/apps/{}", app_type.as_str()));
-        super::fetch(&Client::current(), req.json(&body)?)
+        let req = Request::post(format!("/v1/apps/{}", params.app_type.as_str()));
+        super::fetch(self.client, req.json(params)?)
     }
 
     /// Retrieves an app: `GET /v1/apps/{app_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// let app_id = pinn::App::create(pinn::AppType::Ios, "iOS", &Default::default())?.app_id;
-    /// let app = pinn::App::retrieve(&app_id)?;
-    /// assert_eq!(app.name, "iOS");
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::{AppCreateParams, AppType};
+    /// let client = server.client();
+    /// let app_id = client.apps().create(&AppCreateParams::new(AppType::Ios, "iOS"))?.app_id;
+    /// assert_eq!(client.apps().retrieve(&app_id)?.name, "iOS");
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn retrieve(app_id: &str) -> Result<App> {
-        super::retrieve(&Client::current(), "/v1/apps", "app_id", app_id)
+    pub fn retrieve(&self, app_id: &str) -> Result<App> {
+        super::retrieve(self.client, "/v1/apps", "app_id", app_id)
     }
 
     /// Deletes an app: `DELETE /v1/apps/{app_id}`. This may break an integration that uses it.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{App, AppType};
-    /// let app_id = App::create(AppType::Android, "Android", &Default::default())?.app_id;
-    /// App::delete(&app_id)?;
-    /// assert_eq!(App::retrieve(&app_id).unwrap_err().status(), Some(404));
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::{AppCreateParams, AppType};
+    /// let client = server.client();
+    /// let app_id = client.apps().create(&AppCreateParams::new(AppType::Android, "Android"))?.app_id;
+    /// client.apps().delete(&app_id)?;
+    /// assert_eq!(server.count("app"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(app_id: &str) -> Result<()> {
-        super::delete(&Client::current(), "/v1/apps", "app_id", app_id)
+    pub fn delete(&self, app_id: &str) -> Result<()> {
+        super::delete(self.client, "/v1/apps", "app_id", app_id)
     }
 
     /// Lists apps, newest first: `GET /v1/apps`.
     ///
     /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::{AppCreateParams, AppType};
+    /// let client = server.client();
+    /// client.apps().create(&AppCreateParams::new(AppType::Web, "Web"))?;
+    /// assert_eq!(client.apps().list(&Default::default())?.data.len(), 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(&self, params: &ListParams) -> Result<List<App>> {
+        super::list(self.client, "/v1/apps".into(), params)
+    }
+}
+
+impl App {
+    /// Registers an app on the current client ([`Apps::create`]).
+    ///
+    /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?;
-    /// let apps = pinn::App::list(&Default::default())?;
+    /// use pinn::{App, AppCreateParams, AppType};
+    /// let app = App::create(&AppCreateParams::new(AppType::Web, "Checkout").description("web shop"))?;
+    /// assert_eq!(app.app_type, AppType::Web);
+    /// assert!(App::create(&AppCreateParams::new(AppType::from("windows"), "x")).is_err());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn create(params: &AppCreateParams) -> Result<App> {
+        Client::current().apps().create(params)
+    }
+
+    /// Retrieves an app on the current client ([`Apps::retrieve`]).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{App, AppCreateParams, AppType};
+    /// let app_id = App::create(&AppCreateParams::new(AppType::Ios, "iOS"))?.app_id;
+    /// let app = App::retrieve(&app_id)?;
+    /// assert_eq!(app.name, "iOS");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(app_id: &str) -> Result<App> {
+        Client::current().apps().retrieve(app_id)
+    }
+
+    /// Deletes an app on the current client ([`Apps::delete`]).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{App, AppCreateParams, AppType};
+    /// let app_id = App::create(&AppCreateParams::new(AppType::Android, "Android"))?.app_id;
+    /// App::delete(&app_id)?;
+    /// assert_eq!(App::retrieve(&app_id).unwrap_err().status(), Some(404));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn delete(app_id: &str) -> Result<()> {
+        Client::current().apps().delete(app_id)
+    }
+
+    /// Lists apps on the current client, newest first ([`Apps::list`]).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{App, AppCreateParams, AppType};
+    /// App::create(&AppCreateParams::new(AppType::Web, "Web"))?;
+    /// let apps = App::list(&Default::default())?;
     /// assert_eq!(apps.data.len(), 1);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<App>> {
-        super::list(&Client::current(), "/v1/apps".into(), params)
+        Client::current().apps().list(params)
     }
 }
 
 impl Deletable for App {
-    /// Deletes this app.
+    /// Deletes this app, through the client that fetched it.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::Deletable;
-    /// pinn::App::create(pinn::AppType::Web, "Web", &Default::default())?.delete()?;
+    /// use pinn::{App, AppCreateParams, AppType, Deletable};
+    /// App::create(&AppCreateParams::new(AppType::Web, "Web"))?.delete()?;
     /// assert_eq!(server.count("app"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
-        self.origin.client().scope(|| App::delete(&self.app_id))
+        self.origin.client().apps().delete(&self.app_id)
     }
 }

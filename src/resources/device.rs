@@ -66,8 +66,81 @@ pub struct Device {
 
 object!(Device, "device", device_id);
 
-impl Device {
+/// The device calls of one client: `client.devices()`. Devices are enrolled by the Pinn
+/// mobile SDK, not created here.
+#[derive(Debug, Clone, Copy)]
+pub struct Devices<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Devices<'a> {
+    pub(crate) fn new(client: &'a Client) -> Devices<'a> {
+        Devices { client }
+    }
+
     /// Retrieves a device: `GET /v1/devices/{device_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
+    /// assert_eq!(client.devices().retrieve(&device_id)?.user_id, user.user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(&self, device_id: &str) -> Result<Device> {
+        super::retrieve(self.client, "/v1/devices", "device_id", device_id)
+    }
+
+    /// Deletes a device: `DELETE /v1/devices/{device_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
+    /// client.devices().delete(&device_id)?;
+    /// assert_eq!(server.count("device"), 0);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn delete(&self, device_id: &str) -> Result<()> {
+        super::delete(self.client, "/v1/devices", "device_id", device_id)
+    }
+
+    /// Lists devices, newest first: `GET /v1/devices`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// server.enroll_device(&user.user_id, Default::default())?;
+    /// assert_eq!(client.devices().list(&Default::default())?.count, 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(&self, params: &ListParams) -> Result<List<Device>> {
+        super::list(self.client, "/v1/devices".into(), params)
+    }
+
+    /// Lists a device's authentication logs: `GET /v1/devices/{device_id}/logs`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
+    /// server.record_log(&device.device_id, false)?;
+    /// let logs = client.devices().list_logs(&device.device_id, &Default::default())?;
+    /// assert!(!logs.data[0].success);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list_logs(&self, device_id: &str, params: &ListParams) -> Result<List<Log>> {
+        let path = format!("/v1/devices/{}/logs", segment("device_id", device_id)?);
+        super::list(self.client, path, params)
+    }
+}
+
+impl Device {
+    /// Retrieves a device on the current client ([`Devices::retrieve`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -79,10 +152,10 @@ impl Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(device_id: &str) -> Result<Device> {
-        super::retrieve(&Client::current(), "/v1/devices", "device_id", device_id)
+        Client::current().devices().retrieve(device_id)
     }
 
-    /// Deletes a device: `DELETE /v1/devices/{device_id}`.
+    /// Deletes a device on the current client ([`Devices::delete`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -94,10 +167,10 @@ impl Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(device_id: &str) -> Result<()> {
-        super::delete(&Client::current(), "/v1/devices", "device_id", device_id)
+        Client::current().devices().delete(device_id)
     }
 
-    /// Lists devices, newest first: `GET /v1/devices`.
+    /// Lists devices on the current client, newest first ([`Devices::list`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -109,10 +182,10 @@ impl Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<Device>> {
-        super::list(&Client::current(), "/v1/devices".into(), params)
+        Client::current().devices().list(params)
     }
 
-    /// Lists a device's authentication logs: `GET /v1/devices/{device_id}/logs`.
+    /// Lists a device's authentication logs on the current client ([`Devices::list_logs`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -125,13 +198,12 @@ impl Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list_logs(device_id: &str, params: &ListParams) -> Result<List<Log>> {
-        let path = format!("/v1/devices/{}/logs", segment("device_id", device_id)?);
-        super::list(&Client::current(), path, params)
+        Client::current().devices().list_logs(device_id, params)
     }
 }
 
 impl Deletable for Device {
-    /// Deletes this device.
+    /// Deletes this device, through the client that fetched it.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -144,8 +216,6 @@ impl Deletable for Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
-        self.origin
-            .client()
-            .scope(|| Device::delete(&self.device_id))
+        self.origin.client().devices().delete(&self.device_id)
     }
 }

@@ -41,27 +41,86 @@ pub struct EnrollmentKey {
 
 object!(EnrollmentKey, "enrollment_key", enrollment_key_id);
 
-#[derive(Serialize)]
-struct CreateBody<'a> {
-    user_id: &'a str,
+/// What [`EnrollmentKey::create`] sends: `{"user_id": …}`.
+///
+/// ```
+/// let params = pinn::EnrollmentKeyCreateParams::new("usr_4x8TXkN2pQ7vLm3Z9bYcR1dW");
+/// assert_eq!(params.user_id, "usr_4x8TXkN2pQ7vLm3Z9bYcR1dW");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct EnrollmentKeyCreateParams {
+    /// The user the key is for.
+    pub user_id: String,
+}
+
+impl EnrollmentKeyCreateParams {
+    /// A key for this user.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{EnrollmentKey, EnrollmentKeyCreateParams, User};
+    /// let user = User::create(&Default::default())?;
+    /// EnrollmentKey::create(&EnrollmentKeyCreateParams::new(&user.user_id))?;
+    /// let sent = server.requests()[1].json().unwrap();
+    /// assert_eq!(sent, serde_json::json!({"user_id": user.user_id}));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn new(user_id: impl Into<String>) -> Self {
+        EnrollmentKeyCreateParams {
+            user_id: user_id.into(),
+        }
+    }
+}
+
+/// The enrollment-key calls of one client: `client.enrollment_keys()`.
+#[derive(Debug, Clone, Copy)]
+pub struct EnrollmentKeys<'a> {
+    client: &'a Client,
+}
+
+impl<'a> EnrollmentKeys<'a> {
+    pub(crate) fn new(client: &'a Client) -> EnrollmentKeys<'a> {
+        EnrollmentKeys { client }
+    }
+
+    /// Issues an enrollment key for a user: `POST /v1/enrollment_keys` with `{"user_id": …}`.
+    /// An empty user ID is refused before any I/O.
+    ///
+    /// Only issue one once the user has proven who they are in your own system.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::EnrollmentKeyCreateParams;
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let key = client.enrollment_keys().create(&EnrollmentKeyCreateParams::new(&user.user_id))?;
+    /// assert_eq!(key.user_id, user.user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn create(&self, params: &EnrollmentKeyCreateParams) -> Result<EnrollmentKey> {
+        require_id("user_id", &params.user_id)?;
+        let req = Request::post("/v1/enrollment_keys".into());
+        super::fetch(self.client, req.json(params)?)
+    }
 }
 
 impl EnrollmentKey {
-    /// Issues an enrollment key for a user: `POST /v1/enrollment_keys` with `{"user_id": …}`.
+    /// Issues an enrollment key on the current client ([`EnrollmentKeys::create`]).
     ///
     /// Only issue one once the user has proven who they are in your own system.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// let key = pinn::EnrollmentKey::create(&user.user_id)?;
+    /// use pinn::{EnrollmentKey, EnrollmentKeyCreateParams, User};
+    /// let user = User::create(&Default::default())?;
+    /// let key = EnrollmentKey::create(&EnrollmentKeyCreateParams::new(&user.user_id))?;
     /// assert_eq!(key.user_id, user.user_id);
     /// assert!(key.expires_at > key.created_at);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn create(user_id: &str) -> Result<EnrollmentKey> {
-        require_id("user_id", user_id)?;
-        let req = Request::post("/v1/enrollment_keys".into());
-        super::fetch(&Client::current(), req.json(&CreateBody { user_id })?)
+    pub fn create(params: &EnrollmentKeyCreateParams) -> Result<EnrollmentKey> {
+        Client::current().enrollment_keys().create(params)
     }
 }

@@ -41,8 +41,49 @@ pub struct Event {
 
 object!(Event, "event", event_id);
 
-impl Event {
+/// The event calls of one client: `client.events()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Events<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Events<'a> {
+    pub(crate) fn new(client: &'a Client) -> Events<'a> {
+        Events { client }
+    }
+
     /// Retrieves an event: `GET /v1/events/{event_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// client.users().create(&Default::default())?; // records a user.created event
+    /// let newest = &client.events().list(&Default::default())?.data[0];
+    /// assert_eq!(client.events().retrieve(&newest.event_id)?.event_type, "user.created");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(&self, event_id: &str) -> Result<Event> {
+        super::retrieve(self.client, "/v1/events", "event_id", event_id)
+    }
+
+    /// Lists events, newest first: `GET /v1/events`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// client.users().delete(&user.user_id)?;
+    /// let events = client.events().list(&Default::default())?;
+    /// assert_eq!(events.data.len(), 2);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(&self, params: &ListParams) -> Result<List<Event>> {
+        super::list(self.client, "/v1/events".into(), params)
+    }
+}
+
+impl Event {
+    /// Retrieves an event on the current client ([`Events::retrieve`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -53,10 +94,10 @@ impl Event {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(event_id: &str) -> Result<Event> {
-        super::retrieve(&Client::current(), "/v1/events", "event_id", event_id)
+        Client::current().events().retrieve(event_id)
     }
 
-    /// Lists events, newest first: `GET /v1/events`.
+    /// Lists events on the current client, newest first ([`Events::list`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -68,6 +109,6 @@ impl Event {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<Event>> {
-        super::list(&Client::current(), "/v1/events".into(), params)
+        Client::current().events().list(params)
     }
 }

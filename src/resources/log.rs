@@ -62,8 +62,50 @@ pub struct Log {
 
 object!(Log, "log", log_id);
 
-impl Log {
+/// The authentication-log calls of one client: `client.logs()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Logs<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Logs<'a> {
+    pub(crate) fn new(client: &'a Client) -> Logs<'a> {
+        Logs { client }
+    }
+
     /// Retrieves a log: `GET /v1/logs/{log_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
+    /// let log_id = server.record_log(&device.device_id, true)?.log_id;
+    /// assert_eq!(client.logs().retrieve(&log_id)?.user_id, user.user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(&self, log_id: &str) -> Result<Log> {
+        super::retrieve(self.client, "/v1/logs", "log_id", log_id)
+    }
+
+    /// Lists logs, newest first: `GET /v1/logs`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
+    /// server.record_log(&device.device_id, true)?;
+    /// assert_eq!(client.logs().list(&Default::default())?.data.len(), 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(&self, params: &ListParams) -> Result<List<Log>> {
+        super::list(self.client, "/v1/logs".into(), params)
+    }
+}
+
+impl Log {
+    /// Retrieves a log on the current client ([`Logs::retrieve`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -76,10 +118,10 @@ impl Log {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(log_id: &str) -> Result<Log> {
-        super::retrieve(&Client::current(), "/v1/logs", "log_id", log_id)
+        Client::current().logs().retrieve(log_id)
     }
 
-    /// Lists logs, newest first: `GET /v1/logs`.
+    /// Lists logs on the current client, newest first ([`Logs::list`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -92,6 +134,6 @@ impl Log {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<Log>> {
-        super::list(&Client::current(), "/v1/logs".into(), params)
+        Client::current().logs().list(params)
     }
 }

@@ -31,6 +31,17 @@ impl<T> fmt::Debug for Loaded<T> {
     }
 }
 
+/// Adds `key: value` to a metadata parameter, creating it if needed.
+pub(crate) fn insert_entry(
+    metadata: &mut Option<serde_json::Map<String, serde_json::Value>>,
+    key: String,
+    value: serde_json::Value,
+) {
+    metadata
+        .get_or_insert_with(Default::default)
+        .insert(key, value);
+}
+
 /// `now` where it differs from `before` (or where there is no `before`), else `None`.
 pub(crate) fn changed<T: PartialEq>(before: Option<&T>, now: T) -> Option<T> {
     match before {

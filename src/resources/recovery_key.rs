@@ -44,28 +44,41 @@ pub struct RecoveryKey {
 
 object!(RecoveryKey, "recovery_key", recovery_key_id);
 
-/// Optional parameters of [`RecoveryKey::create`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What [`RecoveryKey::create`] sends: `{"user_id": …, "flow": [...]}`, the flow only when
+/// given.
+///
+/// ```
+/// let params = pinn::RecoveryKeyCreateParams::new("usr_4x8TXkN2pQ7vLm3Z9bYcR1dW").flow(["email"]);
+/// assert_eq!(params.flow.as_deref(), Some(&["email".to_string()][..]));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 #[must_use]
 pub struct RecoveryKeyCreateParams {
+    /// The user the key is for.
+    pub user_id: String,
     /// Remote factors to check before re-enrollment.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub flow: Option<Vec<String>>,
 }
 
 impl RecoveryKeyCreateParams {
-    /// No flow: the API's default.
+    /// A key for this user, with no flow: the API's default.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::{RecoveryKey, RecoveryKeyCreateParams, User};
     /// let user = User::create(&Default::default())?;
-    /// let key = RecoveryKey::create(&user.user_id, &RecoveryKeyCreateParams::new())?;
+    /// let key = RecoveryKey::create(&RecoveryKeyCreateParams::new(&user.user_id))?;
     /// assert!(key.flow.is_empty());
     /// assert_eq!(server.requests()[1].json().unwrap().get("flow"), None); // not sent
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(user_id: impl Into<String>) -> Self {
+        RecoveryKeyCreateParams {
+            user_id: user_id.into(),
+            flow: None,
+        }
     }
 
     /// Sets the flow.
@@ -74,8 +87,8 @@ impl RecoveryKeyCreateParams {
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::{RecoveryKey, RecoveryKeyCreateParams, User};
     /// let user = User::create(&Default::default())?;
-    /// let params = RecoveryKeyCreateParams::new().flow(["email", "sms"]);
-    /// let key = RecoveryKey::create(&user.user_id, &params)?;
+    /// let params = RecoveryKeyCreateParams::new(&user.user_id).flow(["email", "sms"]);
+    /// let key = RecoveryKey::create(&params)?;
     /// assert_eq!(key.flow, ["email", "sms"]);
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -85,31 +98,48 @@ impl RecoveryKeyCreateParams {
     }
 }
 
-#[derive(Serialize)]
-struct CreateBody<'a> {
-    user_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    flow: Option<&'a [String]>,
+/// The recovery-key calls of one client: `client.recovery_keys()`.
+#[derive(Debug, Clone, Copy)]
+pub struct RecoveryKeys<'a> {
+    client: &'a Client,
+}
+
+impl<'a> RecoveryKeys<'a> {
+    pub(crate) fn new(client: &'a Client) -> RecoveryKeys<'a> {
+        RecoveryKeys { client }
+    }
+
+    /// Issues a recovery key: `POST /v1/recovery_keys` with `{"user_id": …, "flow": [...]}`.
+    /// An empty user ID is refused before any I/O.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::RecoveryKeyCreateParams;
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let params = RecoveryKeyCreateParams::new(&user.user_id).flow(["email"]);
+    /// assert_eq!(client.recovery_keys().create(&params)?.flow, ["email"]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn create(&self, params: &RecoveryKeyCreateParams) -> Result<RecoveryKey> {
+        require_id("user_id", &params.user_id)?;
+        let req = Request::post("/v1/recovery_keys".into());
+        super::fetch(self.client, req.json(params)?)
+    }
 }
 
 impl RecoveryKey {
-    /// Issues a recovery key: `POST /v1/recovery_keys` with `{"user_id": …, "flow": [...]}`.
+    /// Issues a recovery key on the current client ([`RecoveryKeys::create`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::{RecoveryKey, RecoveryKeyCreateParams};
     /// let user = pinn::User::create(&Default::default())?;
-    /// let key = RecoveryKey::create(&user.user_id, &RecoveryKeyCreateParams::new().flow(["email"]))?;
+    /// let key = RecoveryKey::create(&RecoveryKeyCreateParams::new(&user.user_id).flow(["email"]))?;
     /// assert_eq!(key.flow, ["email"]);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn create(user_id: &str, params: &RecoveryKeyCreateParams) -> Result<RecoveryKey> {
-        require_id("user_id", user_id)?;
-        let body = CreateBody {
-            user_id,
-            flow: params.flow.as_deref(),
-        };
-        let req = Request::post("/v1/recovery_keys".into());
-        super::fetch(&Client::current(), req.json(&body)?)
+    pub fn create(params: &RecoveryKeyCreateParams) -> Result<RecoveryKey> {
+        Client::current().recovery_keys().create(params)
     }
 }

@@ -3,12 +3,24 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{changed, device::Device, log::Log, or_default, Deletable, Loaded};
+use super::{changed, insert_entry, or_default, string_enum, Deletable, Loaded};
 use crate::client::Client;
 use crate::errors::Result;
 use crate::http::{segment, Request};
 use crate::list::{List, ListParams};
 use crate::object::{object, Origin};
+use crate::resources::device::Device;
+use crate::resources::log::Log;
+
+string_enum! {
+    /// A user's status.
+    UserStatus {
+        /// The user may authenticate (every new user starts here).
+        Active = "active",
+        /// The user may not authenticate.
+        Disabled = "disabled",
+    }
+}
 
 /// A Pinn user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,29 +52,30 @@ pub struct User {
     pub metadata: Map<String, Value>,
     /// The user's status. Updatable.
     #[serde(default)]
-    pub status: Option<String>,
+    pub status: Option<UserStatus>,
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The updatable fields as last read, for `save()`.
+    #[serde(skip)]
+    loaded: Loaded<(Map<String, Value>, Option<UserStatus>)>,
     /// The client that fetched it and the response it came in.
     #[serde(skip)]
     origin: Origin,
-    /// The updatable fields as last read, for `save()`.
-    #[serde(skip)]
-    loaded: Loaded<(Map<String, Value>, Option<String>)>,
 }
 
 object!(User, "user", user_id, |this| {
     this.loaded = Loaded(Some((this.metadata.clone(), this.status.clone())));
 });
 
-/// Optional parameters of [`User::create`].
+/// The body of [`User::create`]: everything is optional.
 ///
 /// ```
 /// let params = pinn::UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5");
 /// assert_eq!(params.metadata.unwrap()["external_id"], "ypf3JZpTB5");
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 #[must_use]
 pub struct UserCreateParams {
     /// Arbitrary key/value data to attach.
@@ -117,13 +130,14 @@ impl UserCreateParams {
     }
 }
 
-/// Optional parameters of [`User::update`]: only the fields set are sent.
+/// The body of [`User::update`]: only the fields set are sent.
 ///
 /// ```
-/// let params = pinn::UserUpdateParams::new().status("disabled");
+/// let params = pinn::UserUpdateParams::new().status(pinn::UserStatus::Disabled);
 /// assert_eq!(params.metadata, None);
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 #[must_use]
 pub struct UserUpdateParams {
     /// New metadata (replaces the old).
@@ -131,7 +145,7 @@ pub struct UserUpdateParams {
     pub metadata: Option<Map<String, Value>>,
     /// New status.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<UserStatus>,
 }
 
 impl UserUpdateParams {
@@ -141,7 +155,7 @@ impl UserUpdateParams {
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// let user_id = pinn::User::create(&Default::default())?.user_id;
     /// let user = pinn::User::update(&user_id, &pinn::UserUpdateParams::new())?;
-    /// assert_eq!(user.status.as_deref(), Some("active"));
+    /// assert_eq!(user.status, Some(pinn::UserStatus::Active));
     /// assert_eq!(server.requests().last().unwrap().body, "{}");
     /// # Ok::<(), pinn::Error>(())
     /// ```
@@ -181,31 +195,147 @@ impl UserUpdateParams {
         self
     }
 
-    /// Sets the status.
+    /// Sets the status (a [`UserStatus`], or its wire name).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{User, UserUpdateParams};
+    /// use pinn::{User, UserStatus, UserUpdateParams};
     /// let user_id = User::create(&Default::default())?.user_id;
-    /// let user = User::update(&user_id, &UserUpdateParams::new().status("disabled"))?;
-    /// assert_eq!(user.status.as_deref(), Some("disabled"));
+    /// let user = User::update(&user_id, &UserUpdateParams::new().status(UserStatus::Disabled))?;
+    /// assert_eq!(user.status, Some(UserStatus::Disabled));
     /// let err = User::update(&user_id, &UserUpdateParams::new().status("asleep")).unwrap_err();
     /// assert_eq!(err.kind(), pinn::ErrorKind::RequestFailed); // 422
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn status(mut self, status: impl Into<String>) -> Self {
+    pub fn status(mut self, status: impl Into<UserStatus>) -> Self {
         self.status = Some(status.into());
         self
     }
 }
 
-fn insert_entry(metadata: &mut Option<Map<String, Value>>, key: String, value: Value) {
-    metadata.get_or_insert_with(Map::new).insert(key, value);
+/// The user calls of one client: `client.users()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Users<'a> {
+    client: &'a Client,
+}
+
+impl<'a> Users<'a> {
+    pub(crate) fn new(client: &'a Client) -> Users<'a> {
+        Users { client }
+    }
+
+    /// Creates a user: `POST /v1/users`, with `{"metadata": …}` only when metadata is given
+    /// and non-empty.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let params = pinn::UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5");
+    /// let user = client.users().create(&params)?;
+    /// assert_eq!(user.metadata["external_id"], "ypf3JZpTB5");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn create(&self, params: &UserCreateParams) -> Result<User> {
+        let mut req = Request::post("/v1/users".into());
+        if params.metadata.as_ref().is_some_and(|m| !m.is_empty()) {
+            req = req.json(params)?;
+        }
+        super::fetch(self.client, req)
+    }
+
+    /// Retrieves a user: `GET /v1/users/{user_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user_id = client.users().create(&Default::default())?.user_id;
+    /// assert_eq!(client.users().retrieve(&user_id)?.user_id, user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(&self, user_id: &str) -> Result<User> {
+        super::retrieve(self.client, "/v1/users", "user_id", user_id)
+    }
+
+    /// Updates a user: `PATCH /v1/users/{user_id}` with only the fields set in `params`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::{UserStatus, UserUpdateParams};
+    /// let client = server.client();
+    /// let user_id = client.users().create(&Default::default())?.user_id;
+    /// let user = client.users().update(&user_id, &UserUpdateParams::new().status(UserStatus::Disabled))?;
+    /// assert_eq!(user.status, Some(UserStatus::Disabled));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn update(&self, user_id: &str, params: &UserUpdateParams) -> Result<User> {
+        let path = format!("/v1/users/{}", segment("user_id", user_id)?);
+        super::fetch(self.client, Request::patch(path).json(params)?)
+    }
+
+    /// Deletes a user: `DELETE /v1/users/{user_id}`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user_id = client.users().create(&Default::default())?.user_id;
+    /// client.users().delete(&user_id)?;
+    /// assert_eq!(client.users().retrieve(&user_id).unwrap_err().status(), Some(404));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn delete(&self, user_id: &str) -> Result<()> {
+        super::delete(self.client, "/v1/users", "user_id", user_id)
+    }
+
+    /// Lists users, newest first: `GET /v1/users`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// client.users().create(&Default::default())?;
+    /// assert_eq!(client.users().list(&pinn::ListParams::new().limit(5))?.data.len(), 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(&self, params: &ListParams) -> Result<List<User>> {
+        super::list(self.client, "/v1/users".into(), params)
+    }
+
+    /// Lists a user's devices: `GET /v1/users/{user_id}/devices`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// server.enroll_device(&user.user_id, Default::default())?; // what the mobile SDK does
+    /// let devices = client.users().list_devices(&user.user_id, &Default::default())?;
+    /// assert_eq!(devices.data[0].user_id, user.user_id);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list_devices(&self, user_id: &str, params: &ListParams) -> Result<List<Device>> {
+        let path = format!("/v1/users/{}/devices", segment("user_id", user_id)?);
+        super::list(self.client, path, params)
+    }
+
+    /// Lists a user's authentication logs: `GET /v1/users/{user_id}/logs`.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
+    /// let device = server.enroll_device(&user.user_id, Default::default())?;
+    /// server.record_log(&device.device_id, true)?;
+    /// let logs = client.users().list_logs(&user.user_id, &Default::default())?;
+    /// assert!(logs.data[0].success);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list_logs(&self, user_id: &str, params: &ListParams) -> Result<List<Log>> {
+        let path = format!("/v1/users/{}/logs", segment("user_id", user_id)?);
+        super::list(self.client, path, params)
+    }
 }
 
 impl User {
-    /// Creates a user: `POST /v1/users`, with `{"metadata": …}` only when metadata is given
-    /// and non-empty.
+    /// Creates a user on the current client ([`Users::create`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -217,14 +347,10 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn create(params: &UserCreateParams) -> Result<User> {
-        let mut req = Request::post("/v1/users".into());
-        if params.metadata.as_ref().is_some_and(|m| !m.is_empty()) {
-            req = req.json(params)?;
-        }
-        super::fetch(&Client::current(), req)
+        Client::current().users().create(params)
     }
 
-    /// Retrieves a user: `GET /v1/users/{user_id}`.
+    /// Retrieves a user on the current client ([`Users::retrieve`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -234,25 +360,25 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(user_id: &str) -> Result<User> {
-        super::retrieve(&Client::current(), "/v1/users", "user_id", user_id)
+        Client::current().users().retrieve(user_id)
     }
 
-    /// Updates a user: `PATCH /v1/users/{user_id}` with only the fields set in `params`.
+    /// Updates a user on the current client ([`Users::update`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// let user_id = pinn::User::create(&Default::default())?.user_id;
-    /// let user = pinn::User::update(&user_id, &pinn::UserUpdateParams::new().status("disabled"))?;
-    /// assert_eq!(user.status.as_deref(), Some("disabled"));
+    /// use pinn::{User, UserStatus, UserUpdateParams};
+    /// let user_id = User::create(&Default::default())?.user_id;
+    /// let user = User::update(&user_id, &UserUpdateParams::new().status(UserStatus::Disabled))?;
+    /// assert_eq!(user.status, Some(UserStatus::Disabled));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn update(user_id: &str, params: &UserUpdateParams) -> Result<User> {
-        let path = format!("/v1/users/{}", segment("user_id", user_id)?);
-        super::fetch(&Client::current(), Request::patch(path).json(params)?)
+        Client::current().users().update(user_id, params)
     }
 
-    /// Deletes a user: `DELETE /v1/users/{user_id}`. To delete a user you hold, see
-    /// [`Deletable`].
+    /// Deletes a user on the current client ([`Users::delete`]). To delete a user you hold,
+    /// see [`Deletable`].
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -263,10 +389,10 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(user_id: &str) -> Result<()> {
-        super::delete(&Client::current(), "/v1/users", "user_id", user_id)
+        Client::current().users().delete(user_id)
     }
 
-    /// Lists users, newest first: `GET /v1/users`.
+    /// Lists users on the current client, newest first ([`Users::list`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -276,10 +402,10 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<User>> {
-        super::list(&Client::current(), "/v1/users".into(), params)
+        Client::current().users().list(params)
     }
 
-    /// Lists a user's devices: `GET /v1/users/{user_id}/devices`.
+    /// Lists a user's devices on the current client ([`Users::list_devices`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -291,11 +417,10 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list_devices(user_id: &str, params: &ListParams) -> Result<List<Device>> {
-        let path = format!("/v1/users/{}/devices", segment("user_id", user_id)?);
-        super::list(&Client::current(), path, params)
+        Client::current().users().list_devices(user_id, params)
     }
 
-    /// Lists a user's authentication logs: `GET /v1/users/{user_id}/logs`.
+    /// Lists a user's authentication logs on the current client ([`Users::list_logs`]).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -308,12 +433,12 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list_logs(user_id: &str, params: &ListParams) -> Result<List<Log>> {
-        let path = format!("/v1/users/{}/logs", segment("user_id", user_id)?);
-        super::list(&Client::current(), path, params)
+        Client::current().users().list_logs(user_id, params)
     }
 
-    /// Sends this user's changed updatable fields (`metadata`, `status`) with
-    /// [`User::update`], then refreshes `self` from the reply.
+    /// Sends this user's changed updatable fields (`metadata`, `status`) with an update, then
+    /// refreshes `self` from the reply. It goes through the client that fetched the user (on
+    /// any thread), or the current one for a user that was not fetched.
     ///
     /// "Changed" means different from when the user was last read from the API; a user built
     /// by hand sends both fields (`status` when set). With nothing changed, no request is made.
@@ -338,14 +463,17 @@ impl User {
         if params == UserUpdateParams::default() {
             return Ok(());
         }
-        let client = self.origin.client();
-        *self = client.scope(|| User::update(&self.user_id, &params))?;
+        *self = self
+            .origin
+            .client()
+            .users()
+            .update(&self.user_id, &params)?;
         Ok(())
     }
 }
 
 impl Deletable for User {
-    /// Deletes this user: `DELETE /v1/users/{user_id}`.
+    /// Deletes this user: `DELETE /v1/users/{user_id}`, through the client that fetched it.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
@@ -356,6 +484,6 @@ impl Deletable for User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
-        self.origin.client().scope(|| User::delete(&self.user_id))
+        self.origin.client().users().delete(&self.user_id)
     }
 }

@@ -3,12 +3,22 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{changed, or_default, Deletable, Loaded};
+use super::{changed, or_default, string_enum, Deletable, Loaded};
 use crate::client::Client;
 use crate::errors::Result;
 use crate::http::{segment, Request};
 use crate::list::{List, ListParams};
 use crate::object::{object, Origin};
+
+string_enum! {
+    /// A webhook endpoint's status.
+    WebhookEndpointStatus {
+        /// Events are delivered (every new endpoint starts here).
+        Enabled = "enabled",
+        /// Nothing is delivered.
+        Disabled = "disabled",
+    }
+}
 
 /// A URL that Pinn delivers events to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,9 +33,9 @@ pub struct WebhookEndpoint {
     /// Unix seconds when it was last updated.
     #[serde(default, deserialize_with = "or_default")]
     pub updated_at: i64,
-    /// Its status, e.g. `enabled`. Updatable.
-    #[serde(default, deserialize_with = "or_default")]
-    pub status: String,
+    /// Its status. Updatable.
+    #[serde(default)]
+    pub status: Option<WebhookEndpointStatus>,
     /// Where events are delivered. Updatable.
     #[serde(default, deserialize_with = "or_default")]
     pub url: String,
@@ -41,12 +51,12 @@ pub struct WebhookEndpoint {
     /// Fields this crate does not know, kept as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// The updatable fields as last read, for `save()`.
+    #[serde(skip)]
+    loaded: Loaded<(String, Vec<String>, Option<WebhookEndpointStatus>)>,
     /// The client that fetched it and the response it came in.
     #[serde(skip)]
     origin: Origin,
-    /// The updatable fields as last read, for `save()`.
-    #[serde(skip)]
-    loaded: Loaded<(String, Vec<String>, String)>,
 }
 
 object!(
@@ -62,8 +72,48 @@ object!(
     }
 );
 
-/// Optional parameters of [`WebhookEndpoint::update`]: only the fields set are sent.
+/// What [`WebhookEndpoint::create`] sends: `{"url": …, "events": [...]}`.
+///
+/// ```
+/// let params = pinn::WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+/// assert_eq!(params.events, ["user.created"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+#[must_use]
+pub struct WebhookEndpointCreateParams {
+    /// Where events are delivered.
+    pub url: String,
+    /// The event types to deliver, e.g. `user.created`.
+    pub events: Vec<String>,
+}
+
+impl WebhookEndpointCreateParams {
+    /// An endpoint at `url` for these event types.
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// WebhookEndpoint::create(&params)?;
+    /// let sent = server.requests()[0].json().unwrap();
+    /// assert_eq!(sent, serde_json::json!({"url": "https://example.com/hooks", "events": ["user.created"]}));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn new<S: Into<String>>(
+        url: impl Into<String>,
+        events: impl IntoIterator<Item = S>,
+    ) -> Self {
+        WebhookEndpointCreateParams {
+            url: url.into(),
+            events: events.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// What [`WebhookEndpoint::update`] sends: only the fields set.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 #[must_use]
 pub struct WebhookEndpointUpdateParams {
     /// New delivery URL.
@@ -74,7 +124,7 @@ pub struct WebhookEndpointUpdateParams {
     pub events: Option<Vec<String>>,
     /// New status.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
+    pub status: Option<WebhookEndpointStatus>,
 }
 
 impl WebhookEndpointUpdateParams {
@@ -82,11 +132,11 @@ impl WebhookEndpointUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
-    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
-    /// let params = WebhookEndpointUpdateParams::new();
-    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
-    /// assert_eq!((hook.url.as_str(), hook.status.as_str()), ("https://example.com/hooks", "enabled"));
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
+    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &WebhookEndpointUpdateParams::new())?;
+    /// assert_eq!(hook.url, "https://example.com/hooks");
+    /// assert_eq!(server.requests().last().unwrap().body, "{}");
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn new() -> Self {
@@ -97,8 +147,8 @@ impl WebhookEndpointUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
-    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
     /// let params = WebhookEndpointUpdateParams::new().url("https://example.com/v2/hooks");
     /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
     /// assert_eq!(hook.url, "https://example.com/v2/hooks");
@@ -113,8 +163,8 @@ impl WebhookEndpointUpdateParams {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
-    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
     /// let params = WebhookEndpointUpdateParams::new().events(["user.created", "user.deleted"]);
     /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
     /// assert_eq!(hook.events, ["user.created", "user.deleted"]);
@@ -125,81 +175,86 @@ impl WebhookEndpointUpdateParams {
         self
     }
 
-    /// Sets the status.
+    /// Sets the status (a [`WebhookEndpointStatus`], or its wire name).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
-    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
-    /// let params = WebhookEndpointUpdateParams::new().status("disabled");
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus, WebhookEndpointUpdateParams};
+    /// let hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
+    /// let params = WebhookEndpointUpdateParams::new().status(WebhookEndpointStatus::Disabled);
     /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
-    /// assert_eq!(hook.status, "disabled");
+    /// assert_eq!(hook.status, Some(WebhookEndpointStatus::Disabled));
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn status(mut self, status: impl Into<String>) -> Self {
+    pub fn status(mut self, status: impl Into<WebhookEndpointStatus>) -> Self {
         self.status = Some(status.into());
         self
     }
 }
 
-#[derive(Serialize)]
-struct CreateBody<'a, S: AsRef<str>> {
-    url: &'a str,
-    #[serde(serialize_with = "as_strs")]
-    events: &'a [S],
+/// The webhook-endpoint calls of one client: `client.webhook_endpoints()`.
+#[derive(Debug, Clone, Copy)]
+pub struct WebhookEndpoints<'a> {
+    client: &'a Client,
 }
 
-fn as_strs<S: AsRef<str>, Z: serde::Serializer>(v: &&[S], s: Z) -> Result<Z::Ok, Z::Error> {
-    s.collect_seq(v.iter().map(AsRef::as_ref))
-}
+impl<'a> WebhookEndpoints<'a> {
+    pub(crate) fn new(client: &'a Client) -> WebhookEndpoints<'a> {
+        WebhookEndpoints { client }
+    }
 
-impl WebhookEndpoint {
     /// Creates an endpoint: `POST /v1/webhook_endpoints` with `{"url": …, "events": [...]}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// let hook = pinn::WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
-    /// assert_eq!(hook.events, ["user.created"]);
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::WebhookEndpointCreateParams;
+    /// let client = server.client();
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let hook = client.webhook_endpoints().create(&params)?;
     /// assert!(!hook.secret.is_empty());
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn create<S: AsRef<str>>(url: &str, events: &[S]) -> Result<WebhookEndpoint> {
+    pub fn create(&self, params: &WebhookEndpointCreateParams) -> Result<WebhookEndpoint> {
         let req = Request::post("/v1/webhook_endpoints".into());
-        super::fetch(&Client::current(), req.json(&CreateBody { url, events })?)
+        super::fetch(self.client, req.json(params)?)
     }
 
     /// Retrieves an endpoint: `GET /v1/webhook_endpoints/{webhook_endpoint_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::WebhookEndpoint;
-    /// let created = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
-    /// let hook = WebhookEndpoint::retrieve(&created.webhook_endpoint_id)?;
-    /// assert_eq!(hook.url, "https://example.com/hooks");
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::WebhookEndpointCreateParams;
+    /// let client = server.client();
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let id = client.webhook_endpoints().create(&params)?.webhook_endpoint_id;
+    /// assert_eq!(client.webhook_endpoints().retrieve(&id)?.url, "https://example.com/hooks");
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn retrieve(webhook_endpoint_id: &str) -> Result<WebhookEndpoint> {
+    pub fn retrieve(&self, webhook_endpoint_id: &str) -> Result<WebhookEndpoint> {
         super::retrieve(
-            &Client::current(),
+            self.client,
             "/v1/webhook_endpoints",
             "webhook_endpoint_id",
             webhook_endpoint_id,
         )
     }
 
-    /// Updates an endpoint: `PATCH /v1/webhook_endpoints/{webhook_endpoint_id}` with only the
-    /// fields set in `params`.
+    /// Updates an endpoint: `PATCH /v1/webhook_endpoints/{webhook_endpoint_id}` with only
+    /// the fields set in `params`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointUpdateParams};
-    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
-    /// let params = WebhookEndpointUpdateParams::new().status("disabled");
-    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &params)?;
-    /// assert_eq!(hook.status, "disabled");
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::{WebhookEndpointCreateParams, WebhookEndpointStatus, WebhookEndpointUpdateParams};
+    /// let client = server.client();
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let id = client.webhook_endpoints().create(&params)?.webhook_endpoint_id;
+    /// let off = WebhookEndpointUpdateParams::new().status(WebhookEndpointStatus::Disabled);
+    /// let hook = client.webhook_endpoints().update(&id, &off)?;
+    /// assert_eq!(hook.status, Some(WebhookEndpointStatus::Disabled));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn update(
+        &self,
         webhook_endpoint_id: &str,
         params: &WebhookEndpointUpdateParams,
     ) -> Result<WebhookEndpoint> {
@@ -207,22 +262,24 @@ impl WebhookEndpoint {
             "/v1/webhook_endpoints/{}",
             segment("webhook_endpoint_id", webhook_endpoint_id)?
         );
-        super::fetch(&Client::current(), Request::patch(path).json(params)?)
+        super::fetch(self.client, Request::patch(path).json(params)?)
     }
 
     /// Deletes an endpoint: `DELETE /v1/webhook_endpoints/{webhook_endpoint_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::WebhookEndpoint;
-    /// let hook = WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
-    /// WebhookEndpoint::delete(&hook.webhook_endpoint_id)?;
-    /// assert!(WebhookEndpoint::list(&Default::default())?.data.is_empty());
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::WebhookEndpointCreateParams;
+    /// let client = server.client();
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let id = client.webhook_endpoints().create(&params)?.webhook_endpoint_id;
+    /// client.webhook_endpoints().delete(&id)?;
+    /// assert_eq!(server.count("webhook_endpoint"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(webhook_endpoint_id: &str) -> Result<()> {
+    pub fn delete(&self, webhook_endpoint_id: &str) -> Result<()> {
         super::delete(
-            &Client::current(),
+            self.client,
             "/v1/webhook_endpoints",
             "webhook_endpoint_id",
             webhook_endpoint_id,
@@ -232,26 +289,114 @@ impl WebhookEndpoint {
     /// Lists endpoints, newest first: `GET /v1/webhook_endpoints`.
     ///
     /// ```
+    /// # let server = pinn::mock::MockServer::start();
+    /// use pinn::WebhookEndpointCreateParams;
+    /// let client = server.client();
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// client.webhook_endpoints().create(&params)?;
+    /// assert_eq!(client.webhook_endpoints().list(&Default::default())?.data.len(), 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn list(&self, params: &ListParams) -> Result<List<WebhookEndpoint>> {
+        super::list(self.client, "/v1/webhook_endpoints".into(), params)
+    }
+}
+
+impl WebhookEndpoint {
+    /// Creates an endpoint on the current client ([`WebhookEndpoints::create`]).
+    ///
+    /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// pinn::WebhookEndpoint::create("https://example.com/hooks", &["user.created"])?;
-    /// let hooks = pinn::WebhookEndpoint::list(&Default::default())?;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let hook = WebhookEndpoint::create(&params)?;
+    /// assert_eq!(hook.events, ["user.created"]);
+    /// assert!(!hook.secret.is_empty());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn create(params: &WebhookEndpointCreateParams) -> Result<WebhookEndpoint> {
+        Client::current().webhook_endpoints().create(params)
+    }
+
+    /// Retrieves an endpoint on the current client ([`WebhookEndpoints::retrieve`]).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let created = WebhookEndpoint::create(&params)?;
+    /// let hook = WebhookEndpoint::retrieve(&created.webhook_endpoint_id)?;
+    /// assert_eq!(hook.url, "https://example.com/hooks");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn retrieve(webhook_endpoint_id: &str) -> Result<WebhookEndpoint> {
+        Client::current()
+            .webhook_endpoints()
+            .retrieve(webhook_endpoint_id)
+    }
+
+    /// Updates an endpoint on the current client ([`WebhookEndpoints::update`]).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus, WebhookEndpointUpdateParams};
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let hook = WebhookEndpoint::create(&params)?;
+    /// let off = WebhookEndpointUpdateParams::new().status(WebhookEndpointStatus::Disabled);
+    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &off)?;
+    /// assert_eq!(hook.status, Some(WebhookEndpointStatus::Disabled));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn update(
+        webhook_endpoint_id: &str,
+        params: &WebhookEndpointUpdateParams,
+    ) -> Result<WebhookEndpoint> {
+        Client::current()
+            .webhook_endpoints()
+            .update(webhook_endpoint_id, params)
+    }
+
+    /// Deletes an endpoint on the current client ([`WebhookEndpoints::delete`]).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
+    /// let hook = WebhookEndpoint::create(&params)?;
+    /// WebhookEndpoint::delete(&hook.webhook_endpoint_id)?;
+    /// assert!(WebhookEndpoint::list(&Default::default())?.data.is_empty());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn delete(webhook_endpoint_id: &str) -> Result<()> {
+        Client::current()
+            .webhook_endpoints()
+            .delete(webhook_endpoint_id)
+    }
+
+    /// Lists endpoints on the current client, newest first ([`WebhookEndpoints::list`]).
+    ///
+    /// ```
+    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
+    /// WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
+    /// let hooks = WebhookEndpoint::list(&Default::default())?;
     /// assert_eq!(hooks.data.len(), 1);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(params: &ListParams) -> Result<List<WebhookEndpoint>> {
-        super::list(&Client::current(), "/v1/webhook_endpoints".into(), params)
+        Client::current().webhook_endpoints().list(params)
     }
 
-    /// Sends this endpoint's changed updatable fields (`url`, `events`, `status`) with
-    /// [`WebhookEndpoint::update`], then refreshes `self` from the reply.
+    /// Sends this endpoint's changed updatable fields (`url`, `events`, `status`) with an
+    /// update, then refreshes `self` from the reply, through the client that fetched it.
     ///
     /// "Changed" means different from when the endpoint was last read from the API; one built
-    /// by hand sends all three (`status` when not empty). With nothing changed, no request is
-    /// made.
+    /// by hand sends all three (`status` when set). With nothing changed, no request is made.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// let mut hook = pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?;
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
+    /// let mut hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/h", ["user.created"]))?;
     /// hook.events.push("user.deleted".into());
     /// hook.save()?;
     /// assert_eq!(hook.events, ["user.created", "user.deleted"]);
@@ -262,31 +407,34 @@ impl WebhookEndpoint {
         let params = WebhookEndpointUpdateParams {
             url: changed(before.map(|b| &b.0), self.url.clone()),
             events: changed(before.map(|b| &b.1), self.events.clone()),
-            status: Some(self.status.clone())
-                .filter(|s| !s.is_empty())
-                .and_then(|s| changed(before.map(|b| &b.2), s)),
+            status: self
+                .status
+                .clone()
+                .and_then(|s| changed(before.and_then(|b| b.2.as_ref()), s)),
         };
         if params == WebhookEndpointUpdateParams::default() {
             return Ok(());
         }
         let client = self.origin.client();
-        *self = client.scope(|| WebhookEndpoint::update(&self.webhook_endpoint_id, &params))?;
+        *self = client
+            .webhook_endpoints()
+            .update(&self.webhook_endpoint_id, &params)?;
         Ok(())
     }
 }
 
 impl Deletable for WebhookEndpoint {
-    /// Deletes this endpoint.
+    /// Deletes this endpoint, through the client that fetched it.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
-    /// use pinn::Deletable;
-    /// pinn::WebhookEndpoint::create("https://example.com/h", &["user.created"])?.delete()?;
+    /// use pinn::{Deletable, WebhookEndpoint, WebhookEndpointCreateParams};
+    /// WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/h", ["user.created"]))?.delete()?;
     /// assert_eq!(server.count("webhook_endpoint"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<()> {
         let client = self.origin.client();
-        client.scope(|| WebhookEndpoint::delete(&self.webhook_endpoint_id))
+        client.webhook_endpoints().delete(&self.webhook_endpoint_id)
     }
 }

@@ -282,6 +282,50 @@ impl<'a> Expect<'a> {
         })
     }
 
+    /// Like [`respond`](Expect::respond), but `call` is given the client to call through and
+    /// runs outside any scope: the explicit-client form of a call.
+    #[track_caller]
+    pub fn respond_explicit<R>(
+        self,
+        mount: impl FnOnce(Mock) -> Mock,
+        call: impl FnOnce(&pinn::Client) -> R,
+    ) -> R {
+        labelled(&self.describe(), || {
+            let mut w = Wire::start();
+            let m =
+                mount(w.mock_full(self.version, self.method, &self.path, self.query, self.body));
+            let client = pinn::Client::new(w.builder().build().unwrap());
+            let result = call(&client);
+            m.assert();
+            w.assert_no_strays();
+            result
+        })
+    }
+
+    /// Answers `200` with the JSON `reply`; `call` gets the client and must succeed.
+    #[track_caller]
+    pub fn ok_json_explicit<T>(
+        self,
+        reply: &str,
+        call: impl FnOnce(&pinn::Client) -> pinn::Result<T>,
+    ) -> T {
+        let label = self.describe();
+        let result = self.respond_explicit(|m| ok_json(m, reply), call);
+        result.unwrap_or_else(|err| panic!("{label}: {err:?}"))
+    }
+
+    /// Answers `status` with no body; `call` gets the client and must succeed.
+    #[track_caller]
+    pub fn no_body_explicit<T>(
+        self,
+        status: usize,
+        call: impl FnOnce(&pinn::Client) -> pinn::Result<T>,
+    ) -> T {
+        let label = self.describe();
+        let result = self.respond_explicit(|m| m.with_status(status).create(), call);
+        result.unwrap_or_else(|err| panic!("{label}: {err:?}"))
+    }
+
     /// Answers `200` with the JSON `reply` (see [`ok_json`]); `call` must succeed, and what
     /// it gave is returned for the test to check.
     #[track_caller]
