@@ -26,30 +26,35 @@
 //! - Errors are one enum, [`Error`], whose [`kind`](Error::kind) mirrors `pinn.errors`.
 //! - Every call also has an explicit form on a [`Client`] (`client.users().create(…)`), for
 //!   several keys at once, multi-tenant servers and tests; what a client fetches remembers it.
-//! - With the `mock` feature, [`mock`] is a stateful emulator of the whole API for tests.
+#![cfg_attr(
+    feature = "mock",
+    doc = "- With the `mock` feature, [`mock`] is a stateful emulator of the whole API for tests."
+)]
+#![cfg_attr(
+    not(feature = "mock"),
+    doc = "- With the `mock` feature, `mock` is a stateful emulator of the whole API for tests."
+)]
 //!
-//! The guides in `docs/` cover configuration, errors, pagination, ID tokens, testing and
-//! moving from the Python SDK.
+//! The guides (also in the repository's `docs/`):
+//! [configuration](guides::configuration) (keys, hosts, timeouts, proxies, TLS roots,
+//! explicit clients), [errors and retries](guides::errors), [pagination](guides::pagination),
+//! [ID tokens](guides::id_tokens), [testing with the emulator](guides::testing), and
+//! [coming from the Python SDK](guides::python_migration).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// The process-wide client, explicit clients, and scoped overrides.
 pub mod client;
-/// Settings: the secret key, the API host and version, timeouts and limits.
 pub mod config;
-/// Errors, mirroring the Python SDK's `pinn.errors`.
 pub mod errors;
 mod http;
-/// ID-token verification.
 pub mod id_token;
-/// Lists, list parameters and auto-pagination.
 pub mod list;
-/// A stateful in-process emulator of the Pinn API (feature `mock`).
 #[cfg(feature = "mock")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 mod object;
-/// The resources, one module each.
 pub mod resources;
 mod text;
 
@@ -99,19 +104,25 @@ pub fn healthy() -> bool {
     Client::current().healthy()
 }
 
-/// The README's and the guides' examples, run as doctests.
-#[cfg(doctest)]
-mod guides {
-    #[doc = include_str!("../README.md")]
-    struct Readme;
+/// The guides, as pages of these docs; the same files are `docs/*.md` in the repository.
+/// Every example in them runs as a doctest.
+#[cfg(any(doc, doctest))]
+pub mod guides {
     #[doc = include_str!("../docs/configuration.md")]
-    struct Configuration;
-    #[doc = include_str!("../docs/pagination.md")]
-    struct Pagination;
-    #[doc = include_str!("../docs/id-tokens.md")]
-    struct IdTokens;
+    pub mod configuration {}
     #[doc = include_str!("../docs/errors.md")]
-    struct Errors;
+    pub mod errors {}
+    #[doc = include_str!("../docs/pagination.md")]
+    pub mod pagination {}
+    #[doc = include_str!("../docs/id-tokens.md")]
+    pub mod id_tokens {}
     #[doc = include_str!("../docs/testing.md")]
-    struct Testing;
+    pub mod testing {}
+    #[doc = include_str!("../docs/python-migration.md")]
+    pub mod python_migration {}
 }
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct Readme;

@@ -299,6 +299,7 @@ impl ConfigBuilder {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     #[cfg(feature = "platform-verifier")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "platform-verifier")))]
     pub fn platform_roots(mut self) -> Self {
         self.set_transport(|t| t.roots = TlsRoots::Platform);
         self
