@@ -401,3 +401,43 @@ fn a_client_that_writes_and_never_reads_does_not_hold_the_server() {
     assert_eq!(call(s.port(), "GET", "/health", "").status, 200);
     assert!(started.elapsed() < Duration::from_secs(1));
 }
+
+#[test]
+fn json_nested_as_deep_as_the_parser_allows_is_stored_and_served() {
+    // serde_json stops at 128 levels; 126 levels of metadata fit in a body. Every path that
+    // copies, prints or drops such a value must fit in a connection thread's stack.
+    let s = MockServer::start();
+    let deep = format!("{}1{}", "[".repeat(124), "]".repeat(124));
+    let body = format!(r#"{{"metadata": {{"deep": {deep}}}}}"#);
+    let created = api(s.port(), s.secret_key(), "POST", "/v1/users", &body);
+    assert_eq!(created.status, 200, "{created:?}");
+    let id = created.json()["user_id"].as_str().unwrap().to_string();
+    for (method, target, body) in [
+        ("GET", format!("/v1/users/{id}"), String::new()),
+        ("GET", "/v1/users?limit=100".to_string(), String::new()),
+        ("GET", "/v1/events".to_string(), String::new()),
+        ("PATCH", format!("/v1/users/{id}"), body.clone()),
+        ("GET", "/_mock/state".to_string(), String::new()),
+        ("GET", "/_mock/requests".to_string(), String::new()),
+        ("POST", "/_mock/users".to_string(), body.clone()),
+        (
+            "POST",
+            "/_mock/events".to_string(),
+            format!(r#"{{"type": "t", "data": {{"d": {deep}}}}}"#),
+        ),
+        (
+            "POST",
+            "/_mock/id_tokens".to_string(),
+            format!(r#"{{"sub": "u", "claims": {{"d": {deep}}}}}"#),
+        ),
+    ] {
+        let r = api(s.port(), s.secret_key(), method, &target, &body);
+        assert_eq!(r.status, 200, "{method} {target}: {r:?}");
+    }
+    // The snapshot nests that value four levels deeper than the body did: past the parser's
+    // limit, so it cannot be restored. Refused cleanly, and the state is unchanged.
+    let state = call(s.port(), "GET", "/_mock/state", "").text();
+    assert_eq!(call(s.port(), "PUT", "/_mock/state", &state).status, 400);
+    assert_eq!(s.count("user"), 2);
+    assert_eq!(call(s.port(), "POST", "/_mock/reset", "").status, 200);
+}
