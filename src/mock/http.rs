@@ -419,6 +419,9 @@ impl Answer<'_> {
         let status = self.status;
         out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason(status)).as_bytes());
         for (name, value) in self.headers {
+            // A line break in a value (a Retry-After a test chose, say) would end the header
+            // and start another: keep it on one line.
+            let value = value.replace(['\r', '\n'], " ");
             out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
         }
         out.extend_from_slice(format!("Content-Length: {}\r\n", self.body.len()).as_bytes());
@@ -633,7 +636,7 @@ mod tests {
     fn answers_print_whole() {
         let a = Answer {
             status: 599,
-            headers: &[("Request-Id", "req_1")],
+            headers: &[("Request-Id", "req_1"), ("Retry-After", "1\r\nX: y")],
             body: b"{}",
             head_only: false,
             close: true,
@@ -641,7 +644,8 @@ mod tests {
         };
         assert_eq!(
             String::from_utf8_lossy(&a.to_bytes()),
-            "HTTP/1.1 599 \r\nRequest-Id: req_1\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+            "HTTP/1.1 599 \r\nRequest-Id: req_1\r\nRetry-After: 1  X: y\r\nContent-Length: 2\r\n\
+             Connection: close\r\n\r\n{}"
         );
     }
 }
