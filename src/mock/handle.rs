@@ -30,6 +30,15 @@ const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 /// Tests running in parallel each start their own and call the API through
 /// [`client`](MockServer::client) in a [`Client::scope`]. A program's own code that uses the
 /// process-wide client can be pointed at it with [`install`](MockServer::install).
+///
+/// ```
+/// let server = pinn::mock::MockServer::start();
+/// let user = server.client().scope(|| pinn::User::create(&Default::default()))?;
+/// assert_eq!(server.count("user"), 1);
+/// drop(server); // stops it
+/// # let _ = user;
+/// # Ok::<(), pinn::Error>(())
+/// ```
 pub struct MockServer {
     running: server::Running,
 }

@@ -15,6 +15,16 @@ pub(crate) const MAX_BYTES: usize = 32 << 20;
 ///
 /// Its `Debug` output shows `Authorization` as `<redacted>`, in case a real key was sent to
 /// the emulator by mistake; [`header`](RecordedRequest::header) gives the value itself.
+///
+/// ```
+/// let server = pinn::mock::MockServer::start();
+/// server.client().scope(|| pinn::User::list(&pinn::ListParams::new().limit(3)))?;
+/// let sent = &server.requests()[0];
+/// assert_eq!((sent.method.as_str(), sent.path.as_str()), ("GET", "/v1/users"));
+/// assert_eq!((sent.query.as_deref(), sent.body.as_str()), (Some("limit=3"), ""));
+/// assert!(format!("{sent:?}").contains("<redacted>"));
+/// # Ok::<(), pinn::Error>(())
+/// ```
 #[derive(Clone, PartialEq)]
 pub struct RecordedRequest {
     /// The method, e.g. `"POST"`.
