@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::clock::Clock;
 use super::faults::Fault;
 use super::model::{self, Failure};
 use super::rng::{entropy_seed, Rng, Stream};
@@ -114,6 +115,17 @@ pub(crate) fn sign(secret_key: &str, claims: &Value) -> std::result::Result<Stri
     jsonwebtoken::encode(&header, claims, &key).map_err(|e| e.to_string())
 }
 
+/// Sets the clock: frozen at an instant, or the system's.
+pub(crate) fn set_clock(shared: &Shared, clock: Clock) {
+    lock(&shared.store).clock = clock;
+}
+
+/// Moves the clock by `seconds` (negative: back), frozen or not.
+pub(crate) fn advance_clock(shared: &Shared, seconds: i64) {
+    lock(&shared.store).clock.advance(seconds);
+}
+
+/// The clock as the control API shows it.
 pub(crate) fn clock(shared: &Shared) -> Value {
     let store = lock(&shared.store);
     json!({"now": store.now(), "frozen": store.clock.is_frozen()})
@@ -229,16 +241,16 @@ fn route_call(shared: &Shared, route: &str, method: &str, body: &str) -> Result<
         ("clock", "GET") => clock(shared),
         ("clock", "PUT") => {
             let b: ClockIn = parse(body)?;
-            lock(&shared.store).clock = super::clock::Clock::Frozen(b.now);
+            set_clock(shared, Clock::Frozen(b.now));
             clock(shared)
         }
         ("clock", _) => {
-            lock(&shared.store).clock = super::clock::Clock::system();
+            set_clock(shared, Clock::system());
             clock(shared)
         }
         ("clock/advance", _) => {
             let b: AdvanceIn = parse(body)?;
-            lock(&shared.store).clock.advance(b.seconds);
+            advance_clock(shared, b.seconds);
             clock(shared)
         }
         ("counts", _) => counts(shared),

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::clock::Clock;
 use super::control::{self, ID_TOKEN_LIFETIME_SECS};
 use super::faults::Fault;
 use super::requests::{RecordedRequest, DEFAULT_CAPACITY};
@@ -692,7 +693,7 @@ impl MockServer {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn set_clock(&self, unix_secs: i64) {
-        lock(&self.running.shared.store).clock = super::clock::Clock::Frozen(unix_secs);
+        control::set_clock(&self.running.shared, Clock::Frozen(unix_secs));
     }
 
     /// Moves the clock by `seconds` (negative: back), frozen or not (`POST
@@ -713,7 +714,7 @@ impl MockServer {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn advance_clock(&self, seconds: i64) {
-        lock(&self.running.shared.store).clock.advance(seconds);
+        control::advance_clock(&self.running.shared, seconds);
     }
 
     /// Puts the clock back on the system's time (`DELETE /_mock/clock`).
@@ -725,7 +726,7 @@ impl MockServer {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn use_system_clock(&self) {
-        lock(&self.running.shared.store).clock = super::clock::Clock::system();
+        control::set_clock(&self.running.shared, Clock::system());
     }
 
     /// How many objects of a kind exist now, by their `"object"` name: `count("user")`.
