@@ -262,12 +262,13 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
     }
 }
 
-/// Answers an error on a connection that will not be served, and closes it.
+/// Answers an error on a connection that will not be served, and closes it. This runs on the
+/// accepting thread, so it neither waits on a slow client nor lingers.
 fn refuse(mut stream: TcpStream, status: u16, message: &str) {
-    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
     let reply = Reply::error(status, message);
     let _ = send(&mut stream, &reply, "req_refused", CLOSE);
-    linger(stream);
+    let _ = stream.shutdown(Shutdown::Write);
 }
 
 /// Serves requests on one connection until it closes, goes idle or must be cut.
