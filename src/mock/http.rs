@@ -82,7 +82,9 @@ pub(crate) trait Transport: Read + Write {
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
 }
 
-impl Transport for TcpStream {
+/// A shared socket: the server keeps one handle to every connection, to close them all when
+/// it stops, without a second file descriptor each.
+impl Transport for &TcpStream {
     fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
         TcpStream::set_read_timeout(self, timeout)
     }

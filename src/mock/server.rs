@@ -91,7 +91,8 @@ pub(crate) struct Shared {
     /// Numbers the answers of control calls.
     control_ids: AtomicU64,
     idle_timeout: Duration,
-    conns: Mutex<HashMap<u64, TcpStream>>,
+    /// The open connections, shared with their threads (one file descriptor each).
+    conns: Mutex<HashMap<u64, Arc<TcpStream>>>,
     all_closed: Condvar,
     next_conn: AtomicU64,
     stopping: Mutex<bool>,
@@ -230,24 +231,22 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
         }
         let _ = stream.set_nodelay(true);
         let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+        let stream = Arc::new(stream);
         {
             let mut conns = lock(&shared.conns);
             if conns.len() >= MAX_CONNECTIONS {
                 drop(conns);
-                refuse(stream, 503, "too many connections to the emulator");
+                refuse(&stream, 503, "too many connections to the emulator");
                 continue;
             }
-            match stream.try_clone() {
-                Ok(clone) => conns.insert(id, clone),
-                Err(_) => continue,
-            };
+            conns.insert(id, Arc::clone(&stream));
         }
         let serving = Arc::clone(shared);
         let spawned = thread::Builder::new()
             .name("pinn-mock-conn".into())
             .stack_size(STACK_SIZE)
             .spawn(move || {
-                serve_connection(&serving, stream);
+                serve_connection(&serving, &stream);
                 let mut conns = lock(&serving.conns);
                 conns.remove(&id);
                 if conns.is_empty() {
@@ -256,7 +255,7 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
             });
         if spawned.is_err() {
             if let Some(stream) = lock(&shared.conns).remove(&id) {
-                refuse(stream, 503, "the emulator cannot start another thread");
+                refuse(&stream, 503, "the emulator cannot start another thread");
             }
         }
     }
@@ -264,15 +263,15 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
 
 /// Answers an error on a connection that will not be served, and closes it. This runs on the
 /// accepting thread, so it neither waits on a slow client nor lingers.
-fn refuse(mut stream: TcpStream, status: u16, message: &str) {
+fn refuse(stream: &TcpStream, status: u16, message: &str) {
     let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
     let reply = Reply::error(status, message);
-    let _ = send(&mut stream, &reply, "req_refused", CLOSE);
+    let _ = send(stream, &reply, "req_refused", CLOSE);
     let _ = stream.shutdown(Shutdown::Write);
 }
 
 /// Serves requests on one connection until it closes, goes idle or must be cut.
-fn serve_connection(shared: &Shared, stream: TcpStream) {
+fn serve_connection(shared: &Shared, stream: &TcpStream) {
     let mut conn = Conn::new(stream, shared.idle_timeout);
     loop {
         let request = match conn.next_request() {
@@ -280,7 +279,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
             Next::Gone => return,
             Next::Reject(Rejection { status, message }) => {
                 let reply = Reply::error(status, &message);
-                let _ = send(&mut conn.io, &reply, &shared.request_id(), CLOSE);
+                let _ = send(conn.io, &reply, &shared.request_id(), CLOSE);
                 linger(conn.io);
                 return;
             }
@@ -290,7 +289,7 @@ fn serve_connection(shared: &Shared, stream: TcpStream) {
         let served = panic::catch_unwind(AssertUnwindSafe(|| handle(shared, &mut conn, request)));
         let keep_open = served.unwrap_or_else(|_| {
             let reply = Reply::error(500, "the emulator failed on this request");
-            let _ = send(&mut conn.io, &reply, &shared.request_id(), CLOSE);
+            let _ = send(conn.io, &reply, &shared.request_id(), CLOSE);
             false
         });
         if !keep_open || shared.is_stopping() {
@@ -310,7 +309,7 @@ enum Outcome {
 }
 
 /// Handles one request; returns whether the connection stays open.
-fn handle(shared: &Shared, conn: &mut Conn<TcpStream>, request: http::Request) -> bool {
+fn handle(shared: &Shared, conn: &mut Conn<&TcpStream>, request: http::Request) -> bool {
     let close = !request.keep_alive || shared.is_stopping();
     let framing = Framing {
         head_only: request.method == "HEAD",
@@ -337,9 +336,7 @@ fn handle(shared: &Shared, conn: &mut Conn<TcpStream>, request: http::Request) -
         (answer(shared, recorded, &id), id)
     };
     match outcome {
-        Outcome::Answer(reply) => {
-            send(&mut conn.io, &reply, &request_id, framing).is_ok() && !close
-        }
+        Outcome::Answer(reply) => send(conn.io, &reply, &request_id, framing).is_ok() && !close,
         Outcome::Cut => {
             let _ = conn.io.shutdown(Shutdown::Both);
             false
@@ -424,7 +421,7 @@ fn answer_bytes(reply: &Reply, request_id: &str, framing: Framing) -> Vec<u8> {
 
 /// Writes a reply in one write.
 fn send(
-    stream: &mut TcpStream,
+    mut stream: &TcpStream,
     reply: &Reply,
     request_id: &str,
     framing: Framing,
@@ -436,7 +433,7 @@ fn send(
 /// Closes a connection after an error answer without losing the answer: stop writing, then
 /// read and drop what the client still sends, a while. Closing a socket with unread input
 /// resets the connection, and a reset can discard the answer before the client reads it.
-fn linger(mut stream: TcpStream) {
+fn linger(mut stream: &TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let deadline = Instant::now() + LINGER;
     let mut scratch = [0u8; 8192];
