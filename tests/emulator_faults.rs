@@ -325,3 +325,90 @@ fn a_2xx_the_spec_does_not_name_is_an_error_of_the_base_kind() {
     assert!(!err.is_retryable());
     assert_eq!(s.requests().len(), 1, "not retried");
 }
+
+// The faults that fire after the commit: the server did the work, the client never heard.
+
+#[test]
+fn a_post_whose_reply_is_lost_after_the_commit_is_not_retried() {
+    let s = MockServer::start();
+    s.inject(
+        Fault::close()
+            .after_commit()
+            .on_path("/v1/users")
+            .on_method("POST"),
+    );
+    let e = create(&client(&s, 2)).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.status(), e.attempts()),
+        (ErrorKind::ApiConnection, None, 1)
+    );
+    // The user exists, once: a retry would have made a duplicate.
+    assert_eq!(
+        (s.count("user"), s.creates("user"), s.requests().len()),
+        (1, 1, 1)
+    );
+}
+
+#[test]
+fn a_get_whose_reply_is_lost_after_the_commit_is_retried() {
+    let s = MockServer::start();
+    s.inject(Fault::truncated_body().after_commit().on_method("GET"));
+    list(&client(&s, 2)).unwrap();
+    assert_eq!(s.requests().len(), 2);
+}
+
+#[test]
+fn a_500_after_the_commit_leaves_the_object_made() {
+    let s = MockServer::start();
+    s.inject(Fault::status(500).after_commit());
+    let e = create(&client(&s, 2)).unwrap_err();
+    assert_eq!(
+        (e.kind(), e.status(), e.attempts()),
+        (ErrorKind::Api, Some(500), 1)
+    );
+    assert_eq!(s.creates("user"), 1);
+}
+
+#[test]
+fn a_patch_whose_reply_is_lost_is_retried_and_lands_once() {
+    let s = MockServer::start();
+    let c = client(&s, 2);
+    let user = create(&c).unwrap();
+    s.inject(Fault::close().after_commit().on_method("PATCH"));
+    let params = pinn::UserUpdateParams::new().status("disabled");
+    let updated = c.scope(|| User::update(&user.user_id, &params)).unwrap();
+    assert_eq!(
+        updated.status.as_ref().map(|s| s.as_str()),
+        Some("disabled")
+    );
+    // Two PATCHes reached the store (each committed): setting a field twice is harmless.
+    let patches = s.requests().iter().filter(|r| r.method == "PATCH").count();
+    assert_eq!(patches, 2);
+}
+
+#[test]
+fn a_post_that_outlives_the_timeout_was_created_before_the_client_gave_up() {
+    let s = MockServer::start();
+    let impatient = Client::new(
+        s.config_builder()
+            .max_retries(2)
+            .sleeper(record_wait)
+            .timeout(Duration::from_millis(300))
+            .build()
+            .unwrap(),
+    );
+    s.inject(
+        Fault::delay(Duration::from_secs(2))
+            .after_commit()
+            .on_method("POST"),
+    );
+    let started = Instant::now();
+    let e = create(&impatient).unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!((e.kind(), e.attempts()), (ErrorKind::ApiConnection, 1));
+    assert_eq!(s.creates("user"), 1, "committed at once, answered too late");
+}

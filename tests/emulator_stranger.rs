@@ -796,10 +796,13 @@ fn hostile_input_never_stops_the_server() {
             .collect::<String>();
         statuses.push(head);
     }
+    for (i, what) in [(0, "garbage"), (1, "no target"), (2, "HTTP/9.9")] {
+        assert_eq!(statuses[i], "HTTP/1.1 400", "{what}");
+    }
     assert_eq!(statuses[3], "HTTP/1.1 400", "a bad limit");
     assert_eq!(statuses[4], "HTTP/1.1 404", "an ID that is not UTF-8");
     assert_eq!(statuses[5], "HTTP/1.1 400", "a body that is not UTF-8 JSON");
-    assert_eq!(statuses[6], "HTTP/1.1 400", "a body over 1 MiB");
+    assert_eq!(statuses[6], "HTTP/1.1 413", "a body over 1 MiB");
     assert_eq!(statuses[8], "HTTP/1.1 400", "JSON nested too deep");
     assert_eq!(statuses[9], "HTTP/1.1 405", "HEAD");
     // Still serving, and nothing was created.

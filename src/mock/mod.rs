@@ -23,6 +23,12 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 //!
+//! Everything a [`MockServer`](crate::mock::MockServer) method does, a test in any language
+//! can do over HTTP through the control API under `/_mock/` (reset, snapshot and restore,
+//! seeding, ID tokens, faults, the request log, the clock): see `docs/testing.md`. A
+//! [`seed`](crate::mock::MockServerBuilder::seed) makes IDs, keys and timestamps repeat from
+//! run to run.
+//!
 //! What the spec leaves open, the emulator decides like this:
 //! - User statuses are `active` (the initial one) and `disabled`; webhook endpoint statuses
 //!   are `enabled` (the initial one) and `disabled`. Any other value is `422`.
@@ -43,6 +49,14 @@
 //!   of the request that caused it. Seeding calls record `device.created` for a new device
 //!   (with a request ID of its own) and nothing for a log.
 //!
+//! And on the wire, whatever a client sends:
+//! - A request head over 16 KiB (or with over 100 headers) is `431`, a body over 1 MiB is
+//!   `413`, and framing that cannot be trusted (a bad or conflicting `Content-Length`, a bad
+//!   chunk, a `Transfer-Encoding` other than `chunked`, garbage, a TLS handshake) is `400`.
+//!   Each creates nothing and closes the connection after the answer.
+//! - Connections are kept alive and closed after an idle timeout (5 seconds by default).
+//! - The request log keeps the newest 1,000 requests (and at most 32 MiB of them).
+//!
 //! The same emulator runs standalone for other languages: `cargo run --features mock --bin
 //! pinn-mock -- --port 12111`. See `docs/testing.md`.
 
@@ -50,45 +64,29 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use serde::de::DeserializeOwned;
 
-use crate::client::Client;
-use crate::config::Config;
 use crate::errors::{Error, Result};
-use crate::resources::device::Device;
-use crate::resources::log::Log;
 
+mod clock;
+mod control;
 mod faults;
+mod handle;
+mod http;
 mod model;
+mod requests;
+mod rng;
 mod routes;
 mod server;
 mod store;
 
 pub use faults::Fault;
+pub use handle::{MockServer, MockServerBuilder};
+pub use requests::RecordedRequest;
 
 use model::Failure;
-use store::{now, random_alnum, random_id, Kind};
 
 /// Locks a mutex, carrying on past a panic elsewhere: the state is still usable.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// A running emulator. It serves until dropped; dropping it stops its threads and closes every
-/// connection to it.
-///
-/// Tests running in parallel each start their own and call the API through
-/// [`client`](MockServer::client) in a [`Client::scope`]. A program's own code that uses the
-/// process-wide client can be pointed at it with [`install`](MockServer::install).
-pub struct MockServer {
-    url: String,
-    running: server::Running,
-}
-
-impl std::fmt::Debug for MockServer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MockServer")
-            .field("url", &self.url)
-            .finish()
-    }
 }
 
 /// The device [`MockServer::enroll_device`] enrolls.
@@ -136,387 +134,28 @@ impl Default for DeviceSeed {
     }
 }
 
-/// A request as the emulator received it.
+/// The user [`MockServer::seed_user`] creates: one with a status the API cannot create
+/// users with.
 ///
-/// Its `Debug` output shows `Authorization` as `<redacted>`, in case a real key was sent to
-/// the emulator by mistake; [`header`](RecordedRequest::header) gives the value itself.
-#[derive(Clone, PartialEq)]
-pub struct RecordedRequest {
-    /// The method, e.g. `"POST"`.
-    pub method: String,
-    /// The path as sent, still percent-encoded, without the query: `/v1/users/usr_%2E%2E`.
-    pub path: String,
-    /// The raw query string, without the `?`, if there was one.
-    pub query: Option<String>,
-    /// Every header, names as sent.
-    pub headers: Vec<(String, String)>,
-    /// The body (invalid UTF-8 replaced); empty when there was none.
-    pub body: String,
+/// ```
+/// let seed = pinn::mock::UserSeed { status: "disabled".into(), ..Default::default() };
+/// assert!(seed.metadata.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct UserSeed {
+    /// The user's metadata.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// `"active"` or `"disabled"`.
+    pub status: String,
 }
 
-impl std::fmt::Debug for RecordedRequest {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let headers: Vec<(&str, &str)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                let shown = if n.eq_ignore_ascii_case("authorization") {
-                    "<redacted>"
-                } else {
-                    v.as_str()
-                };
-                (n.as_str(), shown)
-            })
-            .collect();
-        f.debug_struct("RecordedRequest")
-            .field("method", &self.method)
-            .field("path", &self.path)
-            .field("query", &self.query)
-            .field("headers", &headers)
-            .field("body", &self.body)
-            .finish()
-    }
-}
-
-impl RecordedRequest {
-    /// The first header called `name` (any case).
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// server.client().scope(|| pinn::App::list(&Default::default()))?;
-    /// let sent = &server.requests()[0];
-    /// assert_eq!(sent.header("user-agent"), Some(pinn::USER_AGENT));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The body parsed as JSON; `None` when it is empty or not JSON.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let params = pinn::EnrollmentKeyCreateParams::new("usr_unknown");
-    /// server.client().enrollment_keys().create(&params).unwrap_err();
-    /// assert_eq!(server.requests()[0].json(), Some(serde_json::json!({"user_id": "usr_unknown"})));
-    /// ```
-    pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_str(&self.body).ok()
-    }
-}
-
-impl MockServer {
-    /// Starts an emulator on a free loopback port.
-    ///
-    /// # Panics
-    ///
-    /// When no port can be bound (the only way it can fail). Use
-    /// [`try_start`](MockServer::try_start) to handle that.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// assert!(server.url().starts_with("http://127.0.0.1:"));
-    /// ```
-    pub fn start() -> MockServer {
-        match MockServer::try_start() {
-            Ok(s) => s,
-            Err(e) => panic!("pinn::mock::MockServer could not bind a port on 127.0.0.1: {e}"),
+impl Default for UserSeed {
+    /// An active user without metadata.
+    fn default() -> Self {
+        UserSeed {
+            metadata: serde_json::Map::new(),
+            status: "active".into(),
         }
-    }
-
-    /// Starts an emulator on a free loopback port, or says why it could not.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::try_start()?;
-    /// assert!(server.secret_key().starts_with("sk_test_"));
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn try_start() -> std::io::Result<MockServer> {
-        MockServer::start_on(0)
-    }
-
-    /// Starts an emulator on `127.0.0.1:port` (0: any free port) with a random secret key.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start_on(0)?;
-    /// assert!(pinn::mock::MockServer::start_on(server.port()).is_err()); // taken
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn start_on(port: u16) -> std::io::Result<MockServer> {
-        MockServer::start_with_key(port, &format!("sk_test_{}", random_alnum(24)))
-    }
-
-    /// Starts an emulator on `127.0.0.1:port` (0: any free port) that accepts `secret_key`.
-    /// The key must be printable ASCII without spaces (it travels in a header); ID tokens
-    /// need at least 16 bytes of it.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start_with_key(0, "sk_test_4eC39HqLyjWDarjtT1zdp7dc")?;
-    /// assert_eq!(server.secret_key(), "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
-    /// assert!(pinn::mock::MockServer::start_with_key(0, "two words").is_err());
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn start_with_key(port: u16, secret_key: &str) -> std::io::Result<MockServer> {
-        if secret_key.is_empty() || !secret_key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "the secret key must be non-empty printable ASCII without spaces",
-            ));
-        }
-        let running = server::start(port, secret_key.to_string())?;
-        Ok(MockServer {
-            url: format!("http://{}", running.addr),
-            running,
-        })
-    }
-
-    /// The base URL, `http://127.0.0.1:PORT`, with no trailing slash: the API host.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// assert_eq!(server.url(), format!("http://127.0.0.1:{}", server.port()));
-    /// let config = pinn::Config::builder().api_host(server.url()).secret_key(server.secret_key());
-    /// assert!(pinn::Client::new(config.build()?).scope(pinn::healthy));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn url(&self) -> String {
-        self.url.clone()
-    }
-
-    /// The port it listens on.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// assert_ne!(server.port(), 0);
-    /// std::net::TcpStream::connect(("127.0.0.1", server.port()))?;
-    /// # Ok::<(), std::io::Error>(())
-    /// ```
-    pub fn port(&self) -> u16 {
-        self.running.addr.port()
-    }
-
-    /// The secret key it accepts (`sk_test_` and 24 random characters unless chosen).
-    ///
-    /// ```
-    /// use pinn::{Client, Config, ErrorKind, User};
-    /// let server = pinn::mock::MockServer::start();
-    /// let with_key = |key: &str| Config::builder().secret_key(key).api_host(server.url()).build();
-    /// let right = Client::new(with_key(server.secret_key())?);
-    /// let wrong = Client::new(with_key("sk_test_wrong")?);
-    /// assert!(right.scope(|| User::list(&Default::default())).is_ok());
-    /// let err = wrong.scope(|| User::list(&Default::default())).unwrap_err();
-    /// assert_eq!(err.kind(), ErrorKind::Authentication);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn secret_key(&self) -> &str {
-        &self.running.shared.secret_key
-    }
-
-    /// A config builder preset with this server's key and URL, to add settings to, such as
-    /// retries or timeouts.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
-    /// assert_eq!(client.config().api_host(), server.url());
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn config_builder(&self) -> crate::ConfigBuilder {
-        Config::builder()
-            .secret_key(self.secret_key())
-            .api_host(self.url())
-    }
-
-    /// A client for this server, to use in [`Client::scope`].
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let users = server.client().scope(|| pinn::User::list(&Default::default()))?;
-    /// assert!(users.data.is_empty());
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn client(&self) -> Client {
-        Client::new(self.config_builder().finish())
-    }
-
-    /// Makes [`client`](MockServer::client) the process-wide client, for code that calls the
-    /// static functions outside any scope. Tests that run in parallel should use scopes
-    /// instead: the process-wide client is shared by every test thread.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// server.install();
-    /// assert!(pinn::User::create(&Default::default())?.user_id.starts_with("usr_"));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn install(&self) {
-        crate::set_client(self.client());
-    }
-
-    /// Enrolls a device for a user, as Pinn's mobile SDK would: the user gets
-    /// `device_enrolled` and the palm flags of `seed`, and a `device.created` event is
-    /// recorded. An unknown user is an [`Error::InvalidArgument`].
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let client = server.client();
-    /// let user = client.scope(|| pinn::User::create(&Default::default()))?;
-    /// let device = server.enroll_device(&user.user_id, Default::default())?;
-    /// let user = client.scope(|| pinn::User::retrieve(&user.user_id))?;
-    /// assert!(user.device_enrolled && user.left_palm_enrolled && !user.right_palm_enrolled);
-    /// assert_eq!(device.user_id, user.user_id);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn enroll_device(&self, user_id: &str, seed: DeviceSeed) -> Result<Device> {
-        let request_id = random_id("req");
-        let mut store = lock(&self.running.shared.store);
-        let device = model::enroll_device(&mut store, user_id, &seed, &request_id);
-        typed(device)
-    }
-
-    /// Records an authentication by a device's user: `auth_type` `mobile`, a palm score of
-    /// 0.97 on success and 0.12 on failure, and the newest mobile app's ID. A success sets the
-    /// user's `authenticated_at`. An unknown device is an [`Error::InvalidArgument`].
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let user = server.client().scope(|| pinn::User::create(&Default::default()))?;
-    /// let device = server.enroll_device(&user.user_id, Default::default())?;
-    /// let log = server.record_log(&device.device_id, true)?;
-    /// assert!(log.success && log.score > 0.9);
-    /// assert!(server.record_log("dev_unknown", true).is_err());
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn record_log(&self, device_id: &str, success: bool) -> Result<Log> {
-        let mut store = lock(&self.running.shared.store);
-        typed(model::record_log(&mut store, device_id, success))
-    }
-
-    /// An ID token for `user_id` such as Pinn's front-end SDKs hand over: HS256, keyed by the
-    /// secret key, with claims `sub`, `iss` (this server's URL), `amr`, `iat` and `exp` (in
-    /// five minutes). [`IdToken::verify`](crate::IdToken::verify) accepts it from a client of
-    /// this server.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let token = server.mint_id_token("usr_123", &["palm"]);
-    /// let claims = server.client().scope(|| pinn::IdToken::verify(&token, &["palm"]))?;
-    /// assert_eq!(claims.sub, "usr_123");
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn mint_id_token(&self, user_id: &str, amr: &[&str]) -> String {
-        let iat = now();
-        self.sign_id_token(&serde_json::json!({
-            "sub": user_id,
-            "iss": self.url,
-            "amr": amr,
-            "iat": iat,
-            "exp": iat + 300,
-        }))
-    }
-
-    /// Signs any claims as an ID token (HS256, keyed by the secret key): for testing how a
-    /// program handles an expired token, a wrong issuer or a missing claim.
-    ///
-    /// # Panics
-    ///
-    /// When `claims` is not a JSON object.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let expired = server.sign_id_token(&serde_json::json!({
-    ///     "sub": "usr_123", "iss": server.url(), "amr": ["palm"], "exp": 1_000_000_000,
-    /// }));
-    /// let err = server.client().scope(|| pinn::IdToken::verify(&expired, &[])).unwrap_err();
-    /// assert_eq!(err.kind(), pinn::ErrorKind::IdTokenVerification);
-    /// ```
-    pub fn sign_id_token(&self, claims: &serde_json::Value) -> String {
-        assert!(claims.is_object(), "ID token claims must be a JSON object");
-        crate::id_token::install_crypto_provider();
-        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
-        let key = jsonwebtoken::EncodingKey::from_secret(self.secret_key().as_bytes());
-        match jsonwebtoken::encode(&header, claims, &key) {
-            Ok(token) => token,
-            Err(e) => panic!("signing an HS256 token cannot fail, but did: {e}"),
-        }
-    }
-
-    /// Injects a fault into the next matching requests. See [`Fault`].
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::status(409).on_method("POST"));
-    /// let err = server.client().scope(|| pinn::User::create(&Default::default())).unwrap_err();
-    /// assert_eq!(err.kind(), pinn::ErrorKind::RequestFailed);
-    /// assert_eq!(server.count("user"), 0); // the fault answered instead of the API
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn inject(&self, fault: Fault) {
-        lock(&self.running.shared.faults).push(fault);
-    }
-
-    /// Every request received so far, in order, faulted ones included.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let client = server.client();
-    /// let params = pinn::UserCreateParams::new().metadata_entry("k", "v");
-    /// let user = client.scope(|| pinn::User::create(&params))?;
-    /// client.scope(|| pinn::User::retrieve(&user.user_id))?;
-    /// let sent = server.requests();
-    /// assert_eq!(sent[0].json(), Some(serde_json::json!({"metadata": {"k": "v"}})));
-    /// assert_eq!(sent[1].method, "GET");
-    /// assert_eq!(sent[1].path, format!("/v1/users/{}", user.user_id));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.running.shared.requests).clone()
-    }
-
-    /// Forgets the requests received so far.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// assert!(server.client().scope(pinn::healthy));
-    /// server.clear_requests();
-    /// assert!(server.requests().is_empty());
-    /// ```
-    pub fn clear_requests(&self) {
-        lock(&self.running.shared.requests).clear();
-    }
-
-    /// How many objects of a kind exist now, by their `"object"` name: `count("user")`.
-    /// Unknown kinds count 0.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let client = server.client();
-    /// let user = client.scope(|| pinn::User::create(&Default::default()))?;
-    /// client.enrollment_keys().create(&pinn::EnrollmentKeyCreateParams::new(&user.user_id))?;
-    /// assert_eq!((server.count("user"), server.count("enrollment_key")), (1, 1));
-    /// assert_eq!(server.count("unicorn"), 0);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn count(&self, object: &str) -> usize {
-        Kind::from_name(object).map_or(0, |k| lock(&self.running.shared.store).count(k))
-    }
-
-    /// How many objects of a kind were ever created, deleted ones included: a test can prove
-    /// that a retried call created nothing twice.
-    ///
-    /// ```
-    /// let server = pinn::mock::MockServer::start();
-    /// let user = server.client().scope(|| pinn::User::create(&Default::default()))?;
-    /// server.client().scope(|| pinn::User::delete(&user.user_id))?;
-    /// assert_eq!((server.count("user"), server.creates("user")), (0, 1));
-    /// assert_eq!(server.creates("event"), 2);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn creates(&self, object: &str) -> usize {
-        Kind::from_name(object).map_or(0, |k| lock(&self.running.shared.store).creates(k))
     }
 }
 

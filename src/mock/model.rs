@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::store::{now, random_alnum, str_field, Kind, Obj, Store};
+use super::store::{str_field, Kind, Obj, Store};
 use super::DeviceSeed;
 
 /// The user statuses the emulator accepts. The spec names none; these two are the ones the
@@ -65,7 +65,24 @@ fn require_user(store: &Store, user_id: &str) -> Result<()> {
 }
 
 pub(crate) fn create_user(store: &mut Store, metadata: Obj, request_id: &str) -> Obj {
-    let t = now();
+    insert_user(store, metadata, "active", request_id)
+}
+
+/// Creates a user with a status of choice (a seeding call; the API creates only `active`
+/// users).
+pub(crate) fn seed_user(
+    store: &mut Store,
+    metadata: Obj,
+    status: Option<String>,
+    request_id: &str,
+) -> Result<Obj> {
+    check_status(status.as_deref(), &USER_STATUSES)?;
+    let status = status.as_deref().unwrap_or("active");
+    Ok(insert_user(store, metadata, status, request_id))
+}
+
+fn insert_user(store: &mut Store, metadata: Obj, status: &str, request_id: &str) -> Obj {
+    let t = store.now();
     let user = store.insert(
         Kind::User,
         t,
@@ -76,11 +93,32 @@ pub(crate) fn create_user(store: &mut Store, metadata: Obj, request_id: &str) ->
             "left_palm_enrolled": false,
             "right_palm_enrolled": false,
             "metadata": metadata,
-            "status": "active",
+            "status": status,
         })),
     );
     store.record_event("user.created", &user, request_id);
     user
+}
+
+/// Records an event of any type with any `data` (a seeding call: the API records events only
+/// as a side effect).
+pub(crate) fn seed_event(
+    store: &mut Store,
+    event_type: &str,
+    data: Obj,
+    request_id: &str,
+) -> Result<Obj> {
+    if event_type.trim().is_empty() {
+        return Err(Failure::new(422, "an event needs a type"));
+    }
+    let t = store.now();
+    let fields = obj(json!({
+        "type": event_type,
+        "data": data,
+        "request": request_id,
+        "livemode": false,
+    }));
+    Ok(store.insert(Kind::Event, t, fields))
 }
 
 /// `422` for a status outside `allowed`.
@@ -102,6 +140,7 @@ pub(crate) fn update_user(
     request_id: &str,
 ) -> Result<Obj> {
     check_status(status.as_deref(), &USER_STATUSES)?;
+    let t = store.now();
     let user = store
         .get_mut(Kind::User, user_id)
         .ok_or_else(|| Failure::not_found(Kind::User, user_id))?;
@@ -111,7 +150,7 @@ pub(crate) fn update_user(
     if let Some(s) = status {
         user.insert("status".into(), s.into());
     }
-    user.insert("updated_at".into(), now().into());
+    user.insert("updated_at".into(), t.into());
     let user = user.clone();
     store.record_event("user.updated", &user, request_id);
     Ok(user)
@@ -151,13 +190,14 @@ pub(crate) fn create_app(
     if name.trim().is_empty() {
         return Err(Failure::new(422, "name must not be empty"));
     }
-    let t = now();
+    let t = store.now();
+    let secret = format!("pk_test_{}", store.rng.alnum(24));
     let app = store.insert(
         Kind::App,
         t,
         obj(json!({
             "updated_at": t,
-            "publishable_key": format!("pk_test_{}", random_alnum(24)),
+            "publishable_key": secret,
             "app_type": app_type,
             "name": name,
             "description": description,
@@ -192,6 +232,7 @@ pub(crate) fn delete_device(store: &mut Store, device_id: &str, request_id: &str
     if let Some(user_id) = str_field(&device, "user_id") {
         let left = store.ids_where(Kind::Device, |d| str_field(d, "user_id") == Some(user_id));
         if left.is_empty() {
+            let t = store.now();
             if let Some(user) = store.get_mut(Kind::User, user_id) {
                 for flag in [
                     "device_enrolled",
@@ -200,7 +241,7 @@ pub(crate) fn delete_device(store: &mut Store, device_id: &str, request_id: &str
                 ] {
                     user.insert(flag.into(), false.into());
                 }
-                user.insert("updated_at".into(), now().into());
+                user.insert("updated_at".into(), t.into());
             }
         }
     }
@@ -214,7 +255,7 @@ pub(crate) fn enroll_device(
     seed: &DeviceSeed,
     request_id: &str,
 ) -> Result<Obj> {
-    let t = now();
+    let t = store.now();
     let user = store
         .get_mut(Kind::User, user_id)
         .ok_or_else(|| Failure::not_found(Kind::User, user_id))?;
@@ -265,7 +306,7 @@ pub(crate) fn record_log(store: &mut Store, device_id: &str, success: bool) -> R
         })
         .unwrap_or_else(|| store.default_app_id.clone());
     let score = if success { 0.97 } else { 0.12 };
-    let t = now();
+    let t = store.now();
     let log = store.insert(
         Kind::Log,
         t,
@@ -322,7 +363,8 @@ pub(crate) fn create_webhook(
 ) -> Result<Obj> {
     check_url(&url)?;
     check_events(&events)?;
-    let t = now();
+    let t = store.now();
+    let secret = format!("whsec_{}", store.rng.alnum(32));
     let hook = store.insert(
         Kind::WebhookEndpoint,
         t,
@@ -332,7 +374,7 @@ pub(crate) fn create_webhook(
             "url": url,
             "events": events,
             "livemode": false,
-            "secret": format!("whsec_{}", random_alnum(32)),
+            "secret": secret,
         })),
     );
     store.record_event("webhook_endpoint.created", &hook, request_id);
@@ -354,6 +396,7 @@ pub(crate) fn update_webhook(
         check_events(e)?;
     }
     check_status(status.as_deref(), &WEBHOOK_STATUSES)?;
+    let t = store.now();
     let hook = store
         .get_mut(Kind::WebhookEndpoint, id)
         .ok_or_else(|| Failure::not_found(Kind::WebhookEndpoint, id))?;
@@ -366,7 +409,7 @@ pub(crate) fn update_webhook(
     if let Some(s) = status {
         hook.insert("status".into(), s.into());
     }
-    hook.insert("updated_at".into(), now().into());
+    hook.insert("updated_at".into(), t.into());
     let hook = hook.clone();
     store.record_event("webhook_endpoint.updated", &hook, request_id);
     Ok(hook)
@@ -378,15 +421,16 @@ pub(crate) fn create_enrollment_key(
     request_id: &str,
 ) -> Result<Obj> {
     require_user(store, user_id)?;
-    let t = now();
+    let t = store.now();
+    let secret = format!("eks_{}", store.rng.alnum(32));
     let key = store.insert(
         Kind::EnrollmentKey,
         t,
         obj(json!({
             "user_id": user_id,
-            "expires_at": t + KEY_LIFETIME_SECS,
+            "expires_at": t.saturating_add(KEY_LIFETIME_SECS),
             "livemode": false,
-            "secret": format!("eks_{}", random_alnum(32)),
+            "secret": secret,
         })),
     );
     store.record_event("enrollment_key.created", &key, request_id);
@@ -400,15 +444,16 @@ pub(crate) fn create_recovery_key(
     request_id: &str,
 ) -> Result<Obj> {
     require_user(store, user_id)?;
-    let t = now();
+    let t = store.now();
+    let secret = format!("rks_{}", store.rng.alnum(32));
     let key = store.insert(
         Kind::RecoveryKey,
         t,
         obj(json!({
             "user_id": user_id,
-            "expires_at": t + KEY_LIFETIME_SECS,
+            "expires_at": t.saturating_add(KEY_LIFETIME_SECS),
             "livemode": false,
-            "secret": format!("rks_{}", random_alnum(32)),
+            "secret": secret,
             "flow": flow,
         })),
     );

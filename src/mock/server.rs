@@ -1,47 +1,102 @@
-//! The emulator's threads: tiny_http serving requests, and a byte relay in front of it.
+//! The emulator's threads and sockets: one thread accepting connections, one thread per
+//! connection reading requests in turn (keep-alive, closed when idle), and what a request goes
+//! through: the control API, or the request log, the faults and the API.
 //!
-//! Clients connect to the relay, which copies bytes both ways between each client socket and
-//! its own connection to tiny_http; it never looks inside them. The relay exists because
-//! tiny_http cannot close a connection on demand: it keeps each one open for the next request.
-//! Holding the client sockets lets the emulator cut one (the `close` and `truncated_body`
-//! faults, found by the address tiny_http reports as the request's peer) and cut them all when
-//! it stops, so a client's keep-alive pool never holds a connection to a server that is gone.
+//! Owning the sockets is what lets a fault cut a connection or an answer, and lets dropping the
+//! server close every connection, so a client's keep-alive pool never holds one to a server
+//! that is gone.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::faults::{self, Fault, FaultKind};
+use super::clock::{Clock, SEEDED_START};
+use super::faults::{self, FaultKind, Queue, Taken};
+use super::http::{self, Answer, Conn, Next, Rejection};
+use super::requests::RequestLog;
+use super::rng::{Rng, Stream};
 use super::routes::{self, Reply};
-use super::store::{random_id, Store};
-use super::{lock, RecordedRequest};
+use super::store::Store;
+use super::{control, lock, RecordedRequest};
 
-/// Threads taking requests from tiny_http. More than one, so a delayed request does not hold
-/// up the others.
-const WORKERS: usize = 4;
-/// The largest request body read; a larger one is answered `400`.
-const MAX_BODY_BYTES: u64 = 1 << 20;
+/// The accept queue asked of the kernel (which caps it at `net.core.somaxconn`, 4096 on
+/// current Linux). std listens with 128, and a burst of a thousand connections overflows that:
+/// the kernel then drops handshakes, and clients wait a second or more to retry.
+const BACKLOG: i32 = 4096;
+/// Connections served at once; more are answered `503` and closed.
+const MAX_CONNECTIONS: usize = 4096;
+/// The stack of a connection thread, a quarter of std's default. The deepest JSON serde_json
+/// accepts (128 levels), parsed, copied, printed, signed and dropped, needs between 160 and
+/// 256 KiB in a debug build (`json_nested_as_deep_as_the_parser_allows_is_stored_and_served`);
+/// this leaves twice that. Only the pages a thread touches cost memory.
+const STACK_SIZE: usize = 512 * 1024;
+/// How long a lingering close drains what a refused client still sends.
+const LINGER: Duration = Duration::from_secs(2);
+/// How much a lingering close drains at most.
+const LINGER_BYTES: usize = 128 << 20;
+
+/// How a server starts, and what a reset returns it to.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub port: u16,
+    pub secret_key: Option<String>,
+    pub seed: Option<u64>,
+    pub clock: Option<i64>,
+    pub request_log_capacity: usize,
+    pub idle_timeout: Duration,
+}
+
+/// What a reset returns the state to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Origin {
+    pub seed: u64,
+    pub seeded: bool,
+    pub clock: Option<i64>,
+}
+
+impl Origin {
+    /// The clock a (re)started server begins with: as given, else frozen at
+    /// [`SEEDED_START`] when seeded, else the system's.
+    pub(crate) fn clock(&self) -> Clock {
+        match (self.clock, self.seeded) {
+            (Some(t), _) => Clock::Frozen(t),
+            (None, true) => Clock::Frozen(SEEDED_START),
+            (None, false) => Clock::system(),
+        }
+    }
+
+    pub(crate) fn store(&self) -> Store {
+        Store::new(Rng::stream(self.seed, Stream::Objects), self.clock())
+    }
+
+    pub(crate) fn faults(&self) -> Queue {
+        Queue::new(Rng::stream(self.seed, Stream::Faults))
+    }
+}
 
 /// What the server threads and the [`MockServer`](super::MockServer) handle share.
 pub(crate) struct Shared {
+    pub url: String,
     pub secret_key: String,
+    pub origin: Mutex<Origin>,
     pub store: Mutex<Store>,
-    pub faults: Mutex<Vec<Fault>>,
-    pub requests: Mutex<Vec<RecordedRequest>>,
-    conns: Mutex<Conns>,
+    pub faults: Mutex<Queue>,
+    pub requests: Mutex<RequestLog>,
+    pub request_ids: Mutex<Rng>,
+    /// Numbers the answers of control calls.
+    control_ids: AtomicU64,
+    idle_timeout: Duration,
+    /// The open connections, shared with their threads (one file descriptor each).
+    conns: Mutex<HashMap<u64, Arc<TcpStream>>>,
+    all_closed: Condvar,
+    next_conn: AtomicU64,
     stopping: Mutex<bool>,
     wake: Condvar,
-}
-
-/// The relay's open connections, keyed by the local address of the relay's socket to
-/// tiny_http (which tiny_http reports as the request's peer address).
-#[derive(Default)]
-struct Conns {
-    open: HashMap<SocketAddr, (TcpStream, TcpStream)>,
-    pumps: Vec<JoinHandle<()>>,
 }
 
 impl Shared {
@@ -66,23 +121,8 @@ impl Shared {
         false
     }
 
-    /// Cuts the client connection that `peer` (tiny_http's view) belongs to, after sending
-    /// `last_words` to the client.
-    fn sever(&self, peer: Option<&SocketAddr>, last_words: &[u8]) {
-        let Some(peer) = peer else { return };
-        let streams = lock(&self.conns)
-            .open
-            .get(peer)
-            .and_then(|(c, u)| Some((c.try_clone().ok()?, u.try_clone().ok()?)));
-        if let Some((mut client, upstream)) = streams {
-            if !last_words.is_empty() {
-                let _ = client.write_all(last_words).and_then(|()| client.flush());
-                let _ = client.shutdown(Shutdown::Write);
-            } else {
-                let _ = client.shutdown(Shutdown::Both);
-            }
-            let _ = upstream.shutdown(Shutdown::Both);
-        }
+    pub(crate) fn request_id(&self) -> String {
+        lock(&self.request_ids).id("req")
     }
 }
 
@@ -90,253 +130,322 @@ impl Shared {
 pub(crate) struct Running {
     pub addr: SocketAddr,
     pub shared: Arc<Shared>,
-    http: Arc<tiny_http::Server>,
-    threads: Vec<JoinHandle<()>>,
+    acceptor: Option<JoinHandle<()>>,
 }
 
 /// Binds `127.0.0.1:port` (0: any free port) and starts serving.
-pub(crate) fn start(port: u16, secret_key: String) -> io::Result<Running> {
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
+pub(crate) fn start(settings: Settings) -> io::Result<Running> {
+    let listener = listen(settings.port)?;
     let addr = listener.local_addr()?;
-    let http = tiny_http::Server::http("127.0.0.1:0").map_err(io::Error::other)?;
-    let inner = http
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| io::Error::other("tiny_http did not bind an IP address"))?;
-    let http = Arc::new(http);
+    let origin = Origin {
+        seed: settings.seed.unwrap_or_else(super::rng::entropy_seed),
+        seeded: settings.seed.is_some(),
+        clock: settings.clock,
+    };
+    let secret_key = settings.secret_key.unwrap_or_else(|| {
+        let mut rng = Rng::stream(origin.seed, Stream::SecretKey);
+        format!("sk_test_{}", rng.alnum(24))
+    });
     let shared = Arc::new(Shared {
+        url: format!("http://{addr}"),
         secret_key,
-        store: Mutex::new(Store::new()),
-        faults: Mutex::default(),
-        requests: Mutex::default(),
+        store: Mutex::new(origin.store()),
+        faults: Mutex::new(origin.faults()),
+        requests: Mutex::new(RequestLog::new(settings.request_log_capacity)),
+        request_ids: Mutex::new(Rng::stream(origin.seed, Stream::Requests)),
+        origin: Mutex::new(origin),
+        idle_timeout: settings.idle_timeout.max(Duration::from_millis(1)),
         conns: Mutex::default(),
+        all_closed: Condvar::new(),
+        next_conn: AtomicU64::new(0),
+        control_ids: AtomicU64::new(0),
         stopping: Mutex::new(false),
         wake: Condvar::new(),
     });
-    let mut threads = Vec::with_capacity(WORKERS + 1);
-    for i in 0..WORKERS {
-        let (http, shared) = (Arc::clone(&http), Arc::clone(&shared));
-        let t = thread::Builder::new()
-            .name(format!("pinn-mock-worker-{i}"))
-            .spawn(move || {
-                while let Ok(rq) = http.recv() {
-                    serve(&shared, rq);
-                }
-            })?;
-        threads.push(t);
-    }
-    let relay_shared = Arc::clone(&shared);
-    let t = thread::Builder::new()
-        .name("pinn-mock-relay".into())
-        .spawn(move || relay(&listener, inner, &relay_shared))?;
-    threads.push(t);
+    let accepting = Arc::clone(&shared);
+    let acceptor = thread::Builder::new()
+        .name("pinn-mock-accept".into())
+        .spawn(move || accept(&listener, &accepting))?;
     Ok(Running {
         addr,
         shared,
-        http,
-        threads,
+        acceptor: Some(acceptor),
     })
+}
+
+/// A listener on loopback with a long accept queue (see [`BACKLOG`]). socket2 is the one way
+/// to choose the backlog without unsafe code; std's `bind` always asks for 128.
+fn listen(port: u16) -> io::Result<TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    // What std's bind does too: a restarted server can take its port back from TIME_WAIT.
+    socket.set_reuse_address(true)?;
+    socket.bind(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        *lock(&self.shared.stopping) = true;
-        self.shared.wake.notify_all();
-        // Wake the relay out of accept(); it sees `stopping` and returns.
+        let shared = &self.shared;
+        *lock(&shared.stopping) = true;
+        shared.wake.notify_all();
+        // Wake the acceptor out of accept(); it sees `stopping` and returns.
         let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-        let relay = self.threads.pop();
-        if let Some(t) = relay {
+        if let Some(t) = self.acceptor.take() {
             let _ = t.join();
         }
-        let (open, pumps) = {
-            let mut conns = lock(&self.shared.conns);
-            (
-                std::mem::take(&mut conns.open),
-                std::mem::take(&mut conns.pumps),
-            )
-        };
-        for (client, upstream) in open.values() {
-            let _ = client.shutdown(Shutdown::Both);
-            let _ = upstream.shutdown(Shutdown::Both);
+        let mut conns = lock(&shared.conns);
+        for stream in conns.values() {
+            let _ = stream.shutdown(Shutdown::Both);
         }
-        for t in pumps {
-            let _ = t.join();
-        }
-        for _ in 0..self.threads.len() {
-            self.http.unblock();
-        }
-        for t in self.threads.drain(..) {
-            let _ = t.join();
+        // Each connection thread leaves the map as it ends; wait for them all, a while.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !conns.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            conns = match shared.all_closed.wait_timeout(conns, left) {
+                Ok((g, _)) => g,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
         }
     }
 }
 
-/// Accepts clients, connects each to tiny_http and starts copying both ways.
-fn relay(listener: &TcpListener, inner: SocketAddr, shared: &Arc<Shared>) {
-    for client in listener.incoming() {
+/// Accepts connections until the server stops, each served on a thread of its own.
+fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(_) if shared.is_stopping() => return,
+            Err(_) => {
+                // Out of file descriptors, say: let it pass rather than spin.
+                thread::sleep(Duration::from_millis(5));
+                continue;
+            }
+        };
         if shared.is_stopping() {
             return;
         }
-        let Ok(client) = client else {
-            // Out of file descriptors, say: let it pass rather than spin.
-            thread::sleep(Duration::from_millis(5));
-            continue;
-        };
-        let Ok(upstream) = TcpStream::connect(inner) else {
-            continue;
-        };
-        let _ = client.set_nodelay(true);
-        let _ = upstream.set_nodelay(true);
-        let Ok(key) = upstream.local_addr() else {
-            continue;
-        };
-        let clones = || -> io::Result<[TcpStream; 6]> {
-            Ok([
-                client.try_clone()?,
-                client.try_clone()?,
-                client.try_clone()?,
-                upstream.try_clone()?,
-                upstream.try_clone()?,
-                upstream.try_clone()?,
-            ])
-        };
-        let Ok([c_read, c_write, c_keep, u_read, u_write, u_keep]) = clones() else {
-            continue;
-        };
-        let mut conns = lock(&shared.conns);
-        conns.pumps.retain(|t| !t.is_finished());
-        conns.open.insert(key, (c_keep, u_keep));
-        let to_server = thread::Builder::new()
-            .name("pinn-mock-pump".into())
-            .spawn(move || pump(c_read, u_write));
-        let back_shared = Arc::clone(shared);
-        let to_client = thread::Builder::new()
-            .name("pinn-mock-pump".into())
+        let _ = stream.set_nodelay(true);
+        let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
+        let stream = Arc::new(stream);
+        {
+            let mut conns = lock(&shared.conns);
+            if conns.len() >= MAX_CONNECTIONS {
+                drop(conns);
+                refuse(&stream, 503, "too many connections to the emulator");
+                continue;
+            }
+            conns.insert(id, Arc::clone(&stream));
+        }
+        let serving = Arc::clone(shared);
+        let spawned = thread::Builder::new()
+            .name("pinn-mock-conn".into())
+            .stack_size(STACK_SIZE)
             .spawn(move || {
-                pump(u_read, c_write);
-                lock(&back_shared.conns).open.remove(&key);
-            });
-        for t in [to_server, to_client] {
-            match t {
-                Ok(t) => conns.pumps.push(t),
-                Err(_) => {
-                    let _ = client.shutdown(Shutdown::Both);
-                    let _ = upstream.shutdown(Shutdown::Both);
+                serve_connection(&serving, &stream);
+                let mut conns = lock(&serving.conns);
+                conns.remove(&id);
+                if conns.is_empty() {
+                    serving.all_closed.notify_all();
                 }
+            });
+        if spawned.is_err() {
+            if let Some(stream) = lock(&shared.conns).remove(&id) {
+                refuse(&stream, 503, "the emulator cannot start another thread");
             }
         }
     }
 }
 
-/// Copies `from` to `to` until the end, then passes the end on (or, after an error, cuts
-/// both).
-fn pump(mut from: TcpStream, mut to: TcpStream) {
-    match io::copy(&mut from, &mut to) {
-        Ok(_) => {
-            let _ = to.shutdown(Shutdown::Write);
-        }
-        Err(_) => {
-            let _ = from.shutdown(Shutdown::Both);
-            let _ = to.shutdown(Shutdown::Both);
+/// Answers an error on a connection that will not be served, and closes it. This runs on the
+/// accepting thread, so it neither waits on a slow client nor lingers.
+fn refuse(stream: &TcpStream, status: u16, message: &str) {
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
+    let reply = Reply::error(status, message);
+    let _ = send(stream, &reply, "req_refused", CLOSE);
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+/// Serves requests on one connection until it closes, goes idle or must be cut.
+fn serve_connection(shared: &Shared, stream: &TcpStream) {
+    let mut conn = Conn::new(stream, shared.idle_timeout);
+    loop {
+        let request = match conn.next_request() {
+            Next::Request(r) => r,
+            Next::Gone => return,
+            Next::Reject(Rejection { status, message }) => {
+                let reply = Reply::error(status, &message);
+                let _ = send(conn.io, &reply, &shared.request_id(), CLOSE);
+                linger(conn.io);
+                return;
+            }
+        };
+        // The handlers never panic on what a client sends; if one did anyway, the client gets
+        // a 500 and the connection closes, and the server carries on.
+        let served = panic::catch_unwind(AssertUnwindSafe(|| handle(shared, &mut conn, request)));
+        let keep_open = served.unwrap_or_else(|_| {
+            let reply = Reply::error(500, "the emulator failed on this request");
+            let _ = send(conn.io, &reply, &shared.request_id(), CLOSE);
+            false
+        });
+        if !keep_open || shared.is_stopping() {
+            let _ = conn.io.shutdown(Shutdown::Write);
+            return;
         }
     }
 }
 
-/// Handles one request from tiny_http: record it, apply a fault or answer it.
-fn serve(shared: &Shared, mut rq: tiny_http::Request) {
-    let request_id = random_id("req");
-    let (recorded, too_large) = read_request(&mut rq);
-    lock(&shared.requests).push(recorded.clone());
-    let fault = faults::take(&mut lock(&shared.faults), &recorded.method, &recorded.path);
-    let mut reply = None;
-    match fault {
-        Some(FaultKind::Close) => {
-            shared.sever(rq.remote_addr(), b"");
-            drop(rq.into_writer());
-            return;
-        }
-        Some(FaultKind::Truncated) => {
-            shared.sever(rq.remote_addr(), &faults::truncated_response(&request_id));
-            drop(rq.into_writer());
-            return;
-        }
-        // A delay cut short by the server stopping answers nothing (dropping `rq` itself
-        // would answer 500); else it answers normally.
-        Some(FaultKind::Delay(d)) if !shared.pause(d) => {
-            drop(rq.into_writer());
-            return;
-        }
-        Some(kind) => reply = faults::reply(&kind),
-        None => {}
-    }
-    let reply = reply.unwrap_or_else(|| {
-        if too_large {
-            Reply::error(400, "the request body is larger than 1 MiB")
-        } else {
-            routes::handle(&shared.store, &shared.secret_key, &recorded, &request_id)
-        }
-    });
-    respond(rq, reply, &request_id);
+/// What happens to a request's answer.
+enum Outcome {
+    Answer(Reply),
+    /// Close the connection, answering nothing.
+    Cut,
+    /// Write these bytes, then close.
+    Partial(Vec<u8>),
 }
 
-/// The request as recorded, and whether its body was cut at [`MAX_BODY_BYTES`].
-fn read_request(rq: &mut tiny_http::Request) -> (RecordedRequest, bool) {
-    let url = rq.url().to_string();
-    let (path, query) = match url.split_once('?') {
-        Some((p, q)) => (p.to_string(), Some(q.to_string())),
-        None => (url, None),
+/// Handles one request; returns whether the connection stays open.
+fn handle(shared: &Shared, conn: &mut Conn<&TcpStream>, request: http::Request) -> bool {
+    let close = !request.keep_alive || shared.is_stopping();
+    let framing = Framing {
+        head_only: request.method == "HEAD",
+        close,
+        keep_alive_10: request.http10 && !close,
     };
-    let headers = rq
-        .headers()
-        .iter()
-        .map(|h| (h.field.as_str().to_string(), h.value.to_string()))
-        .collect();
-    let mut body = Vec::new();
-    // A client that goes away mid-body leaves what arrived.
-    let _ = rq
-        .as_reader()
-        .take(MAX_BODY_BYTES + 1)
-        .read_to_end(&mut body);
-    let too_large = body.len() as u64 > MAX_BODY_BYTES;
-    body.truncate(MAX_BODY_BYTES as usize);
     let recorded = RecordedRequest {
-        method: rq.method().as_str().to_string(),
-        path,
-        query,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        method: request.method,
+        path: request.path,
+        query: request.query,
+        headers: request.headers,
+        body: String::from_utf8_lossy(&request.body).into_owned(),
     };
-    (recorded, too_large)
-}
-
-fn respond(rq: tiny_http::Request, reply: Reply, request_id: &str) {
-    let mut response = tiny_http::Response::from_string(reply.body)
-        .with_status_code(reply.status)
-        .with_chunked_threshold(usize::MAX);
-    let fixed = [
-        ("Content-Type", reply.content_type.to_string()),
-        ("Request-Id", request_id.to_string()),
-    ];
-    for (name, value) in fixed.into_iter().chain(reply.headers) {
-        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(h);
+    let (outcome, request_id) = if control::owns(&recorded.path) {
+        // Control calls draw no request ID from the seeded stream: they would shift the IDs
+        // of the API's answers.
+        let id = format!(
+            "req_mock_{}",
+            shared.control_ids.fetch_add(1, Ordering::Relaxed)
+        );
+        (Outcome::Answer(control::handle(shared, &recorded)), id)
+    } else {
+        let id = shared.request_id();
+        (answer(shared, recorded, &id), id)
+    };
+    match outcome {
+        Outcome::Answer(reply) => send(conn.io, &reply, &request_id, framing).is_ok() && !close,
+        Outcome::Cut => {
+            let _ = conn.io.shutdown(Shutdown::Both);
+            false
+        }
+        Outcome::Partial(bytes) => {
+            let _ = conn.io.write_all(&bytes).and_then(|()| conn.io.flush());
+            let _ = conn.io.shutdown(Shutdown::Both);
+            false
         }
     }
-    // tiny_http's `respond` writes the head and the body separately, and Nagle's algorithm
-    // then holds the body back until the client's delayed ACK: 40 ms per large answer. So
-    // tiny_http prints the answer into memory and it goes out in one write.
-    let mut bytes = Vec::with_capacity(256 + response.data_length().unwrap_or(0));
-    let head_only = rq.method() == &tiny_http::Method::Head;
-    let printed = response.raw_print(
-        &mut bytes,
-        rq.http_version().clone(),
-        rq.headers(),
-        head_only,
-        None,
-    );
-    if printed.is_ok() {
-        let mut writer = rq.into_writer();
-        // The client may have given up (a delay fault); nothing to do about it.
-        let _ = writer.write_all(&bytes).and_then(|()| writer.flush());
+}
+
+/// An API request: recorded, then faulted or answered.
+fn answer(shared: &Shared, recorded: RecordedRequest, request_id: &str) -> Outcome {
+    let fault = lock(&shared.faults).take(&recorded.method, &recorded.path);
+    lock(&shared.requests).push(recorded.clone());
+    let api =
+        |r: &RecordedRequest| routes::handle(&shared.store, &shared.secret_key, r, request_id);
+    let Some(Taken { kind, after_commit }) = fault else {
+        return Outcome::Answer(api(&recorded));
+    };
+    if !after_commit {
+        return match kind {
+            FaultKind::Close => Outcome::Cut,
+            FaultKind::Truncated => Outcome::Partial(faults::truncated_response(request_id)),
+            // A delay cut short by the server stopping answers nothing.
+            FaultKind::Delay(d) if !shared.pause(d) => Outcome::Cut,
+            FaultKind::Delay(_) => Outcome::Answer(api(&recorded)),
+            kind => Outcome::Answer(faults::reply(&kind).unwrap_or_else(|| api(&recorded))),
+        };
+    }
+    // After the commit: the API acts, then its answer is spoiled.
+    let reply = api(&recorded);
+    match kind {
+        FaultKind::Close => Outcome::Cut,
+        FaultKind::Truncated => {
+            let whole = answer_bytes(&reply, request_id, CLOSE);
+            let cut = whole.len() - reply.body.len() / 2 - 1;
+            Outcome::Partial(whole.get(..cut).unwrap_or_default().to_vec())
+        }
+        FaultKind::Delay(d) if !shared.pause(d) => Outcome::Cut,
+        FaultKind::Delay(_) => Outcome::Answer(reply),
+        kind => Outcome::Answer(faults::reply(&kind).unwrap_or(reply)),
+    }
+}
+
+/// How an answer is framed on the wire.
+#[derive(Debug, Clone, Copy)]
+struct Framing {
+    /// HEAD: the head alone.
+    head_only: bool,
+    /// Say `Connection: close` (and close after).
+    close: bool,
+    /// Say `Connection: keep-alive`, to an HTTP/1.0 client that asked for it.
+    keep_alive_10: bool,
+}
+
+/// An answer after which the connection closes.
+const CLOSE: Framing = Framing {
+    head_only: false,
+    close: true,
+    keep_alive_10: false,
+};
+
+/// The bytes of a reply, with the headers every answer carries.
+fn answer_bytes(reply: &Reply, request_id: &str, framing: Framing) -> Vec<u8> {
+    let mut headers: Vec<(&str, &str)> = vec![
+        ("Content-Type", reply.content_type),
+        ("Request-Id", request_id),
+    ];
+    headers.extend(reply.headers.iter().map(|(n, v)| (*n, v.as_str())));
+    Answer {
+        status: reply.status,
+        headers: &headers,
+        body: reply.body.as_bytes(),
+        head_only: framing.head_only,
+        close: framing.close,
+        keep_alive_10: framing.keep_alive_10,
+    }
+    .to_bytes()
+}
+
+/// Writes a reply in one write.
+fn send(
+    mut stream: &TcpStream,
+    reply: &Reply,
+    request_id: &str,
+    framing: Framing,
+) -> io::Result<()> {
+    stream.write_all(&answer_bytes(reply, request_id, framing))?;
+    stream.flush()
+}
+
+/// Closes a connection after an error answer without losing the answer: stop writing, then
+/// read and drop what the client still sends, a while. Closing a socket with unread input
+/// resets the connection, and a reset can discard the answer before the client reads it.
+fn linger(mut stream: &TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + LINGER;
+    let mut scratch = [0u8; 8192];
+    let mut drained = 0;
+    while drained < LINGER_BYTES {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut scratch) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => drained += n,
+        }
     }
 }

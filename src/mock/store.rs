@@ -1,16 +1,18 @@
-//! The emulator's memory: one table per object kind, ordered by a sequence number, plus the
-//! random IDs and secrets its objects carry.
+//! The emulator's memory: one table per object kind, ordered by a sequence number and
+//! indexed by ID, with the generator of its IDs and secrets and the clock of its timestamps.
+//! Snapshots of it, and restoring them, are here too.
 //!
 //! Objects are kept as JSON maps built from the spec's object table, not as the crate's model
 //! types, so the emulator says what the spec says even where the client's models are lenient.
 
-use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap};
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::ops::Bound;
 
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
+
+use super::clock::Clock;
+use super::rng::Rng;
 
 /// One stored object: its JSON fields.
 pub(crate) type Obj = Map<String, Value>;
@@ -108,15 +110,26 @@ pub(crate) struct Store {
     tables: [Table; 8],
     /// The `app_id` of logs recorded while no mobile app exists.
     pub(crate) default_app_id: String,
+    /// Draws every ID, publishable key and secret.
+    pub(crate) rng: Rng,
+    /// Gives every timestamp.
+    pub(crate) clock: Clock,
 }
 
 impl Store {
-    pub(crate) fn new() -> Store {
+    pub(crate) fn new(mut rng: Rng, clock: Clock) -> Store {
         Store {
             seq: 0,
             tables: Default::default(),
-            default_app_id: random_id("app"),
+            default_app_id: rng.id("app"),
+            rng,
+            clock,
         }
+    }
+
+    /// Unix seconds now, by the emulator's clock.
+    pub(crate) fn now(&self) -> i64 {
+        self.clock.now()
     }
 
     fn table(&self, kind: Kind) -> &Table {
@@ -153,19 +166,27 @@ impl Store {
     /// Stores a new object of `kind` made of `fields`, giving it `object`, a fresh ID and
     /// `created_at`, and returns a copy.
     pub(crate) fn insert(&mut self, kind: Kind, now: i64, fields: Obj) -> Obj {
-        let id = random_id(kind.prefix());
+        let id = self.rng.id(kind.prefix());
         let mut obj = Obj::new();
         obj.insert("object".into(), kind.name().into());
-        obj.insert(kind.id_field().into(), id.clone().into());
+        obj.insert(kind.id_field().into(), id.into());
         obj.insert("created_at".into(), now.into());
         obj.extend(fields);
+        self.put(kind, obj.clone());
+        obj
+    }
+
+    /// Files a whole object (its ID already in it) as the newest of its kind.
+    fn put(&mut self, kind: Kind, obj: Obj) {
+        let id = str_field(&obj, kind.id_field())
+            .unwrap_or_default()
+            .to_owned();
         self.seq += 1;
         let seq = self.seq;
         let t = self.table_mut(kind);
-        t.rows.insert(seq, obj.clone());
+        t.rows.insert(seq, obj);
         t.index.insert(id, seq);
         t.created += 1;
-        obj
     }
 
     pub(crate) fn remove(&mut self, kind: Kind, id: &str) -> Option<Obj> {
@@ -187,6 +208,10 @@ impl Store {
 
     /// A page of the objects of `kind` that `keep` accepts, newest first: up to `limit` items
     /// after the one with ID `starting_after`. `None` when that ID is not in this list.
+    ///
+    /// The cursor is found through the ID index and the walk starts right below it, so a page
+    /// deep in a long list costs what the first page costs (for a filtered sub-list, plus the
+    /// rows skipped by the filter).
     pub(crate) fn page(
         &self,
         kind: Kind,
@@ -194,16 +219,24 @@ impl Store {
         limit: usize,
         starting_after: Option<&str>,
     ) -> Option<Page> {
-        let mut rest = self
-            .table(kind)
+        let t = self.table(kind);
+        let below = match starting_after {
+            None => Bound::Unbounded,
+            Some(cursor) => {
+                let seq = *t.index.get(cursor)?;
+                if !t.rows.get(&seq).is_some_and(&keep) {
+                    return None;
+                }
+                Bound::Excluded(seq)
+            }
+        };
+        let mut rest = t
             .rows
-            .values()
+            .range((Bound::Unbounded, below))
             .rev()
+            .map(|(_, o)| o)
             .filter(|o| keep(o))
             .peekable();
-        if let Some(cursor) = starting_after {
-            rest.find(|o| str_field(o, kind.id_field()) == Some(cursor))?;
-        }
         let items: Vec<Value> = rest
             .by_ref()
             .take(limit)
@@ -215,7 +248,6 @@ impl Store {
 
     /// Records an event of `event_type` about `object`, caused by request `request_id`.
     pub(crate) fn record_event(&mut self, event_type: &str, object: &Obj, request_id: &str) {
-        let now = now();
         let fields = json!({
             "type": event_type,
             "data": {"object": object},
@@ -223,9 +255,101 @@ impl Store {
             "livemode": false,
         });
         if let Value::Object(fields) = fields {
-            self.insert(Kind::Event, now, fields);
+            self.insert(Kind::Event, self.now(), fields);
         }
     }
+
+    /// The objects, the counters and the generator's state, as JSON: see `restore`.
+    pub(crate) fn snapshot(&self) -> Value {
+        let mut objects = Map::new();
+        let mut created = Map::new();
+        for kind in Kind::ALL {
+            let t = self.table(kind);
+            let rows: Vec<Value> = t.rows.values().cloned().map(Value::Object).collect();
+            objects.insert(kind.name().into(), rows.into());
+            created.insert(kind.name().into(), t.created.into());
+        }
+        json!({
+            "format": SNAPSHOT_FORMAT,
+            "rng": format!("{:016x}", self.rng.state()),
+            "default_app_id": self.default_app_id,
+            "created": created,
+            "objects": objects,
+        })
+    }
+
+    /// Replaces the objects, counters and generator with a snapshot's, or says what is wrong
+    /// with it (and changes nothing). The clock is kept.
+    ///
+    /// Every field is optional, so a hand-written fixture can be as small as
+    /// `{"objects": {"user": [{"user_id": "usr_1", …}]}}`: objects are listed oldest first,
+    /// each must carry its kind's ID field (unique), and `"object"` is filled in when absent.
+    pub(crate) fn restore(&mut self, snapshot: Value) -> Result<(), String> {
+        let s: SnapshotIn = serde_json::from_value(snapshot)
+            .map_err(|e| format!("not a pinn-mock snapshot: {e}"))?;
+        if let Some(f) = s.format.as_deref().filter(|f| *f != SNAPSHOT_FORMAT) {
+            return Err(format!("snapshot format {f:?} is not {SNAPSHOT_FORMAT:?}"));
+        }
+        let rng = match s.rng.as_deref() {
+            Some(hex) => Rng::seeded(
+                u64::from_str_radix(hex, 16)
+                    .map_err(|_| format!("rng must be 16 hex digits, not {hex:?}"))?,
+            ),
+            None => self.rng.clone(),
+        };
+        let mut next = Store::new(rng.clone(), self.clock);
+        // Store::new drew a default app ID; the snapshot's generator state is the one to keep.
+        next.rng = rng;
+        next.default_app_id = s.default_app_id.unwrap_or(next.default_app_id);
+        for (name, rows) in s.objects.unwrap_or_default() {
+            let kind =
+                Kind::from_name(&name).ok_or_else(|| format!("unknown object kind {name:?}"))?;
+            for (i, mut obj) in rows.into_iter().enumerate() {
+                let id = str_field(&obj, kind.id_field()).unwrap_or_default();
+                if id.is_empty() {
+                    return Err(format!(
+                        "objects.{name}[{i}] has no string {:?}",
+                        kind.id_field()
+                    ));
+                }
+                if next.get(kind, id).is_some() {
+                    return Err(format!("objects.{name}[{i}]: {id:?} appears twice"));
+                }
+                match obj.get("object") {
+                    None => {
+                        obj.insert("object".into(), name.clone().into());
+                    }
+                    Some(o) if o.as_str() == Some(name.as_str()) => {}
+                    Some(o) => {
+                        return Err(format!("objects.{name}[{i}] says it is an {o} object"));
+                    }
+                }
+                next.put(kind, obj);
+            }
+        }
+        for (name, n) in s.created.unwrap_or_default() {
+            let kind =
+                Kind::from_name(&name).ok_or_else(|| format!("unknown object kind {name:?}"))?;
+            let t = next.table_mut(kind);
+            t.created = t.created.max(n);
+        }
+        *self = next;
+        Ok(())
+    }
+}
+
+/// The value of a snapshot's `"format"`.
+const SNAPSHOT_FORMAT: &str = "pinn-mock/1";
+
+/// A snapshot as `restore` reads it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotIn {
+    format: Option<String>,
+    rng: Option<String>,
+    default_app_id: Option<String>,
+    created: Option<BTreeMap<String, usize>>,
+    objects: Option<BTreeMap<String, Vec<Obj>>>,
 }
 
 /// A string field of an object.
@@ -233,85 +357,91 @@ pub(crate) fn str_field<'a>(obj: &'a Obj, name: &str) -> Option<&'a str> {
     obj.get(name).and_then(Value::as_str)
 }
 
-/// Unix seconds now.
-pub(crate) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// 64 unpredictable-enough bits for a test double: std's randomly keyed hasher over a
-/// process-wide counter and the clock. Not for real secrets.
-fn random_u64() -> u64 {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    h.write_u128(nanos);
-    h.finish()
-}
-
-/// `n` random characters from `[0-9A-Za-z]`.
-pub(crate) fn random_alnum(n: usize) -> String {
-    const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    let mut s = String::with_capacity(n);
-    let (mut bits, mut left) = (0u64, 0);
-    while s.len() < n {
-        if left == 0 {
-            // 62^10 < 2^64: ten characters per draw.
-            (bits, left) = (random_u64(), 10);
-        }
-        s.push(char::from(ALPHABET[(bits % 62) as usize]));
-        bits /= 62;
-        left -= 1;
-    }
-    s
-}
-
-/// A prefixed random ID such as `usr_` and 24 alphanumerics.
-pub(crate) fn random_id(prefix: &str) -> String {
-    format!("{prefix}_{}", random_alnum(24))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn ids_are_prefixed_and_distinct() {
-        let a = random_id("usr");
-        let b = random_id("usr");
-        assert!(a.starts_with("usr_") && a.len() == 28, "{a}");
-        assert!(a[4..].bytes().all(|b| b.is_ascii_alphanumeric()));
-        assert_ne!(a, b);
+    fn store() -> Store {
+        Store::new(Rng::seeded(1), Clock::Frozen(1_000))
+    }
+
+    fn user_ids(page: Option<Page>) -> Vec<String> {
+        let items = page.map(|p| p.items).unwrap_or_default();
+        let id = |v: &Value| v["user_id"].as_str().map(str::to_owned);
+        items.iter().filter_map(id).collect()
     }
 
     #[test]
     fn pages_walk_newest_first() {
-        let mut s = Store::new();
+        let mut s = store();
         let ids: Vec<String> = (0..5)
             .map(|_| {
-                let o = s.insert(Kind::User, 1, Obj::new());
+                let o = s.insert(Kind::User, 1_000, Obj::new());
                 str_field(&o, "user_id")
                     .map(str::to_owned)
                     .unwrap_or_default()
             })
             .collect();
-        let first = s.page(Kind::User, |_| true, 2, None).map(|p| p.items);
-        let id = |v: &Value| v["user_id"].as_str().map(str::to_owned);
-        let got: Vec<_> = first.unwrap_or_default().iter().filter_map(id).collect();
-        assert_eq!(got, [ids[4].clone(), ids[3].clone()]);
+        let first = s.page(Kind::User, |_| true, 2, None);
+        assert_eq!(user_ids(first), [ids[4].clone(), ids[3].clone()]);
+        let middle = s.page(Kind::User, |_| true, 2, Some(&ids[3]));
+        assert_eq!(user_ids(middle), [ids[2].clone(), ids[1].clone()]);
         let last = s
             .page(Kind::User, |_| true, 2, Some(&ids[1]))
             .map(|p| p.has_more);
         assert_eq!(last, Some(false));
         assert!(s.page(Kind::User, |_| true, 2, Some("usr_nope")).is_none());
+        // A cursor the filter rejects is not an item of that list.
+        let not_ids3 = |o: &Obj| str_field(o, "user_id") != Some(ids[3].as_str());
+        assert!(s.page(Kind::User, not_ids3, 2, Some(&ids[3])).is_none());
+        let skipping = s.page(Kind::User, not_ids3, 2, Some(&ids[4]));
+        assert_eq!(user_ids(skipping), [ids[2].clone(), ids[1].clone()]);
         assert_eq!((s.count(Kind::User), s.creates(Kind::User)), (5, 5));
         s.remove(Kind::User, &ids[0]);
         assert_eq!((s.count(Kind::User), s.creates(Kind::User)), (4, 5));
+        assert_eq!(
+            s.get(Kind::User, &ids[1]).and_then(|u| u.get("created_at")),
+            Some(&json!(1_000))
+        );
+    }
+
+    #[test]
+    fn a_snapshot_restores_objects_counters_and_the_generator() {
+        let mut s = store();
+        s.insert(Kind::User, 1_000, Obj::new());
+        s.insert(Kind::User, 1_000, Obj::new());
+        let snap = s.snapshot();
+        let next_id = s.insert(Kind::User, 1_000, Obj::new());
+        let mut t = Store::new(Rng::seeded(99), Clock::Frozen(5));
+        t.restore(snap.clone()).unwrap();
+        assert_eq!(t.snapshot(), snap);
+        assert_eq!(
+            t.insert(Kind::User, 1_000, Obj::new())["user_id"],
+            next_id["user_id"]
+        );
+        assert_eq!(t.now(), 5, "the clock is not part of a snapshot");
+
+        let fixture = json!({"objects": {"user": [{"user_id": "usr_a"}, {"user_id": "usr_b"}]}});
+        t.restore(fixture).unwrap();
+        let page = t.page(Kind::User, |_| true, 10, None);
+        assert_eq!(user_ids(page), ["usr_b", "usr_a"]);
+        assert_eq!(
+            t.get(Kind::User, "usr_a")
+                .and_then(|u| str_field(u, "object")),
+            Some("user")
+        );
+        for bad in [
+            json!([]),
+            json!({"objects": {"unicorn": []}}),
+            json!({"objects": {"user": [{"id": "x"}]}}),
+            json!({"objects": {"user": [{"user_id": "a"}, {"user_id": "a"}]}}),
+            json!({"objects": {"user": [{"user_id": "a", "object": "app"}]}}),
+            json!({"rng": "xyz"}),
+            json!({"format": "pinn-mock/0"}),
+            json!({"extra": 1}),
+        ] {
+            assert!(t.restore(bad.clone()).is_err(), "{bad}");
+        }
+        assert_eq!(t.count(Kind::User), 2, "a failed restore changes nothing");
     }
 }
