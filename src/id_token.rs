@@ -202,7 +202,7 @@ impl<'a> IdTokens<'a> {
 /// The error for a refused token, its jsonwebtoken source (if any) made safe to show: a JSON
 /// error quotes claim values, which come from whoever made the token.
 fn refused(reason: String, source: Option<jsonwebtoken::errors::Error>) -> Error {
-    use jsonwebtoken::errors::{new_error, ErrorKind as K};
+    use jsonwebtoken::errors::{ErrorKind as K, new_error};
     let source = source.map(|e| match e.kind() {
         K::Json(inner) => {
             let raw = inner.to_string();

@@ -59,8 +59,8 @@ pub mod resources;
 mod text;
 
 pub use client::{
-    set_api_host, set_api_version, set_client, set_max_retries, set_secret_key, set_timeouts,
-    Client,
+    Client, set_api_host, set_api_version, set_client, set_max_retries, set_secret_key,
+    set_timeouts,
 };
 pub use config::{Config, ConfigBuilder, SecretKey};
 pub use errors::{ApiError, Error, ErrorKind, Outcome, Result};
@@ -68,6 +68,7 @@ pub use http::{ResponseInfo, USER_AGENT};
 pub use id_token::{IdToken, IdTokenClaims};
 pub use list::{AutoPaging, List, ListParams};
 pub use object::Object;
+pub use resources::Deletable;
 pub use resources::app::{App, AppCreateParams, AppType};
 pub use resources::device::{Device, Platform};
 pub use resources::enrollment_key::{EnrollmentKey, EnrollmentKeyCreateParams};
@@ -79,7 +80,6 @@ pub use resources::webhook_endpoint::{
     WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus,
     WebhookEndpointUpdateParams,
 };
-pub use resources::Deletable;
 /// The JSON types in the models' public fields (`metadata`, `extra`, `factors`, …) come from
 /// this crate, re-exported so a caller need not depend on a matching version.
 pub use serde_json;

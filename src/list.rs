@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::errors::{Error, Result};
 use crate::http::{self, Request, ResponseInfo};
-use crate::object::{loaded, wrong_kind, Object, Origin};
+use crate::object::{Object, Origin, loaded, wrong_kind};
 
 /// Optional parameters of every list call.
 ///
@@ -309,10 +309,10 @@ impl<T: Object> Iterator for AutoPaging<T> {
                     if next.data.is_empty() && next.has_more {
                         return Some(Err(next.invalid("an empty page claims has_more")));
                     }
-                    if let Some(cursor) = next.ended_at.as_deref().filter(|_| next.has_more) {
-                        if !self.seen.insert(cursor_hash(cursor)) {
-                            return Some(Err(next.invalid("the cursor repeats an earlier page's")));
-                        }
+                    if let Some(cursor) = next.ended_at.as_deref().filter(|_| next.has_more)
+                        && !self.seen.insert(cursor_hash(cursor))
+                    {
+                        return Some(Err(next.invalid("the cursor repeats an earlier page's")));
                     }
                     self.items = std::mem::take(&mut next.data).into_iter();
                     self.page = Some(next);

@@ -12,7 +12,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::Duration;
 
-use hostile::{respond_keep_alive, user_json, within, Seen, Server};
+use hostile::{Seen, Server, respond_keep_alive, user_json, within};
 use pinn::{Client, Config, User};
 
 const OLD: &str = "sk_test_CONCURRENCY_OLD_4eC39HqLyjWDarjtT1";

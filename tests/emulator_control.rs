@@ -7,8 +7,8 @@ mod raw;
 use std::time::{Duration, Instant};
 
 use pinn::mock::MockServer;
-use raw::{api, call, Conn};
-use serde_json::{json, Value};
+use raw::{Conn, api, call};
+use serde_json::{Value, json};
 
 /// A control call: method, path under `/_mock/`, JSON body; the status and JSON answer.
 fn mock(s: &MockServer, method: &str, path: &str, body: Value) -> (u16, Value) {
@@ -31,9 +31,11 @@ fn v1(s: &MockServer, method: &str, target: &str, body: &str) -> (u16, Value) {
 fn assert_error(answer: (u16, Value), status: u16, error_type: &str) {
     assert_eq!(answer.0, status, "{answer:?}");
     assert_eq!(answer.1["error"]["type"], error_type, "{answer:?}");
-    assert!(answer.1["error"]["message"]
-        .as_str()
-        .is_some_and(|m| !m.is_empty()));
+    assert!(
+        answer.1["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
 }
 
 #[test]
@@ -195,9 +197,11 @@ fn seeding_users_devices_logs_and_events() {
         (status, &event["type"], &event["data"]),
         (200, &json!("custom.thing"), &json!({"x": 1}))
     );
-    assert!(event["request"]
-        .as_str()
-        .is_some_and(|r| r.starts_with("req_")));
+    assert!(
+        event["request"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("req_"))
+    );
     let (_, fetched) = v1(
         &s,
         "GET",
@@ -641,8 +645,10 @@ fn the_binary_repeats_a_seeded_run() {
         a.1["created_at"], 4_102_444_800i64,
         "a seeded clock is frozen at 2100-01-01"
     );
-    assert!(a.2["publishable_key"]
-        .as_str()
-        .unwrap()
-        .starts_with("pk_test_"));
+    assert!(
+        a.2["publishable_key"]
+            .as_str()
+            .unwrap()
+            .starts_with("pk_test_")
+    );
 }

@@ -5,13 +5,13 @@
 mod raw;
 
 use std::io::{Read, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use pinn::mock::MockServer;
 use proptest::prelude::*;
-use raw::{api, call, exchange, parse, send_raw, Conn};
+use raw::{Conn, api, call, exchange, parse, send_raw};
 
 /// POST /v1/users with the server's key, these extra header lines and this body: a user is
 /// created unless the framing is refused.
@@ -134,10 +134,12 @@ fn a_tls_client_hello_is_400_at_once() {
     conn.send(&hello); // and keep the connection open, as a TLS client waiting would
     let reply = conn.read_reply().expect("an answer, not a hang");
     assert_eq!(reply.status, 400);
-    assert!(reply.json()["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("http://"));
+    assert!(
+        reply.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("http://")
+    );
     assert!(conn.rest().is_empty(), "then the connection closes");
     assert!(started.elapsed() < Duration::from_secs(1));
 

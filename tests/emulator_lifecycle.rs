@@ -451,10 +451,12 @@ fn events_carry_the_object_and_the_request() {
             assert!(!event.livemode);
             assert_eq!(event.data["object"]["user_id"], json!(user.user_id));
             assert_eq!(event.data["object"]["metadata"], json!({"k": "v"}));
-            assert!(event
-                .request
-                .as_deref()
-                .is_some_and(|r| r.starts_with("req_")));
+            assert!(
+                event
+                    .request
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("req_"))
+            );
             assert_eq!(Event::retrieve(&event.event_id)?, event);
             assert_eq!(fails(Event::retrieve("evt_nothing")).status(), Some(404));
             Ok(())

@@ -13,7 +13,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use raw::{api, call, parse, send_raw, Conn};
+use raw::{Conn, api, call, parse, send_raw};
 
 /// A `pinn-mock` process, killed on drop.
 struct Mock {

@@ -3,7 +3,7 @@
 //! terms rather than merely consistent with the crate's lenient models.
 
 use pinn::mock::{DeviceSeed, MockServer};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// A response as a stranger sees it.
 #[derive(Debug)]

@@ -10,20 +10,20 @@ use pinn::{Client, ErrorKind, User};
 #[test]
 fn the_global_client_is_filled_from_the_environment_on_first_use() {
     let server = MockServer::start();
-    // Set before anything touches the global client; `set_var` is safe here because this
-    // binary has no other test thread.
-    std::env::set_var("PINN_SECRET_KEY", server.secret_key());
-    std::env::set_var("PINN_API_HOST", format!("{}/", server.url()));
-    std::env::set_var("PINN_API_VERSION", "2024-06-01");
+    // Set before anything touches the global client. SAFETY (of every `set_var` here): this
+    // binary has one test, and no other thread reads or writes the environment meanwhile.
+    unsafe { std::env::set_var("PINN_SECRET_KEY", server.secret_key()) };
+    unsafe { std::env::set_var("PINN_API_HOST", format!("{}/", server.url())) };
+    unsafe { std::env::set_var("PINN_API_VERSION", "2024-06-01") };
     // Proxies that are down, as on a machine whose proxy settings do not fit the emulator.
     let dead = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    std::env::set_var("ALL_PROXY", format!("socks5h://127.0.0.1:{dead}"));
-    std::env::set_var("HTTPS_PROXY", format!("http://127.0.0.1:{dead}"));
-    std::env::set_var("HTTP_PROXY", format!("http://127.0.0.1:{dead}"));
-    std::env::set_var("NO_PROXY", "direct.invalid");
+    unsafe { std::env::set_var("ALL_PROXY", format!("socks5h://127.0.0.1:{dead}")) };
+    unsafe { std::env::set_var("HTTPS_PROXY", format!("http://127.0.0.1:{dead}")) };
+    unsafe { std::env::set_var("HTTP_PROXY", format!("http://127.0.0.1:{dead}")) };
+    unsafe { std::env::set_var("NO_PROXY", "direct.invalid") };
 
     let config = Client::global().config().clone();
     assert_eq!(config.api_host(), server.url(), "trailing slash trimmed");
@@ -45,7 +45,7 @@ fn the_global_client_is_filled_from_the_environment_on_first_use() {
     assert!(user.user_id.starts_with("usr_"));
 
     // Changing the environment later changes nothing: it was read once.
-    std::env::set_var("PINN_SECRET_KEY", "sk_test_changed_after_first_use_000");
+    unsafe { std::env::set_var("PINN_SECRET_KEY", "sk_test_changed_after_first_use_000") };
     assert_eq!(
         Client::global().config().secret_key().map(|k| k.expose()),
         Some(server.secret_key())

@@ -6,8 +6,8 @@ mod hostile;
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -863,12 +863,14 @@ fn plain_http_off_loopback_is_refused_before_any_io() {
         assert_eq!(err.attempts(), 0);
     }
     // Opting in works, for a trusted private network.
-    assert!(pinn::Config::builder()
-        .secret_key(KEY)
-        .api_host("http://10.0.0.1:8080")
-        .allow_insecure_http(true)
-        .build()
-        .is_ok());
+    assert!(
+        pinn::Config::builder()
+            .secret_key(KEY)
+            .api_host("http://10.0.0.1:8080")
+            .allow_insecure_http(true)
+            .build()
+            .is_ok()
+    );
 }
 
 #[test]
@@ -1250,9 +1252,11 @@ fn an_echoing_server_never_gets_the_key_into_any_log_line() {
     });
     assert_no_key_logged();
     // The log did record these calls: the capture saw them.
-    assert!(pinn_records()
-        .iter()
-        .any(|r| r.contains("GET /v1/users/usr_1")));
+    assert!(
+        pinn_records()
+            .iter()
+            .any(|r| r.contains("GET /v1/users/usr_1"))
+    );
 }
 
 #[test]

@@ -8,7 +8,7 @@ mod hostile;
 
 use std::sync::OnceLock;
 
-use hostile::{respond_keep_alive, Server, KEY};
+use hostile::{KEY, Server, respond_keep_alive};
 use pinn::{
     App, Client, Config, Device, ErrorKind, Event, IdToken, ListParams, Log, User,
     UserUpdateParams, WebhookEndpoint, WebhookEndpointUpdateParams,

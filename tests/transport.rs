@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use hostile::{user_json, within, KEY};
+use hostile::{KEY, user_json, within};
 use pinn::errors::TransportKind;
 use pinn::mock::MockServer;
 use pinn::{Client, Config, ErrorKind, Outcome, User, UserCreateParams};

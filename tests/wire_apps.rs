@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::fixtures::{APP, APPS_PAGE, APP_NO_DESCRIPTION};
+use common::fixtures::{APP, APP_NO_DESCRIPTION, APPS_PAGE};
 use common::{bad_request, expect, fixture_value, method_not_allowed, not_found, unauthorized};
 use pinn::{App, AppCreateParams, AppType, Deletable, ErrorKind, ListParams, Object};
 use serde_json::json;

@@ -7,10 +7,10 @@ mod common;
 use std::time::Duration;
 
 use common::fixtures::{APP, USER};
-use common::{expect, labelled, ok_json, refused_builder, Wire, KEY};
+use common::{KEY, Wire, expect, labelled, ok_json, refused_builder};
 use mockito::Mock;
 use pinn::{Client, Config, Error, ErrorKind, User, UserCreateParams};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// `User::retrieve(id)` on a fresh server that answers with `mount` (which must `.create()`
 /// the mock), after checking the request `GET /v1/users/{id}` and that it was the only one.

@@ -8,7 +8,7 @@
 mod common;
 
 use common::fixtures::*;
-use common::{expect, fixture_value, Wire};
+use common::{Wire, expect, fixture_value};
 use pinn::{
     AppCreateParams, AppType, Deletable, EnrollmentKeyCreateParams, ListParams, Object,
     RecoveryKeyCreateParams, UserCreateParams, UserStatus, UserUpdateParams,

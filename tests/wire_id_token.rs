@@ -5,10 +5,10 @@ mod common;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use common::{client_for, Wire, KEY};
+use common::{KEY, Wire, client_for};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use pinn::{Client, Config, Error, ErrorKind, IdToken, IdTokenClaims};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const HOST: &str = "https://pinnapis.com";
 const SUB: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";

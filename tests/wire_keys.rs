@@ -4,7 +4,7 @@
 mod common;
 
 use common::fixtures::{ENROLLMENT_KEY, RECOVERY_KEY};
-use common::{expect, fixture_value, unprocessable_entity, Wire};
+use common::{Wire, expect, fixture_value, unprocessable_entity};
 use pinn::{
     EnrollmentKey, EnrollmentKeyCreateParams, ErrorKind, Object, RecoveryKey,
     RecoveryKeyCreateParams,

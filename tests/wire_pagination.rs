@@ -5,10 +5,10 @@
 mod common;
 
 use common::fixtures::{DEVICES_PAGE, EMPTY_LIST, USER, USERS_LAST_PAGE, USERS_PAGE};
-use common::{expect, labelled, ok_json, Wire};
+use common::{Wire, expect, labelled, ok_json};
 use mockito::Mock;
 use pinn::{Device, Error, ListParams, User};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The first page's cursor (`ended_at` of users_page.json).
 const CURSOR: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";

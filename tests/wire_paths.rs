@@ -4,12 +4,12 @@
 mod common;
 
 use common::fixtures::{APP, DEVICE, DEVICES_PAGE, EMPTY_LIST, EVENT, HOOK, LOG, LOGS_PAGE, USER};
-use common::{builder_for, expect, labelled, Wire};
+use common::{Wire, builder_for, expect, labelled};
 use pinn::{
     App, Deletable, Device, Error, Event, ListParams, Log, User, UserUpdateParams, WebhookEndpoint,
     WebhookEndpointUpdateParams,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The paths of one object, `{id}` where its ID goes.
 const USER_PATH: &str = "/v1/users/{id}";

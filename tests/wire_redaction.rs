@@ -3,9 +3,9 @@
 
 mod common;
 
-use common::{builder_for, client_for, expect, refused_builder, KEY};
+use common::{KEY, builder_for, client_for, expect, refused_builder};
 use pinn::{Client, Config, Error, User, WebhookEndpointCreateParams};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The part of the example key that is secret (after `sk_test_`).
 const SECRET_PART: &str = "4eC39HqLyjWDarjtT1zdp7dc";

@@ -3,14 +3,14 @@
 mod common;
 
 use common::fixtures::{
-    DEVICE, DEVICES_PAGE, LOGS_PAGE, NOT_FOUND, USER, USERS_PAGE, USER_NEW, USER_UPDATED,
+    DEVICE, DEVICES_PAGE, LOGS_PAGE, NOT_FOUND, USER, USER_NEW, USER_UPDATED, USERS_PAGE,
 };
 use common::{
-    bad_request, conflict, expect, fixture_value, forbidden, not_found, ok_json,
-    rate_limit_exceeded, unauthorized, unprocessable_entity, Wire,
+    Wire, bad_request, conflict, expect, fixture_value, forbidden, not_found, ok_json,
+    rate_limit_exceeded, unauthorized, unprocessable_entity,
 };
 use pinn::{Deletable, ErrorKind, ListParams, Object, User, UserCreateParams, UserUpdateParams};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 const ID: &str = "usr_zsWljQAN7p6hBbbi15FXXUJp";
 

@@ -2,10 +2,10 @@
 
 mod common;
 
-use common::fixtures::{HOOK, HOOKS_PAGE, HOOK_UPDATED};
+use common::fixtures::{HOOK, HOOK_UPDATED, HOOKS_PAGE};
 use common::{
-    bad_request, conflict, expect, fixture_value, forbidden, not_found, ok_json,
-    unprocessable_entity, Wire,
+    Wire, bad_request, conflict, expect, fixture_value, forbidden, not_found, ok_json,
+    unprocessable_entity,
 };
 use pinn::{
     Deletable, ListParams, Object, WebhookEndpoint, WebhookEndpointCreateParams,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{checks, Config, ProxySetting, SecretKey, TlsRoots, Transport, MAX_DURATION};
+use super::{Config, MAX_DURATION, ProxySetting, SecretKey, TlsRoots, Transport, checks};
 use crate::errors::{Error, Result};
 
 /// Builds a [`Config`]. [`build`](ConfigBuilder::build) checks every value and reports the

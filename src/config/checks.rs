@@ -127,10 +127,10 @@ pub(crate) fn host_name(authority: &str) -> Option<&str> {
         }
         (host, port)
     };
-    if let Some(p) = port {
-        if !p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err() {
-            return None;
-        }
+    if let Some(p) = port
+        && (!p.bytes().all(|b| b.is_ascii_digit()) || p.parse::<u16>().is_err())
+    {
+        return None;
     }
     Some(host)
 }
@@ -187,9 +187,11 @@ mod tests {
             assert!(!err.contains(secret), "{err}");
             assert!(!err.contains("4eC39"), "{err}");
         }
-        assert!(api_host("https://user:pass@a.com", false)
-            .unwrap_err()
-            .contains("<hidden>@a.com"));
+        assert!(
+            api_host("https://user:pass@a.com", false)
+                .unwrap_err()
+                .contains("<hidden>@a.com")
+        );
     }
 
     #[test]

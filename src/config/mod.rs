@@ -282,12 +282,13 @@ impl Config {
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
-    /// std::env::set_var("PINN_SECRET_KEY", server.secret_key());
-    /// std::env::set_var("PINN_API_HOST", server.url());
+    /// // SAFETY: this example is its own process, with no other thread touching the environment.
+    /// unsafe { std::env::set_var("PINN_SECRET_KEY", server.secret_key()) };
+    /// unsafe { std::env::set_var("PINN_API_HOST", server.url()) };
     /// let client = pinn::Client::new(pinn::Config::from_env());
     /// assert!(client.scope(|| pinn::User::list(&Default::default()))?.data.is_empty());
     ///
-    /// std::env::set_var("PINN_API_HOST", "ftp://nowhere");
+    /// unsafe { std::env::set_var("PINN_API_HOST", "ftp://nowhere") };
     /// let err = pinn::Config::from_env().check().unwrap_err();
     /// assert_eq!(err.kind(), pinn::ErrorKind::Configuration);
     /// # Ok::<(), pinn::Error>(())

@@ -9,7 +9,7 @@ use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use super::guard::{Attempt, GuardConnector};
 use super::resolver::CachingResolver;
-use super::{is_success, Method, Request, USER_AGENT};
+use super::{Method, Request, USER_AGENT, is_success};
 use crate::config::{self, Config, ProxySetting, TlsRoots, Transport};
 use crate::errors::{ConnectionError, Error, Result, TransportKind};
 

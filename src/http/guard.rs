@@ -219,10 +219,10 @@ fn write_key(head: &mut [u8], key: &[u8]) {
         return;
     };
     let start = at + AUTHORIZATION.len();
-    if let Some(stars) = head.get_mut(start..start + key.len()) {
-        if stars.iter().all(|&b| b == b'*') {
-            stars.copy_from_slice(key);
-        }
+    if let Some(stars) = head.get_mut(start..start + key.len())
+        && stars.iter().all(|&b| b == b'*')
+    {
+        stars.copy_from_slice(key);
     }
 }
 

@@ -12,7 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 
 use crate::config::Config;
@@ -162,13 +162,12 @@ impl Request {
                 url.len()
             )));
         }
-        if let Some(key) = config.secret_key().filter(|k| k.is_distinctive()) {
-            if url[host.len()..].contains(key.expose()) {
-                return Err(Error::InvalidArgument(
-                    "the request URL would contain the secret key; it is never sent in a URL"
-                        .into(),
-                ));
-            }
+        if let Some(key) = config.secret_key().filter(|k| k.is_distinctive())
+            && url[host.len()..].contains(key.expose())
+        {
+            return Err(Error::InvalidArgument(
+                "the request URL would contain the secret key; it is never sent in a URL".into(),
+            ));
         }
         Ok(url)
     }

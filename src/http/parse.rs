@@ -1,11 +1,11 @@
 //! From a response to a result: the one place a status becomes an error, and where every
 //! string taken from a response is made safe to show (`crate::text`).
 
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::agent::Raw;
-use super::{is_success, ResponseInfo};
+use super::{ResponseInfo, is_success};
 use crate::config::Config;
 use crate::errors::{ApiError, ApiErrorParts, DecodeError, Error, ErrorKind, Result};
 use crate::text::{self, MAX_MESSAGE, MAX_SHORT};

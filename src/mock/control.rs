@@ -6,18 +6,18 @@
 //! Every operation is a function here, called both by the HTTP routes below and by the
 //! [`MockServer`](super::MockServer) methods that mirror them, so the two cannot drift apart.
 
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
 
 use super::clock::Clock;
 use super::faults::Fault;
 use super::model::{self, Failure};
-use super::rng::{entropy_seed, Rng, Stream};
+use super::rng::{Rng, Stream, entropy_seed};
 use super::routes::Reply;
 use super::server::Shared;
 use super::store::{Kind, Obj};
-use super::{lock, DeviceSeed, RecordedRequest};
+use super::{DeviceSeed, RecordedRequest, lock};
 
 /// The lifetime of a minted ID token, unless asked otherwise.
 pub(crate) const ID_TOKEN_LIFETIME_SECS: i64 = 300;

@@ -370,10 +370,10 @@ impl Queue {
             if !a.fault.matches(method, path) {
                 continue;
             }
-            if let Some(p) = a.fault.probability {
-                if a.rng.unit() >= p {
-                    continue;
-                }
+            if let Some(p) = a.fault.probability
+                && a.rng.unit() >= p
+            {
+                continue;
             }
             if let Some(n) = &mut a.left {
                 *n -= 1;
@@ -546,7 +546,7 @@ impl TryFrom<FaultJson> for Fault {
                 return Err(format!(
                     "kind must be one of status, rate_limit, delay, close, truncated_body, \
                      body, not {other:?}"
-                ))
+                ));
             }
         };
         let given = [

@@ -10,10 +10,10 @@ use serde_json::Value;
 use super::clock::Clock;
 use super::control::{self, ID_TOKEN_LIFETIME_SECS};
 use super::faults::Fault;
-use super::requests::{RecordedRequest, DEFAULT_CAPACITY};
+use super::requests::{DEFAULT_CAPACITY, RecordedRequest};
 use super::server::{self, Settings};
 use super::store::Kind;
-use super::{lock, typed, DeviceSeed, UserSeed};
+use super::{DeviceSeed, UserSeed, lock, typed};
 use crate::client::Client;
 use crate::config::Config;
 use crate::errors::{Error, Result};
@@ -178,13 +178,13 @@ impl MockServerBuilder {
     /// assert!(builder.start().is_ok());
     /// ```
     pub fn start(self) -> io::Result<MockServer> {
-        if let Some(key) = &self.settings.secret_key {
-            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
-                return Err(io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    "the secret key must be non-empty printable ASCII without spaces",
-                ));
-            }
+        if let Some(key) = &self.settings.secret_key
+            && (key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the secret key must be non-empty printable ASCII without spaces",
+            ));
         }
         Ok(MockServer {
             running: server::start(self.settings)?,
@@ -518,7 +518,7 @@ impl MockServer {
             _ => {
                 return Err(Error::InvalidArgument(
                     "event data must be an object".into(),
-                ))
+                ));
             }
         };
         typed(control::seed_event(&self.running.shared, event_type, data))

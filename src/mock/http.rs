@@ -136,10 +136,10 @@ impl<T: Transport> Conn<T> {
         let expects_continue = !request.http10
             && header_has_token(&request.headers, "expect", "100-continue")
             && !matches!(framing, Framing::Length(0));
-        if let Framing::Length(n) = framing {
-            if n > MAX_BODY as u64 {
-                return reject(413, format!("the body may be {MAX_BODY} bytes, not {n}"));
-            }
+        if let Framing::Length(n) = framing
+            && n > MAX_BODY as u64
+        {
+            return reject(413, format!("the body may be {MAX_BODY} bytes, not {n}"));
         }
         if expects_continue && self.buf.is_empty() {
             // The client waits for this before sending the body (curl does, for a second).
@@ -172,11 +172,11 @@ impl<T: Transport> Conn<T> {
                 }
                 Ok(httparse::Status::Complete(_)) => return too_large_head(),
                 Ok(httparse::Status::Partial) if self.buf.len() >= MAX_HEAD => {
-                    return too_large_head()
+                    return too_large_head();
                 }
                 Ok(httparse::Status::Partial) => {}
                 Err(httparse::Error::TooManyHeaders) => {
-                    return reject(431, format!("a request may have {MAX_HEADERS} headers"))
+                    return reject(431, format!("a request may have {MAX_HEADERS} headers"));
                 }
                 Err(e) => return reject(400, format!("malformed request head: {e}")),
             }
@@ -191,7 +191,7 @@ impl<T: Transport> Conn<T> {
             let (line, size) = match httparse::parse_chunk_size(&self.buf) {
                 Ok(httparse::Status::Complete(found)) => found,
                 Ok(httparse::Status::Partial) if self.buf.len() > MAX_CHUNK_LINE => {
-                    return reject(400, "a chunk-size line that never ends")
+                    return reject(400, "a chunk-size line that never ends");
                 }
                 Ok(httparse::Status::Partial) => {
                     self.fill(Some(deadline))?;
@@ -368,7 +368,7 @@ fn owned(parsed: &httparse::Request<'_, '_>) -> Result<Request, Stop> {
                 return reject(
                     400,
                     format!("the request target must be a path, not {target:?}"),
-                )
+                );
             }
         },
     };

@@ -4,10 +4,10 @@
 //! Every function here takes arguments already checked for shape by `routes` (or given by the
 //! seeding calls) and returns the new state of the object or a [`Failure`].
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
-use super::store::{str_field, Kind, Obj, Store};
 use super::DeviceSeed;
+use super::store::{Kind, Obj, Store, str_field};
 
 /// The user statuses the emulator accepts. The spec names none; these two are the ones the
 /// Python SDK's documentation uses.
@@ -321,10 +321,8 @@ pub(crate) fn record_log(store: &mut Store, device_id: &str, success: bool) -> R
             "auth_type": "mobile",
         })),
     );
-    if success {
-        if let Some(user) = store.get_mut(Kind::User, &user_id) {
-            user.insert("authenticated_at".into(), t.into());
-        }
+    if success && let Some(user) = store.get_mut(Kind::User, &user_id) {
+        user.insert("authenticated_at".into(), t.into());
     }
     Ok(log)
 }

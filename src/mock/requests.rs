@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// The default number of requests the log keeps.
 pub(crate) const DEFAULT_CAPACITY: usize = 1000;

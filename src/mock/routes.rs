@@ -12,11 +12,11 @@
 use std::sync::Mutex;
 
 use percent_encoding::percent_decode_str;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::model::{self, Failure};
-use super::store::{str_field, Kind, Obj, Store};
-use super::{lock, RecordedRequest};
+use super::store::{Kind, Obj, Store, str_field};
+use super::{RecordedRequest, lock};
 
 /// The default and the largest page size.
 pub(crate) const DEFAULT_LIMIT: usize = 10;

@@ -22,7 +22,7 @@ use super::requests::RequestLog;
 use super::rng::{Rng, Stream};
 use super::routes::{self, Reply};
 use super::store::Store;
-use super::{control, lock, RecordedRequest};
+use super::{RecordedRequest, control, lock};
 
 /// The accept queue asked of the kernel (which caps it at `net.core.somaxconn`, 4096 on
 /// current Linux). std listens with 128, and a burst of a thousand connections overflows that:
@@ -253,10 +253,10 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
                     serving.all_closed.notify_all();
                 }
             });
-        if spawned.is_err() {
-            if let Some(stream) = lock(&shared.conns).remove(&id) {
-                refuse(&stream, 503, "the emulator cannot start another thread");
-            }
+        if spawned.is_err()
+            && let Some(stream) = lock(&shared.conns).remove(&id)
+        {
+            refuse(&stream, 503, "the emulator cannot start another thread");
         }
     }
 }

@@ -3,12 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{or_default, string_enum, Deletable};
+use super::{Deletable, or_default, string_enum};
 use crate::client::Client;
 use crate::errors::{Error, Result};
 use crate::http::Request;
 use crate::list::{List, ListParams};
-use crate::object::{object, Origin};
+use crate::object::{Origin, object};
 
 string_enum! {
     /// The platform of an app.

@@ -3,12 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{log::Log, or_default, string_enum, Deletable};
+use super::{Deletable, log::Log, or_default, string_enum};
 use crate::client::Client;
 use crate::errors::Result;
 use crate::http::segment;
 use crate::list::{List, ListParams};
-use crate::object::{object, Origin};
+use crate::object::{Origin, object};
 
 string_enum! {
     /// The platform of a device.

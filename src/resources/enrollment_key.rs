@@ -6,8 +6,8 @@ use serde_json::{Map, Value};
 use super::or_default;
 use crate::client::Client;
 use crate::errors::Result;
-use crate::http::{require_id, Request};
-use crate::object::{object, Origin};
+use crate::http::{Request, require_id};
+use crate::object::{Origin, object};
 
 /// A one-off key that authorizes a user to enroll with the Pinn mobile SDK.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

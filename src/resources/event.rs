@@ -7,7 +7,7 @@ use super::or_default;
 use crate::client::Client;
 use crate::errors::Result;
 use crate::list::{List, ListParams};
-use crate::object::{object, Origin};
+use crate::object::{Origin, object};
 
 /// Something that happened in your account, e.g. `user.created`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

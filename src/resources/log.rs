@@ -7,7 +7,7 @@ use super::{or_default, string_enum};
 use crate::client::Client;
 use crate::errors::Result;
 use crate::list::{List, ListParams};
-use crate::object::{object, Origin};
+use crate::object::{Origin, object};
 
 string_enum! {
     /// How an authentication was made.

@@ -2,14 +2,14 @@
 
 use std::fmt;
 
-use serde::de::Deserializer;
 use serde::Deserialize;
+use serde::de::Deserializer;
 
 use crate::client::Client;
 use crate::errors::Result;
-use crate::http::{self, segment, Request};
+use crate::http::{self, Request, segment};
 use crate::list::{List, ListParams};
-use crate::object::{loaded, wrong_kind, Object};
+use crate::object::{Object, loaded, wrong_kind};
 
 pub mod app;
 pub mod device;

@@ -3,12 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{changed, insert_entry, or_default, string_enum, Deletable, Loaded};
+use super::{Deletable, Loaded, changed, insert_entry, or_default, string_enum};
 use crate::client::Client;
 use crate::errors::Result;
-use crate::http::{segment, Request};
+use crate::http::{Request, segment};
 use crate::list::{List, ListParams};
-use crate::object::{object, Origin};
+use crate::object::{Origin, object};
 use crate::resources::device::Device;
 use crate::resources::log::Log;
 
