@@ -1,0 +1,11 @@
+//! The emulator, from the outside: the API as the spec states it (through the crate's client
+//! and through raw HTTP, as a stranger in another language would use it), its control API,
+//! its faults, and how it answers malformed framing.
+
+mod raw;
+
+mod control;
+mod faults;
+mod framing;
+mod lifecycle;
+mod stranger;
