@@ -428,6 +428,7 @@ pub(crate) fn shown(raw: &str, config: &Config, max: usize) -> String {
     text::shown(raw, config.secret_key().map(|k| k.expose()), max)
 }
 
+#[cfg(feature = "mock")]
 pub(crate) use parse::safe_json_error;
 
 #[cfg(test)]
