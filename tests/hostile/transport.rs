@@ -159,6 +159,26 @@ fn https_to_a_plain_http_port_fails_fast_with_a_tls_error() {
     });
 }
 
+#[test]
+fn https_to_the_emulator_fails_fast_with_a_tls_error() {
+    // The mistake a user makes first: the emulator's URL with `https://`.
+    let server = MockServer::start();
+    let host = server.url().replace("http://", "https://");
+    within(Duration::from_secs(5), move || {
+        let client = Client::new(server.config_builder().api_host(host).build().unwrap());
+        let started = Instant::now();
+        let err = client.users().create(&UserCreateParams::new()).unwrap_err();
+        assert_eq!(err.transport_kind(), Some(TransportKind::Tls), "{err:?}");
+        assert_eq!((err.attempts(), err.outcome()), (1, Outcome::NotSent));
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(server.count("user"), 0);
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Proxies
 
