@@ -8,7 +8,7 @@ use std::time::Duration;
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use super::guard::{Attempt, GuardConnector};
-use super::resolver::CachingResolver;
+use super::resolver::{self, CachingResolver};
 use super::{Method, Request, USER_AGENT, is_success};
 use crate::config::{self, Config, ProxySetting, TlsRoots, Transport};
 use crate::errors::{ConnectionError, Error, Result, TransportKind};
@@ -75,20 +75,32 @@ pub(crate) fn exchange(
         ));
     }
     let agent = for_config(config);
-    let attempt = Attempt::begin(config.secret_key(), &config.authority);
+    let fresh_within = (req.method == Method::Post)
+        .then(|| config.post_idle_timeout.min(config.transport.idle_timeout));
+    let attempt = Attempt::begin(config.secret_key(), &config.authority, fresh_within);
+    resolver::clear_used();
     let sent = match req.method {
-        Method::Get => prepare(agent.get(url), agent, config, req.method, remaining).call(),
-        Method::Delete => prepare(agent.delete(url), agent, config, req.method, remaining).call(),
+        Method::Get => prepare(agent.get(url), agent, config, remaining).call(),
+        Method::Delete => prepare(agent.delete(url), agent, config, remaining).call(),
         Method::Post => send_json(
-            prepare(agent.post(url), agent, config, req.method, remaining),
+            prepare(agent.post(url), agent, config, remaining),
             &req.body,
         ),
         Method::Patch => send_json(
-            prepare(agent.patch(url), agent, config, req.method, remaining),
+            prepare(agent.patch(url), agent, config, remaining),
             &req.body,
         ),
     };
-    let response = sent.map_err(|e| transport_error(e, attempt.sent()))?;
+    let response = sent.map_err(|e| {
+        let err = transport_error(e, attempt.sent());
+        if matches!(
+            err.transport_kind(),
+            Some(TransportKind::ConnectFailed | TransportKind::ConnectTimeout)
+        ) {
+            resolver::forget_used();
+        }
+        err
+    })?;
     let (parts, mut body) = response.into_parts();
     let status = parts.status.as_u16();
     let body = match body
@@ -120,13 +132,13 @@ pub(crate) fn exchange(
 
 /// Adds the headers every request carries (`User-Agent` and `Accept` come from the agent)
 /// and this attempt's settings where they differ from the agent's: timeouts within what is
-/// left of the call, the proxy, and (for a POST) how recently a pooled connection must have
-/// been used to carry it. A GET with the default settings needs none of it.
+/// left of the call, and the proxy. A call with the default settings needs neither, and
+/// stays on the agent's own config (a request-level config is a copy of it, and misses the
+/// agent's cached TLS configuration).
 fn prepare<B>(
     builder: ureq::RequestBuilder<B>,
     agent: &ureq::Agent,
     config: &Config,
-    method: Method,
     remaining: Duration,
 ) -> ureq::RequestBuilder<B> {
     let mut b = builder.header(
@@ -143,21 +155,15 @@ fn prepare<B>(
     };
     let timeout = config.timeout.min(remaining);
     let agent_timeouts = agent.config().timeouts();
-    let as_the_agent = method != Method::Post
-        && proxy.as_ref() == agent.config().proxy()
+    let as_the_agent = proxy.as_ref() == agent.config().proxy()
         && agent_timeouts.connect == Some(config.connect_timeout)
         && agent_timeouts.global == Some(timeout);
     if as_the_agent {
         return b;
     }
-    let idle = match method {
-        Method::Post => config.post_idle_timeout.min(config.transport.idle_timeout),
-        _ => config.transport.idle_timeout,
-    };
     b.config()
         .timeout_connect(Some(config.connect_timeout))
         .timeout_global(Some(timeout))
-        .max_idle_age(idle)
         .proxy(proxy)
         .build()
 }

@@ -14,13 +14,20 @@
 //!   bytes are not searched for (they could match ordinary header text).
 //!
 //! The guard also notes whether any byte of the request reached the connection: an error
-//! before that point means the server cannot have acted on the request.
+//! before that point means the server cannot have acted on the request. And it keeps a POST
+//! off a pooled connection that has been idle too long (`Config::post_idle_timeout`): when
+//! the pool offers one, [`Guarded::is_open`] says it is closed, so ureq drops it and connects
+//! afresh. A server that closes idle connections may have closed that one already, and a
+//! POST sent into it could neither be retried safely nor known to have failed. Doing this in
+//! the transport, rather than with a request-level ureq config, keeps a POST on the agent's
+//! own settings (its pool and its cached TLS configuration).
 //!
 //! The key and those facts live in a thread-local for the duration of one attempt: ureq runs
 //! a request on the calling thread, so the transport sees the attempt's own state.
 
 use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
+use std::time::{Duration, Instant};
 
 use memchr::memmem::Finder;
 use ureq::unversioned::transport::{
@@ -39,19 +46,27 @@ struct State {
     target: Arc<str>,
     /// Whether `transmit_output` was called: some of the request reached the connection.
     sent: bool,
+    /// For a POST: how recently a pooled connection must have carried data to be used.
+    fresh_within: Option<Duration>,
 }
 
 /// One attempt's guard state; the thread-local is cleared when it drops.
 pub(crate) struct Attempt(());
 
 impl Attempt {
-    /// `target` is the API host's `host[:port]`, lowercase.
-    pub(crate) fn begin(key: Option<&SecretKey>, target: &Arc<str>) -> Attempt {
+    /// `target` is the API host's `host[:port]`, lowercase. `fresh_within`: for a POST, how
+    /// recently a pooled connection must have been used to carry it.
+    pub(crate) fn begin(
+        key: Option<&SecretKey>,
+        target: &Arc<str>,
+        fresh_within: Option<Duration>,
+    ) -> Attempt {
         ATTEMPT.with(|a| {
             *a.borrow_mut() = Some(State {
                 key: key.cloned(),
                 target: Arc::clone(target),
                 sent: false,
+                fresh_within,
             })
         });
         Attempt(())
@@ -83,6 +98,10 @@ fn note_sent() -> Option<SecretKey> {
 
 fn current_key() -> Option<SecretKey> {
     ATTEMPT.with(|a| a.borrow().as_ref().and_then(|s| s.key.clone()))
+}
+
+fn fresh_within() -> Option<Duration> {
+    ATTEMPT.with(|a| a.borrow().as_ref().and_then(|s| s.fresh_within))
 }
 
 /// Whether a connection to `authority` carries the attempt's request: not one to a proxy,
@@ -118,6 +137,7 @@ impl<In: Transport> Connector<In> for GuardConnector {
                     inner: Box::new(t),
                     input: Input::default(),
                     in_head: false,
+                    last_io: Instant::now(),
                 })
             } else {
                 Either::B(t)
@@ -134,6 +154,8 @@ pub(crate) struct Guarded {
     input: Input,
     /// Whether a response head is expected or still arriving.
     in_head: bool,
+    /// When data last went out or came in.
+    last_io: Instant,
 }
 
 const AUTHORIZATION: &[u8] = b"\r\nauthorization: Bearer ";
@@ -155,6 +177,7 @@ impl Transport for Guarded {
         }
         // Whatever was sent, an answer (a head) is what comes back next.
         self.in_head = true;
+        self.last_io = Instant::now();
         self.inner.transmit_output(amount, timeout)
     }
 
@@ -163,6 +186,7 @@ impl Transport for Guarded {
             return Ok(false);
         }
         let moved = self.input.pull(self.inner.buffers());
+        self.last_io = Instant::now();
         if self.in_head {
             self.in_head = match current_key() {
                 Some(key) if key.is_distinctive() => {
@@ -174,8 +198,11 @@ impl Transport for Guarded {
         Ok(moved > 0)
     }
 
+    /// ureq asks this before it reuses a pooled connection (and before it pools one). For a
+    /// POST, a connection idle for `fresh_within` or longer counts as closed.
     fn is_open(&mut self) -> bool {
-        self.inner.is_open()
+        let stale = fresh_within().is_some_and(|d| self.last_io.elapsed() >= d);
+        !stale && self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {

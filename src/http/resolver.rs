@@ -11,8 +11,11 @@
 //!   (and what is left of the call), with no lock held while it runs; calls that miss on the
 //!   same name meanwhile wait for that one lookup instead of starting their own;
 //! - reports a lookup that fails or finds nothing as [`ureq::Error::HostNotFound`], which the
-//!   crate retries even for a POST (nothing was sent).
+//!   crate retries even for a POST (nothing was sent);
+//! - forgets a name's addresses when a connection to them fails ([`forget_used`]): after a
+//!   failover, DNS may already point elsewhere, and the retry should find out.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -29,7 +32,32 @@ const MAX_ENTRIES: usize = 64;
 #[derive(Debug)]
 pub(crate) struct CachingResolver {
     ttl: Duration,
-    cache: Arc<Mutex<HashMap<String, Slot>>>,
+    cache: Cache,
+}
+
+type Cache = Arc<Mutex<HashMap<String, Slot>>>;
+
+thread_local! {
+    /// The cache entry the last resolve on this thread answered from: ureq resolves on the
+    /// calling thread, just before it connects, so after a failed connect this names the
+    /// addresses that failed.
+    static USED: RefCell<Option<(Cache, String)>> = const { RefCell::new(None) };
+}
+
+/// Forgets the addresses this thread's last resolve returned, so the next connection to that
+/// name looks it up again. Called when connecting to them failed.
+pub(crate) fn forget_used() {
+    if let Some((cache, key)) = USED.with(|u| u.borrow_mut().take()) {
+        let mut cache = lock(&cache);
+        if matches!(cache.get(&key), Some(Slot::Ready { .. })) {
+            cache.remove(&key);
+        }
+    }
+}
+
+/// Clears this thread's record of the last resolve (at the start of an attempt).
+pub(crate) fn clear_used() {
+    USED.with(|u| *u.borrow_mut() = None);
 }
 
 #[derive(Debug)]
@@ -57,7 +85,7 @@ impl CachingResolver {
     pub(crate) fn new(ttl: Duration) -> CachingResolver {
         CachingResolver {
             ttl,
-            cache: Arc::default(),
+            cache: Cache::default(),
         }
     }
 
@@ -69,13 +97,17 @@ impl CachingResolver {
         wait: Duration,
     ) -> Result<Vec<SocketAddr>, ureq::Error> {
         let key = format!("{}:{port}", host.to_ascii_lowercase());
-        let lookup = {
+        // Decided under the lock; the lookup itself starts after the lock is released.
+        let (lookup, first) = {
             let mut cache = lock(&self.cache);
             match cache.get(&key) {
                 Some(Slot::Ready { addrs, until }) if Instant::now() < *until => {
-                    return Ok(addrs.clone());
+                    let addrs = addrs.clone();
+                    drop(cache);
+                    USED.with(|u| *u.borrow_mut() = Some((Arc::clone(&self.cache), key)));
+                    return Ok(addrs);
                 }
-                Some(Slot::Pending(lookup)) => Arc::clone(lookup),
+                Some(Slot::Pending(lookup)) => (Arc::clone(lookup), false),
                 _ => {
                     if cache.len() >= MAX_ENTRIES {
                         let now = Instant::now();
@@ -89,16 +121,21 @@ impl CachingResolver {
                     }
                     let lookup = Arc::new(Lookup::default());
                     cache.insert(key.clone(), Slot::Pending(Arc::clone(&lookup)));
-                    self.start(key, host.to_string(), port, Arc::clone(&lookup));
-                    lookup
+                    (lookup, true)
                 }
             }
         };
+        if first {
+            self.start(key.clone(), host.to_string(), port, Arc::clone(&lookup));
+        }
         let deadline = Instant::now().checked_add(wait);
         let mut result = lock(&lookup.result);
         loop {
             if let Some(done) = result.as_ref() {
-                return done.clone().ok_or(ureq::Error::HostNotFound);
+                let addrs = done.clone().ok_or(ureq::Error::HostNotFound)?;
+                drop(result);
+                USED.with(|u| *u.borrow_mut() = Some((Arc::clone(&self.cache), key)));
+                return Ok(addrs);
             }
             let left = match deadline {
                 Some(d) => d.saturating_duration_since(Instant::now()),
@@ -114,8 +151,9 @@ impl CachingResolver {
         }
     }
 
-    /// Runs the lookup on its own thread (inline if no thread can be made), then records
-    /// the result for the waiters and, on success, in the cache.
+    /// Runs the lookup on its own thread, then records the result for the waiters and, on
+    /// success, in the cache. If no thread can be made, it runs on this one (no lock is held
+    /// here), bounded only by the system's own lookup timeout.
     fn start(&self, key: String, host: String, port: u16, lookup: Arc<Lookup>) {
         let cache = Arc::clone(&self.cache);
         let ttl = self.ttl;
@@ -232,6 +270,31 @@ mod tests {
         assert!(
             lock(&r.cache).get("nonexistent.invalid:443").is_none(),
             "failures are not cached"
+        );
+    }
+
+    #[test]
+    fn addresses_that_failed_to_connect_are_forgotten() {
+        let r = CachingResolver::new(Duration::from_secs(60));
+        let config = ureq::config::Config::default();
+        let uri: Uri = "http://localhost:9/".parse().unwrap();
+        clear_used();
+        forget_used();
+        r.resolve(&uri, &config, no_timeout()).unwrap();
+        r.resolve(&uri, &config, no_timeout()).unwrap();
+        assert!(lock(&r.cache).contains_key("localhost:9"));
+        forget_used();
+        assert!(
+            !lock(&r.cache).contains_key("localhost:9"),
+            "the next connection looks the name up again"
+        );
+
+        r.resolve(&uri, &config, no_timeout()).unwrap();
+        clear_used();
+        forget_used();
+        assert!(
+            lock(&r.cache).contains_key("localhost:9"),
+            "a new attempt forgets nothing it did not resolve"
         );
     }
 }
