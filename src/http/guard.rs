@@ -8,10 +8,12 @@
 //! - **Out.** The request carries `Authorization: Bearer ***…` (one `*` per byte of the key).
 //!   When ureq hands the request head to the connection, this guard writes the key over the
 //!   stars, in place, after ureq has logged the head.
-//! - **In.** A server may echo the key in a response header. Before ureq parses (and logs)
-//!   a response head, the guard overwrites every copy of the key in it with `*`s. Only heads
-//!   are touched, never a body: data reaches its model exactly as sent. Keys shorter than 16
-//!   bytes are not searched for (they could match ordinary header text).
+//! - **In.** A server may echo the key in a response header, or in an error's body ("invalid
+//!   key sk_…"). Before ureq parses (and logs) a response head, the guard overwrites every
+//!   copy of the key in it with `*`s, and likewise in the body of a response that is not a
+//!   `2xx`, as it arrives (a copy split between two reads of the socket is missed). A
+//!   success body is never touched: data reaches its model exactly as sent. Keys shorter
+//!   than 16 bytes are not searched for (they could match ordinary text).
 //!
 //! The guard also notes whether any byte of the request reached the connection: an error
 //! before that point means the server cannot have acted on the request. And it keeps a POST
@@ -137,6 +139,7 @@ impl<In: Transport> Connector<In> for GuardConnector {
                     inner: Box::new(t),
                     input: Input::default(),
                     in_head: false,
+                    in_error_body: false,
                     last_io: Instant::now(),
                 })
             } else {
@@ -154,6 +157,8 @@ pub(crate) struct Guarded {
     input: Input,
     /// Whether a response head is expected or still arriving.
     in_head: bool,
+    /// Whether the body arriving is an error's, in which the key is masked too.
+    in_error_body: bool,
     /// When data last went out or came in.
     last_io: Instant,
 }
@@ -177,6 +182,7 @@ impl Transport for Guarded {
         }
         // Whatever was sent, an answer (a head) is what comes back next.
         self.in_head = true;
+        self.in_error_body = false;
         self.last_io = Instant::now();
         self.inner.transmit_output(amount, timeout)
     }
@@ -187,13 +193,30 @@ impl Transport for Guarded {
         }
         let moved = self.input.pull(self.inner.buffers());
         self.last_io = Instant::now();
-        if self.in_head {
-            self.in_head = match current_key() {
+        if self.in_head || self.in_error_body {
+            let input = self.input.unconsumed_mut();
+            match current_key() {
                 Some(key) if key.is_distinctive() => {
-                    mask_heads(self.input.unconsumed_mut(), key.finder())
+                    let body_from = if self.in_head {
+                        match mask_heads(input, key.finder()) {
+                            Head::Incomplete => None,
+                            Head::Complete { end, success } => {
+                                self.in_head = false;
+                                self.in_error_body = !success;
+                                Some(end)
+                            }
+                        }
+                    } else {
+                        Some(0)
+                    };
+                    if let Some(from) = body_from
+                        && self.in_error_body
+                    {
+                        mask(&mut input[from..], key.finder());
+                    }
                 }
-                _ => still_in_head(self.input.unconsumed()),
-            };
+                _ => self.in_head = still_in_head(input),
+            }
         }
         Ok(moved > 0)
     }
@@ -253,26 +276,45 @@ fn write_key(head: &mut [u8], key: &[u8]) {
     }
 }
 
+/// Where the response heads at the start of some input stand.
+#[derive(Debug, PartialEq)]
+enum Head {
+    /// A head is still arriving: more must be masked later.
+    Incomplete,
+    /// The final head ends at `end`; `success`: its status is `2xx`.
+    Complete { end: usize, success: bool },
+}
+
 /// Masks `key` in the response heads at the start of `input` (a final head, after any
-/// `1xx` heads). Returns whether a head is still incomplete, so more must be masked later.
-fn mask_heads(input: &mut [u8], key: &Finder<'_>) -> bool {
-    let width = key.needle().len();
+/// `1xx` heads).
+fn mask_heads(input: &mut [u8], key: &Finder<'_>) -> Head {
     let mut from = 0;
     loop {
         let rest = &mut input[from..];
         let end = FIND_HEAD_END.find(rest).map(|i| i + 4);
         let len = end.unwrap_or(rest.len());
         let head = &mut rest[..len];
-        let mut at = 0;
-        while let Some(i) = key.find(&head[at..]) {
-            head[at + i..at + i + width].fill(b'*');
-            at += i + width;
-        }
+        mask(head, key);
         match end {
-            None => return true,
+            None => return Head::Incomplete,
             Some(end) if is_informational(head) => from += end,
-            Some(_) => return false,
+            Some(end) => {
+                return Head::Complete {
+                    end: from + end,
+                    success: head.len() > 9 && head[9] == b'2',
+                };
+            }
         }
+    }
+}
+
+/// Overwrites every copy of `key` in `text` with `*`s.
+fn mask(text: &mut [u8], key: &Finder<'_>) {
+    let width = key.needle().len();
+    let mut at = 0;
+    while let Some(i) = key.find(&text[at..]) {
+        text[at + i..at + i + width].fill(b'*');
+        at += i + width;
     }
 }
 
@@ -379,15 +421,31 @@ mod tests {
              HTTP/1.1 200 OK\r\nServer: {key}\r\nLocation: /x/{key}\r\n\r\n{{\"k\":\"{key}\"}}"
         )
         .into_bytes();
-        assert!(!mask_heads(&mut input, &Finder::new(KEY)));
+        let head_len = input.len() - key.len() - 8;
+        assert_eq!(
+            mask_heads(&mut input, &Finder::new(KEY)),
+            Head::Complete {
+                end: head_len,
+                success: true
+            }
+        );
         let text = String::from_utf8(input).unwrap();
         assert_eq!(text.matches(key).count(), 1, "{text}");
         assert!(text.ends_with(&format!("{{\"k\":\"{key}\"}}")));
 
         let mut partial = format!("HTTP/1.1 200 OK\r\nServer: {}", &key[..10]).into_bytes();
-        assert!(
+        assert_eq!(
             mask_heads(&mut partial, &Finder::new(KEY)),
+            Head::Incomplete,
             "a head still arriving"
+        );
+        let mut error = b"HTTP/1.1 401 Unauthorized\r\n\r\n".to_vec();
+        assert_eq!(
+            mask_heads(&mut error, &Finder::new(KEY)),
+            Head::Complete {
+                end: error.len(),
+                success: false
+            }
         );
     }
 

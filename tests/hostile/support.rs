@@ -323,6 +323,9 @@ struct Capture;
 
 static LEAKS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static RECORDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+/// The text column of `ureq_proto`'s hex rows, joined: what a reader of the trace log can
+/// put back together across rows. Kept to its last 1 MiB.
+static WIRE_TEXT: Mutex<String> = Mutex::new(String::new());
 
 impl log::Log for Capture {
     fn enabled(&self, _: &log::Metadata<'_>) -> bool {
@@ -341,6 +344,23 @@ impl log::Log for Capture {
         };
         if leaked {
             LEAKS.lock().unwrap().push(line.clone());
+        }
+        if hex_row {
+            let row = record.args().to_string();
+            let text: String = row
+                .chars()
+                .rev()
+                .take(16)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let mut wire = WIRE_TEXT.lock().unwrap();
+            if wire.len() > 1 << 20 {
+                let cut = wire.len() - (1 << 19);
+                wire.drain(..cut);
+            }
+            wire.push_str(&text);
         }
         if record.target().starts_with("pinn") {
             RECORDS.lock().unwrap().push(line);
@@ -371,6 +391,11 @@ pub fn install_logger() {
             log::set_max_level(log::LevelFilter::Trace);
         }
     });
+}
+
+/// Whether `text` can be read in the trace log's hex rows, put together across rows.
+pub fn wire_log_shows(text: &str) -> bool {
+    WIRE_TEXT.lock().unwrap().contains(text)
 }
 
 /// Fails if any record logged so far (by pinn, ureq or anything else) showed the key.
