@@ -14,13 +14,16 @@
 //! | 429 | [`RateLimit`](ErrorKind::RateLimit) | `Failed` |
 //! | 500 | [`Api`](ErrorKind::Api) | `MaybeProcessed` |
 //! | 502, 504 | [`ApiConnection`](ErrorKind::ApiConnection) | `MaybeProcessed` |
-//! | 503 | [`ApiConnection`](ErrorKind::ApiConnection) | `Failed` |
+//! | 503 | [`ApiConnection`](ErrorKind::ApiConnection) | `Failed` (the server says it did nothing) |
 //! | host not found, connection refused, connect timeout, TLS failure | [`ApiConnection`](ErrorKind::ApiConnection) | `NotSent` |
 //! | reset, closed or timed out after the request was written; a reply that is not HTTP | [`ApiConnection`](ErrorKind::ApiConnection) | `MaybeProcessed` |
-//! | any other status (a 3xx, 501, or a 2xx other than 200, 201, 202 and 204), an unknown `error.type` | [`Pinn`](ErrorKind::Pinn) | `Failed` (`MaybeProcessed` for a 2xx) |
+//! | any other status (a 3xx, 501, another 5xx, or a 2xx other than 200, 201, 202 and 204), an unknown `error.type` | [`Pinn`](ErrorKind::Pinn) | `Failed` for a 4xx, 501 and 505; `MaybeProcessed` otherwise |
 //! | a success whose body does not decode | [`Pinn`](ErrorKind::Pinn) | `MaybeProcessed` |
 //! | no or unusable secret key, bad host | [`Configuration`](ErrorKind::Configuration) | `NotSent` |
 //! | ID token rejected | [`IdTokenVerification`](ErrorKind::IdTokenVerification) | `NotSent` |
+//!
+//! When a call was retried, its outcome is the least certain of its attempts: once one may
+//! have been processed, the error says `MaybeProcessed` whatever the last answer was.
 //!
 //! Statuses 500 and 502–504 give their kind whatever the body says. Otherwise the kind comes
 //! from the body's `error.type`, and from the status when the body is not the error JSON.
@@ -166,10 +169,12 @@ pub enum Outcome {
     NotSent,
     /// The request was written to the server and no answer says what became of it: the
     /// connection broke or timed out while waiting, the reply was not HTTP, the server
-    /// answered 500, 502 or 504, or it answered success with a body that could not be read.
-    /// The server may have done it.
+    /// answered 500, 502, 504 or another status that does not say (a redirect, an unknown
+    /// 5xx), or it answered success with a body that could not be read. Or an earlier attempt
+    /// of the same call ended that way. The server may have done it.
     MaybeProcessed,
-    /// The server answered that it did not do it: a 4xx (429 included) or 503.
+    /// The server answered that it did not do it: a 4xx (429 included), 501, 503 or 505, and
+    /// no earlier attempt may have been processed.
     Failed,
 }
 
@@ -210,6 +215,8 @@ pub struct ApiError {
     retry_after: Option<String>,
     attempts: u32,
     retryable: bool,
+    /// Whether an earlier attempt of the same call may have been processed.
+    processed_before: bool,
 }
 
 /// The parts of an [`ApiError`], already made safe to show.
@@ -235,6 +242,7 @@ impl ApiError {
             retry_after: p.retry_after,
             attempts: 1,
             retryable: false,
+            processed_before: false,
         }
     }
 
@@ -329,10 +337,14 @@ impl ApiError {
         self.attempts
     }
 
+    /// Only an answer that says nothing was done is `Failed`: a 4xx, 501 (not implemented),
+    /// 503 (unavailable) or 505 (version not supported). Any other status (a 500 or other
+    /// 5xx, a redirect, an unexpected 2xx) leaves open that the server acted.
     fn outcome(&self) -> Outcome {
         match self.status {
-            500 | 502 | 504 | 200..=299 => Outcome::MaybeProcessed,
-            _ => Outcome::Failed,
+            _ if self.processed_before => Outcome::MaybeProcessed,
+            400..=499 | 501 | 503 | 505 => Outcome::Failed,
+            _ => Outcome::MaybeProcessed,
         }
     }
 }
@@ -369,6 +381,8 @@ pub struct ConnectionError {
     /// Whether any byte of the request was handed to the connection.
     sent: bool,
     retryable: bool,
+    /// Whether an earlier attempt of the same call may have been processed.
+    processed_before: bool,
     source: ureq::Error,
 }
 
@@ -379,6 +393,7 @@ impl ConnectionError {
             attempts: 1,
             sent,
             retryable: false,
+            processed_before: false,
             source,
         }
     }
@@ -646,7 +661,7 @@ impl Error {
     pub fn outcome(&self) -> Outcome {
         match self {
             Error::Status(e) => e.outcome(),
-            Error::Connection(c) if c.sent => Outcome::MaybeProcessed,
+            Error::Connection(c) if c.sent || c.processed_before => Outcome::MaybeProcessed,
             Error::Connection(_) => Outcome::NotSent,
             Error::Decode(_) => Outcome::MaybeProcessed,
             Error::InvalidArgument(_) | Error::Configuration(_) | Error::IdTokenVerification(_) => {
@@ -778,10 +793,25 @@ impl Error {
     }
 
     /// Records the number of attempts and whether the request could safely be sent again.
-    pub(crate) fn set_attempt_facts(&mut self, attempts: u32, retryable: bool) {
+    /// Records how many attempts the call made, whether sending it again is safe and useful,
+    /// and whether an earlier attempt may have been processed (which this error's outcome
+    /// then says, whatever the last answer was: a retried DELETE that timed out and then got
+    /// a 404 may well have deleted).
+    pub(crate) fn set_attempt_facts(
+        &mut self,
+        attempts: u32,
+        retryable: bool,
+        processed_before: bool,
+    ) {
         match self {
-            Error::Status(e) => (e.attempts, e.retryable) = (attempts, retryable),
-            Error::Connection(c) => (c.attempts, c.retryable) = (attempts, retryable),
+            Error::Status(e) => {
+                (e.attempts, e.retryable) = (attempts, retryable);
+                e.processed_before = processed_before;
+            }
+            Error::Connection(c) => {
+                (c.attempts, c.retryable) = (attempts, retryable);
+                c.processed_before = processed_before;
+            }
             Error::Decode(d) => d.attempts = attempts,
             _ => {}
         }

@@ -277,7 +277,7 @@ impl ResponseInfo {
     pub(crate) fn invalid(&self, detail: String) -> Error {
         let decode = DecodeError::new(Some(self.status), self.request_id.clone(), detail, None);
         let mut err = Error::Decode(Box::new(decode));
-        err.set_attempt_facts(self.attempts, false);
+        err.set_attempt_facts(self.attempts, false, false);
         err
     }
 }
@@ -316,9 +316,11 @@ pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Resul
     config.check()?;
     let url = req.url(config)?;
     let started = Instant::now();
-    let mut attempt = 0;
+    let mut attempt: u32 = 0;
+    // Whether an earlier attempt may have been processed.
+    let mut processed_before = false;
     loop {
-        attempt += 1;
+        attempt = attempt.saturating_add(1);
         let remaining = config.deadline.saturating_sub(started.elapsed());
         let result = agent::exchange(config, req, &url, remaining)
             .and_then(|raw| parse::response::<T>(raw, config));
@@ -343,7 +345,7 @@ pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Resul
                 sent: err.was_sent(),
             },
             _ => {
-                err.set_attempt_facts(attempt, false);
+                err.set_attempt_facts(attempt, false, processed_before);
                 log_failure(req, &err, attempt, started.elapsed(), Decision::Stop);
                 return Err(err);
             }
@@ -361,7 +363,8 @@ pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Resul
                 jitter: retry::jitter(),
             },
         );
-        err.set_attempt_facts(attempt, retryable);
+        err.set_attempt_facts(attempt, retryable, processed_before);
+        processed_before = err.outcome() == crate::errors::Outcome::MaybeProcessed;
         log_failure(req, &err, attempt, started.elapsed(), decision);
         match decision {
             Decision::Retry(wait) => (config.sleep)(wait.duration()),

@@ -276,3 +276,44 @@ fn a_lost_reply_to_a_post_is_maybe_processed_and_not_retryable() {
         take_waits();
     });
 }
+
+#[test]
+fn a_retried_call_reports_the_least_certain_outcome_of_its_attempts() {
+    // A DELETE whose first attempt got a 500 (it may have deleted) and whose retry got a
+    // 404: the user may well be gone because of the first attempt.
+    let server = Server::start(|n, _, s| {
+        if n == 0 {
+            respond_json(s, 500, "{}");
+        } else {
+            let body = r#"{"error":{"type":"not_found","message":"no such user"}}"#;
+            respond_json(s, 404, body);
+        }
+    });
+    let url = server.url();
+    within(LIMIT, move || {
+        let err = client(&url).users().delete("usr_1").unwrap_err();
+        assert_eq!((err.status(), err.attempts()), (Some(404), 2));
+        assert_eq!(err.outcome(), pinn::Outcome::MaybeProcessed);
+        take_waits();
+    });
+
+    // Statuses that say nothing was done are `Failed`; any other leaves it open.
+    for (status, outcome) in [
+        (404, pinn::Outcome::Failed),
+        (501, pinn::Outcome::Failed),
+        (503, pinn::Outcome::Failed),
+        (505, pinn::Outcome::Failed),
+        (301, pinn::Outcome::MaybeProcessed),
+        (303, pinn::Outcome::MaybeProcessed),
+        (507, pinn::Outcome::MaybeProcessed),
+        (524, pinn::Outcome::MaybeProcessed),
+    ] {
+        let server = Server::start(move |_, _, s| respond(s, status, &[], b""));
+        let url = server.url();
+        within(LIMIT, move || {
+            let c = Client::new(builder(&url).max_retries(0).build().unwrap());
+            let err = create(&c).unwrap_err();
+            assert_eq!((err.status(), err.outcome()), (Some(status), outcome));
+        });
+    }
+}
