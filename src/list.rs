@@ -134,6 +134,9 @@ impl<T: Serialize> fmt::Display for List<T> {
 impl<T: Object> List<T> {
     /// Fetches the first page at `path` (already encoded) with `params`.
     pub(crate) fn fetch(client: &Client, path: String, params: &ListParams) -> Result<List<T>> {
+        if let Some(cursor) = &params.starting_after {
+            http::require_id("starting_after", cursor)?;
+        }
         let req = Request::get(path)
             .query("limit", params.limit)
             .query("starting_after", params.starting_after.as_deref());
@@ -196,6 +199,9 @@ impl<T: Object> List<T> {
         let Some(cursor) = self.ended_at.as_deref().filter(|c| !c.is_empty()) else {
             return Err(self.invalid("has_more is true but ended_at is missing"));
         };
+        if http::require_id("ended_at", cursor).is_err() {
+            return Err(self.invalid("its ended_at is too long to be an ID"));
+        }
         if !is_api_path(&self.url) {
             return Err(self.invalid("its url is not a path on the API host"));
         }
@@ -205,7 +211,7 @@ impl<T: Object> List<T> {
             .query("starting_after", Some(cursor));
         let next = List::fetch_request(&client, &req, limit)?;
         if next.has_more && next.ended_at.as_deref() == Some(cursor) {
-            return Err(self.invalid("the cursor did not advance"));
+            return Err(next.invalid("the cursor did not advance"));
         }
         Ok(Some(next))
     }

@@ -23,6 +23,15 @@ pub(crate) const MAX_SHORT: usize = 256;
 /// `raw` as it may be shown: the key redacted, control characters escaped, cut to about
 /// `max` bytes (on a character boundary, with `…` when cut).
 pub(crate) fn shown(raw: &str, key: Option<&str>, max: usize) -> String {
+    // Only the start of `raw` can be shown: at most `max` bytes, where each redaction stands
+    // for a whole key in 10 bytes. So no more than that is searched, and a key cut by this
+    // bound lies wholly past what is shown.
+    let key_len = key.map_or(0, str::len);
+    let reach = max
+        .saturating_mul(key_len.div_ceil(REDACTED.len()).max(1))
+        .saturating_add(key_len.saturating_mul(2));
+    let whole = raw.len();
+    let raw = head(raw, reach);
     let redacted;
     let text = match key {
         Some(k) if !k.is_empty() && raw.contains(k) => {
@@ -32,9 +41,10 @@ pub(crate) fn shown(raw: &str, key: Option<&str>, max: usize) -> String {
         _ => raw,
     };
     let mut out = String::with_capacity(text.len().min(max) + 8);
+    let mut cut = raw.len() < whole;
     for c in text.chars() {
         if out.len() >= max {
-            out.push('…');
+            cut = true;
             break;
         }
         if needs_escape(c) {
@@ -43,7 +53,22 @@ pub(crate) fn shown(raw: &str, key: Option<&str>, max: usize) -> String {
             out.push(c);
         }
     }
+    if cut {
+        out.push('…');
+    }
     out
+}
+
+/// The longest start of `s` of at most `max` bytes that ends on a character boundary.
+fn head(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Characters that could change how a log line or a terminal reads: C0/C1 controls (line
@@ -66,6 +91,28 @@ mod tests {
             "bad key <redacted>, again:<redacted>"
         );
         assert_eq!(shown(&raw, None, 7), "bad key…");
+    }
+
+    #[test]
+    fn no_part_of_a_key_shows_wherever_the_text_is_cut() {
+        let key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+        for copies in 0..12 {
+            for gap in 0..40 {
+                let raw = format!(
+                    "{}{}{key}{}",
+                    key.repeat(copies),
+                    "x".repeat(gap),
+                    "y".repeat(50)
+                );
+                for max in [1, 9, 10, 31, 64, 100, MAX_SHORT] {
+                    let out = shown(&raw, Some(key), max);
+                    for part in key.as_bytes().windows(5) {
+                        let part = std::str::from_utf8(part).unwrap();
+                        assert!(!out.contains(part), "{out:?} shows {part:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

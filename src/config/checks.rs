@@ -88,11 +88,14 @@ pub(crate) fn shown_host(host: &str) -> String {
         Some((s, r)) => (format!("{s}://"), r),
         None => (String::new(), host),
     };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (userinfo, host_port) = match rest[..end].rsplit_once('@') {
+    // Everything up to the last `@` anywhere is hidden: a password may hold `/`, `?` or `#`
+    // (unencoded), and showing too little beats showing part of a password.
+    let (userinfo, rest) = match rest.rsplit_once('@') {
         Some((_, after)) => ("<hidden>@", after),
-        None => ("", &rest[..end]),
+        None => ("", rest),
     };
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host_port = &rest[..end];
     let more = if end < rest.len() && &rest[end..] != "/" {
         "…"
     } else {
@@ -182,7 +185,12 @@ mod tests {
             format!("ftp://{secret}@pinnapis.com"),
             format!("pinnapis.com/{secret}"),
             format!("http://user:{secret}@example.com"),
+            format!("https://user:pa/{secret}@pinnapis.com"),
+            format!("https://user:pa?{secret}@pinnapis.com"),
+            format!("https://user:pa#{secret}@pinnapis.com"),
+            format!("https://{secret}/x@pinnapis.com"),
         ] {
+            assert!(!shown_host(&host).contains("4eC39"), "{host}");
             let err = api_host(&host, false).unwrap_err();
             assert!(!err.contains(secret), "{err}");
             assert!(!err.contains("4eC39"), "{err}");

@@ -253,6 +253,27 @@ fn next_page_with_a_stuck_cursor_is_an_error() {
 }
 
 #[test]
+fn cursors_that_cannot_be_ids_are_refused_before_any_io() {
+    let s = serve(&[(
+        NO_QUERY,
+        &edited(USERS_PAGE, json!({"ended_at": "u".repeat(5000)})),
+    )]);
+    let client = s.client();
+    let page = client.scope(|| User::list(&ListParams::new())).unwrap();
+    let err = page.next_page().unwrap_err();
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    assert!(err.to_string().contains("too long"), "{err}");
+    for bad in [String::new(), "u".repeat(5000)] {
+        let err = client
+            .scope(|| User::list(&ListParams::new().starting_after(bad)))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+        assert!(err.to_string().contains("starting_after"), "{err}");
+    }
+    s.assert_done();
+}
+
+#[test]
 fn a_cursor_that_cycles_is_an_error_not_a_loop() {
     let page_a = edited(USERS_PAGE, json!({"ended_at": "usr_A"}));
     let page_b = edited(USERS_PAGE, json!({"ended_at": "usr_B"}));
