@@ -230,9 +230,9 @@ impl ConfigBuilder {
 
     /// Uses no proxy at all, whatever the environment says.
     ///
-    /// By default requests follow `HTTPS_PROXY`/`https_proxy`, `HTTP_PROXY`/`http_proxy` and
-    /// `ALL_PROXY`/`all_proxy`, minus the hosts in `NO_PROXY`/`no_proxy`, as they were when
-    /// the first request was made; a loopback API host (the emulator) is never proxied.
+    /// By default requests follow the first of `ALL_PROXY`, `HTTPS_PROXY` and `HTTP_PROXY`
+    /// (upper or lower case) that is set, minus the hosts in `NO_PROXY`, as they were when the
+    /// first request was made; a loopback API host (the emulator) is never proxied.
     ///
     /// ```
     /// let config = pinn::Config::builder().proxy("http://proxy.internal:3128").no_proxy().build()?;

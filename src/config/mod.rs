@@ -87,12 +87,12 @@ impl SecretKey {
         &self.0.text
     }
 
-    /// Whether the key is long enough that finding it in text means it is really there: 16
-    /// bytes or more (real keys have 35). Shorter keys, which no real account has, could
-    /// occur in ordinary text by chance, so the transport does not mask them in response
-    /// headers or refuse URLs that contain them; error text still redacts them.
+    /// Whether the key is long enough that finding it in text means it is really there:
+    /// [`DISTINCTIVE_KEY_BYTES`] or more (real keys have 35). Shorter keys, which no real
+    /// account has, could occur in ordinary text by chance, so the transport does not mask
+    /// them in responses or refuse URLs that contain them; error text still redacts them.
     pub(crate) fn is_distinctive(&self) -> bool {
-        self.0.text.len() >= crate::id_token::MIN_SECRET_BYTES
+        self.0.text.len() >= DISTINCTIVE_KEY_BYTES
     }
 }
 
@@ -108,14 +108,18 @@ impl fmt::Display for SecretKey {
     }
 }
 
+/// The shortest key the transport searches for in responses and URLs (16 bytes, the same
+/// bound `id_token::MIN_SECRET_BYTES` puts on an HMAC key).
+const DISTINCTIVE_KEY_BYTES: usize = 16;
+
 /// How requests wait between retries.
 pub(crate) type Sleeper = Arc<dyn Fn(Duration) + Send + Sync>;
 
 /// Which proxy requests go through.
 #[derive(Clone, Debug, Default)]
 pub(crate) enum ProxySetting {
-    /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`, as read when the agent was
-    /// built; never for a loopback API host.
+    /// The first of `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` set, and `NO_PROXY`, as read
+    /// when the agent was built; never for a loopback API host.
     #[default]
     FromEnv,
     /// No proxy at all.

@@ -160,6 +160,31 @@ fn https_to_a_plain_http_port_fails_fast_with_a_tls_error() {
 }
 
 #[test]
+fn https_to_a_silent_plain_port_ends_at_the_connect_timeout() {
+    // A plain server that waits for a whole HTTP request and never answers a TLS hello.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    thread::spawn(move || {
+        for mut s in listener.incoming().flatten() {
+            thread::spawn(move || {
+                let mut buf = [0u8; 512];
+                while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
+            });
+        }
+    });
+    within(Duration::from_secs(10), move || {
+        let client = tls_client("127.0.0.1", port, None);
+        let err = client.users().create(&UserCreateParams::new()).unwrap_err();
+        assert_eq!(
+            err.transport_kind(),
+            Some(TransportKind::ConnectTimeout),
+            "{err:?}"
+        );
+        assert_eq!(err.outcome(), Outcome::NotSent);
+    });
+}
+
+#[test]
 fn https_to_the_emulator_fails_fast_with_a_tls_error() {
     // The mistake a user makes first: the emulator's URL with `https://`.
     let server = MockServer::start();
