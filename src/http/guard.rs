@@ -10,10 +10,10 @@
 //!   stars, in place, after ureq has logged the head.
 //! - **In.** A server may echo the key in a response header, or in an error's body ("invalid
 //!   key sk_…"). Before ureq parses (and logs) a response head, the guard overwrites every
-//!   copy of the key in it with `*`s, and likewise in the body of a response that is not a
-//!   `2xx`, as it arrives (a copy split between two reads of the socket is missed). A
-//!   success body is never touched: data reaches its model exactly as sent. Keys shorter
-//!   than 16 bytes are not searched for (they could match ordinary text).
+//!   copy of the key in it with `*`s; and, while ureq's wire dump is logged, in the body of
+//!   a response that is not a `2xx`, as it arrives (a copy split between two reads of the
+//!   socket is missed). A success body is never touched: data reaches its model exactly as
+//!   sent. Keys shorter than 16 bytes are not searched for (they could match ordinary text).
 //!
 //! The guard also notes whether any byte of the request reached the connection: an error
 //! before that point means the server cannot have acted on the request. And it keeps a POST
@@ -202,7 +202,7 @@ impl Transport for Guarded {
                             Head::Incomplete => None,
                             Head::Complete { end, success } => {
                                 self.in_head = false;
-                                self.in_error_body = !success;
+                                self.in_error_body = !success && wire_is_logged();
                                 Some(end)
                             }
                         }
@@ -274,6 +274,13 @@ fn write_key(head: &mut [u8], key: &[u8]) {
     {
         stars.copy_from_slice(key);
     }
+}
+
+/// Whether ureq's wire dump (`ureq_proto` at `trace`) is being logged: only then is an error
+/// body masked (otherwise nothing but the error reads it, and the error redacts the key as
+/// `<redacted>`, which reads better than `*`s).
+fn wire_is_logged() -> bool {
+    log::log_enabled!(target: "ureq_proto", log::Level::Trace)
 }
 
 /// Where the response heads at the start of some input stand.

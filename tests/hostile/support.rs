@@ -323,9 +323,12 @@ struct Capture;
 
 static LEAKS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 static RECORDS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-/// The text column of `ureq_proto`'s hex rows, joined: what a reader of the trace log can
-/// put back together across rows. Kept to its last 1 MiB.
-static WIRE_TEXT: Mutex<String> = Mutex::new(String::new());
+thread_local! {
+    /// The text column of the `ureq_proto` hex rows logged on this thread, joined: what a
+    /// reader of the trace log can put back together across rows. ureq runs a call on the
+    /// calling thread, so a test reads its own calls' rows here, unmixed with other tests'.
+    static WIRE_TEXT: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
 
 impl log::Log for Capture {
     fn enabled(&self, _: &log::Metadata<'_>) -> bool {
@@ -355,12 +358,7 @@ impl log::Log for Capture {
                 .into_iter()
                 .rev()
                 .collect();
-            let mut wire = WIRE_TEXT.lock().unwrap();
-            if wire.len() > 1 << 20 {
-                let cut = wire.len() - (1 << 19);
-                wire.drain(..cut);
-            }
-            wire.push_str(&text);
+            WIRE_TEXT.with(|w| w.borrow_mut().push_str(&text));
         }
         if record.target().starts_with("pinn") {
             RECORDS.lock().unwrap().push(line);
@@ -393,9 +391,10 @@ pub fn install_logger() {
     });
 }
 
-/// Whether `text` can be read in the trace log's hex rows, put together across rows.
+/// Whether `text` can be read in the trace log's hex rows logged on this thread, put
+/// together across rows.
 pub fn wire_log_shows(text: &str) -> bool {
-    WIRE_TEXT.lock().unwrap().contains(text)
+    WIRE_TEXT.with(|w| w.borrow().contains(text))
 }
 
 /// Fails if any record logged so far (by pinn, ureq or anything else) showed the key.

@@ -34,6 +34,7 @@ fn without_the_key_everything_is_401() {
         .header("Authorization", s.secret_key())
         .config()
         .http_status_as_error(false)
+        .proxy(None)
         .build()
         .call()
         .unwrap();
