@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::{Deletable, or_default, string_enum};
 use crate::client::Client;
 use crate::errors::{Error, Result};
-use crate::http::Request;
+use crate::http::{Request, ResponseInfo};
 use crate::list::{List, ListParams};
 use crate::object::{Origin, object};
 
@@ -162,6 +162,7 @@ impl<'a> Apps<'a> {
     }
 
     /// Deletes an app: `DELETE /v1/apps/{app_id}`. This may break an integration that uses it.
+    /// Returns what the response said: its status and request ID.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
@@ -172,7 +173,7 @@ impl<'a> Apps<'a> {
     /// assert_eq!(server.count("app"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(&self, app_id: &str) -> Result<()> {
+    pub fn delete(&self, app_id: &str) -> Result<ResponseInfo> {
         super::delete(self.client, "/v1/apps", "app_id", app_id)
     }
 
@@ -230,7 +231,7 @@ impl App {
     /// assert_eq!(App::retrieve(&app_id).unwrap_err().status(), Some(404));
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(app_id: &str) -> Result<()> {
+    pub fn delete(app_id: &str) -> Result<ResponseInfo> {
         Client::current().apps().delete(app_id)
     }
 
@@ -259,7 +260,7 @@ impl Deletable for App {
     /// assert_eq!(server.count("app"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    fn delete(&self) -> Result<()> {
+    fn delete(&self) -> Result<ResponseInfo> {
         self.origin.client().apps().delete(&self.app_id)
     }
 }

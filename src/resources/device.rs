@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::{Deletable, log::Log, or_default, string_enum};
 use crate::client::Client;
 use crate::errors::Result;
-use crate::http::segment;
+use crate::http::{ResponseInfo, segment};
 use crate::list::{List, ListParams};
 use crate::object::{Origin, object};
 
@@ -93,6 +93,7 @@ impl<'a> Devices<'a> {
     }
 
     /// Deletes a device: `DELETE /v1/devices/{device_id}`.
+    /// Returns what the response said: its status and request ID.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
@@ -103,7 +104,7 @@ impl<'a> Devices<'a> {
     /// assert_eq!(server.count("device"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(&self, device_id: &str) -> Result<()> {
+    pub fn delete(&self, device_id: &str) -> Result<ResponseInfo> {
         super::delete(self.client, "/v1/devices", "device_id", device_id)
     }
 
@@ -166,7 +167,7 @@ impl Device {
     /// assert!(pinn::Device::retrieve(&device_id).is_err());
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(device_id: &str) -> Result<()> {
+    pub fn delete(device_id: &str) -> Result<ResponseInfo> {
         Client::current().devices().delete(device_id)
     }
 
@@ -215,7 +216,7 @@ impl Deletable for Device {
     /// assert!(!pinn::User::retrieve(&user.user_id)?.device_enrolled);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    fn delete(&self) -> Result<()> {
+    fn delete(&self) -> Result<ResponseInfo> {
         self.origin.client().devices().delete(&self.device_id)
     }
 }

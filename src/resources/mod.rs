@@ -1,13 +1,14 @@
 //! The API's resources, one file each: model, parameters and calls.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::de::Deserializer;
 
 use crate::client::Client;
 use crate::errors::Result;
-use crate::http::{self, Request, segment};
+use crate::http::{self, Request, ResponseInfo, segment};
 use crate::list::{List, ListParams};
 use crate::object::{Object, loaded, wrong_kind};
 
@@ -56,20 +57,21 @@ pub(crate) fn changed<T: PartialEq>(before: Option<&T>, now: T) -> Option<T> {
 /// inherent *method* of that name, so the method lives in this trait. Bring it into scope with
 /// `use pinn::Deletable;` (or `use pinn::prelude::*;`).
 pub trait Deletable {
-    /// Deletes this object by its own ID.
+    /// Deletes this object by its own ID; returns what the response said (its status and
+    /// request ID).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start(); server.install();
     /// use pinn::Deletable;
     /// fn delete_all(items: &[impl Deletable]) -> pinn::Result<()> {
-    ///     items.iter().try_for_each(Deletable::delete)
+    ///     items.iter().try_for_each(|item| item.delete().map(drop))
     /// }
     /// let users = [pinn::User::create(&Default::default())?, pinn::User::create(&Default::default())?];
     /// delete_all(&users)?;
     /// assert_eq!(server.count("user"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    fn delete(&self) -> Result<()>;
+    fn delete(&self) -> Result<ResponseInfo>;
 }
 
 /// A string enum with a fallback for values this crate does not know yet.
@@ -163,11 +165,17 @@ pub(crate) fn retrieve<T: Object>(
     fetch(client, Request::get(path))
 }
 
-/// `DELETE {collection}/{id}`. A JSON body, if any, must at least be JSON.
-pub(crate) fn delete(client: &Client, collection: &str, what: &str, id: &str) -> Result<()> {
+/// `DELETE {collection}/{id}`: what the response said. A JSON body, if any, must at least be
+/// JSON.
+pub(crate) fn delete(
+    client: &Client,
+    collection: &str,
+    what: &str,
+    id: &str,
+) -> Result<ResponseInfo> {
     let path = format!("{collection}/{}", segment(what, id)?);
-    http::send::<serde::de::IgnoredAny>(client.config(), &Request::delete(path))?;
-    Ok(())
+    let reply = http::send::<serde::de::IgnoredAny>(client.config(), &Request::delete(path))?;
+    Ok(Arc::unwrap_or_clone(reply.info))
 }
 
 /// `GET {path}` as a list of `T`.

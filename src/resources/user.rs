@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::{Deletable, Loaded, changed, insert_entry, or_default, string_enum};
 use crate::client::Client;
 use crate::errors::Result;
-use crate::http::{Request, segment};
+use crate::http::{Request, ResponseInfo, segment};
 use crate::list::{List, ListParams};
 use crate::object::{Origin, object};
 use crate::resources::device::Device;
@@ -272,17 +272,19 @@ impl<'a> Users<'a> {
         super::fetch(self.client, Request::patch(path).json(params)?)
     }
 
-    /// Deletes a user: `DELETE /v1/users/{user_id}`.
+    /// Deletes a user: `DELETE /v1/users/{user_id}`. Returns what the response said: its
+    /// status and request ID, for your logs.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
     /// let client = server.client();
     /// let user_id = client.users().create(&Default::default())?.user_id;
-    /// client.users().delete(&user_id)?;
+    /// let response = client.users().delete(&user_id)?;
+    /// assert!(response.request_id().unwrap().starts_with("req_"));
     /// assert_eq!(client.users().retrieve(&user_id).unwrap_err().status(), Some(404));
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(&self, user_id: &str) -> Result<()> {
+    pub fn delete(&self, user_id: &str) -> Result<ResponseInfo> {
         super::delete(self.client, "/v1/users", "user_id", user_id)
     }
 
@@ -388,7 +390,7 @@ impl User {
     /// assert_eq!(gone.status(), Some(404));
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(user_id: &str) -> Result<()> {
+    pub fn delete(user_id: &str) -> Result<ResponseInfo> {
         Client::current().users().delete(user_id)
     }
 
@@ -483,7 +485,7 @@ impl Deletable for User {
     /// assert_eq!(pinn::User::retrieve(&user.user_id).unwrap_err().status(), Some(404));
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    fn delete(&self) -> Result<()> {
+    fn delete(&self) -> Result<ResponseInfo> {
         self.origin.client().users().delete(&self.user_id)
     }
 }

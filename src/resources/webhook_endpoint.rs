@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::{Deletable, Loaded, changed, or_default, string_enum};
 use crate::client::Client;
 use crate::errors::Result;
-use crate::http::{Request, segment};
+use crate::http::{Request, ResponseInfo, segment};
 use crate::list::{List, ListParams};
 use crate::object::{Origin, object};
 
@@ -266,6 +266,7 @@ impl<'a> WebhookEndpoints<'a> {
     }
 
     /// Deletes an endpoint: `DELETE /v1/webhook_endpoints/{webhook_endpoint_id}`.
+    /// Returns what the response said: its status and request ID.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
@@ -277,7 +278,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// assert_eq!(server.count("webhook_endpoint"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(&self, webhook_endpoint_id: &str) -> Result<()> {
+    pub fn delete(&self, webhook_endpoint_id: &str) -> Result<ResponseInfo> {
         super::delete(
             self.client,
             "/v1/webhook_endpoints",
@@ -367,7 +368,7 @@ impl WebhookEndpoint {
     /// assert!(WebhookEndpoint::list(&Default::default())?.data.is_empty());
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn delete(webhook_endpoint_id: &str) -> Result<()> {
+    pub fn delete(webhook_endpoint_id: &str) -> Result<ResponseInfo> {
         Client::current()
             .webhook_endpoints()
             .delete(webhook_endpoint_id)
@@ -433,7 +434,7 @@ impl Deletable for WebhookEndpoint {
     /// assert_eq!(server.count("webhook_endpoint"), 0);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    fn delete(&self) -> Result<()> {
+    fn delete(&self) -> Result<ResponseInfo> {
         let client = self.origin.client();
         client.webhook_endpoints().delete(&self.webhook_endpoint_id)
     }

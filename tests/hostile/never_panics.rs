@@ -87,7 +87,7 @@ fn calls() -> Vec<Call> {
         ("/v1/users/", "", |id| {
             User::update(id, &UserUpdateParams::new().status("x")).map(drop)
         }),
-        ("/v1/users/", "", User::delete),
+        ("/v1/users/", "", |id| User::delete(id).map(drop)),
         ("/v1/users/", "/devices", |id| {
             User::list_devices(id, &ListParams::new()).map(drop)
         }),
@@ -95,9 +95,9 @@ fn calls() -> Vec<Call> {
             User::list_logs(id, &ListParams::new()).map(drop)
         }),
         ("/v1/apps/", "", |id| App::retrieve(id).map(drop)),
-        ("/v1/apps/", "", App::delete),
+        ("/v1/apps/", "", |id| App::delete(id).map(drop)),
         ("/v1/devices/", "", |id| Device::retrieve(id).map(drop)),
-        ("/v1/devices/", "", Device::delete),
+        ("/v1/devices/", "", |id| Device::delete(id).map(drop)),
         ("/v1/devices/", "/logs", |id| {
             Device::list_logs(id, &ListParams::new()).map(drop)
         }),
@@ -109,7 +109,9 @@ fn calls() -> Vec<Call> {
         ("/v1/webhook_endpoints/", "", |id| {
             WebhookEndpoint::update(id, &WebhookEndpointUpdateParams::new().status("x")).map(drop)
         }),
-        ("/v1/webhook_endpoints/", "", WebhookEndpoint::delete),
+        ("/v1/webhook_endpoints/", "", |id| {
+            WebhookEndpoint::delete(id).map(drop)
+        }),
     ]
 }
 

@@ -33,8 +33,9 @@ fn users() {
         .body(json!({"status": "disabled"}))
         .ok_json_explicit(USER_UPDATED, |c| c.users().update(USER, &params));
 
-    expect("users().delete", "DELETE", format!("/v1/users/{USER}"))
+    let response = expect("users().delete", "DELETE", format!("/v1/users/{USER}"))
         .no_body_explicit(204, |c| c.users().delete(USER));
+    assert_eq!((response.status(), response.attempts()), (204, 1));
 
     let page = expect("users().list", "GET", "/v1/users")
         .query(&[("limit", "2"), ("starting_after", "usr_a")])

@@ -187,9 +187,9 @@ path_tests! {
     user_save: "user.save()",
         patch(USER_PATH, user_fixture_body(), USER, |id| user_with_id(id).save());
     user_delete: "User::delete",
-        delete(USER_PATH, User::delete);
+        delete(USER_PATH, |id| User::delete(id).map(drop));
     user_deletable_delete: "user.delete()",
-        delete(USER_PATH, |id| user_with_id(id).delete());
+        delete(USER_PATH, |id| user_with_id(id).delete().map(drop));
     user_list_devices: "User::list_devices",
         get("/v1/users/{id}/devices", DEVICES_PAGE, |id| {
             User::list_devices(id, &ListParams::new()).map(drop)
@@ -201,15 +201,15 @@ path_tests! {
     app_retrieve: "App::retrieve",
         get(APP_PATH, APP, |id| App::retrieve(id).map(drop));
     app_delete: "App::delete",
-        delete(APP_PATH, App::delete);
+        delete(APP_PATH, |id| App::delete(id).map(drop));
     app_deletable_delete: "app.delete()",
-        delete(APP_PATH, |id| app_with_id(id).delete());
+        delete(APP_PATH, |id| app_with_id(id).delete().map(drop));
     device_retrieve: "Device::retrieve",
         get(DEVICE_PATH, DEVICE, |id| Device::retrieve(id).map(drop));
     device_delete: "Device::delete",
-        delete(DEVICE_PATH, Device::delete);
+        delete(DEVICE_PATH, |id| Device::delete(id).map(drop));
     device_deletable_delete: "device.delete()",
-        delete(DEVICE_PATH, |id| device_with_id(id).delete());
+        delete(DEVICE_PATH, |id| device_with_id(id).delete().map(drop));
     device_list_logs: "Device::list_logs",
         get("/v1/devices/{id}/logs", LOGS_PAGE, |id| {
             Device::list_logs(id, &ListParams::new()).map(drop)
@@ -225,9 +225,9 @@ path_tests! {
     webhook_endpoint_save: "hook.save()",
         patch(HOOK_PATH, hook_fixture_body(), HOOK, |id| hook_with_id(id).save());
     webhook_endpoint_delete: "WebhookEndpoint::delete",
-        delete(HOOK_PATH, WebhookEndpoint::delete);
+        delete(HOOK_PATH, |id| WebhookEndpoint::delete(id).map(drop));
     webhook_endpoint_deletable_delete: "hook.delete()",
-        delete(HOOK_PATH, |id| hook_with_id(id).delete());
+        delete(HOOK_PATH, |id| hook_with_id(id).delete().map(drop));
 }
 
 /// The app type is a path segment too, but only the three known values are ever sent.
