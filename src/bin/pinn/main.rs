@@ -1,0 +1,64 @@
+//! `pinn`: the Pinn API from the command line, built on the crate's public API only.
+//!
+//! ```text
+//! pinn users create --metadata external_id=42
+//! pinn users list --all > users.jsonl
+//! pinn --mock --seed 3 devices list
+//! ```
+//!
+//! See docs/cli.md for every command, the output formats and the exit codes.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+mod args;
+mod commands;
+mod exit;
+mod output;
+mod setup;
+mod stream;
+
+use args::{Cli, Command, Format};
+use exit::Failure;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => ExitCode::from(failure.report()),
+    }
+}
+
+fn run() -> Result<(), Failure> {
+    let argv: Vec<_> = std::env::args_os().collect();
+    args::refuse_secret_key(&argv)?;
+    let Cli { global, command } = args::parse(argv)?;
+    if let Command::Completions { shell } = command {
+        clap_complete::generate(shell, &mut Cli::command(), "pinn", &mut std::io::stdout());
+        return Ok(());
+    }
+    let stdout_tty = std::io::stdout().is_terminal();
+    let format = global.format().unwrap_or(if stdout_tty {
+        Format::Table
+    } else {
+        Format::Jsonl
+    });
+    let format = match command {
+        // An export is JSON Lines unless told otherwise (and then it refuses).
+        Command::Export(_) => global.format().unwrap_or(Format::Jsonl),
+        _ => format,
+    };
+    if global.seed.is_some() && !global.mock {
+        return Err(Failure::Usage("--seed needs --mock".into()));
+    }
+    let session = setup::connect(&global)?;
+    let mut ctx = commands::Ctx {
+        client: session.client,
+        format,
+        out: output::Out::new(),
+    };
+    let result = commands::run(&mut ctx, command);
+    drop(session.server);
+    result
+}

@@ -1,0 +1,1 @@
+//! The `pinn` binary, run for real against emulators started here.
