@@ -23,6 +23,9 @@ pub struct Ctx {
     pub client: Client,
     pub format: Format,
     pub out: Out,
+    /// Whether a long walk shows a progress line (stderr is a terminal, stdout is not, and
+    /// no `--no-progress`).
+    pub progress: bool,
 }
 
 /// Runs an API command.
@@ -241,7 +244,7 @@ fn list<T>(
     fetch: impl FnOnce(&ListParams) -> pinn::Result<List<T>>,
 ) -> Result<(), Failure>
 where
-    T: Row + Object + Send + 'static,
+    T: Row + Object + Clone + Send + 'static,
 {
     let mut params = ListParams::new();
     if let Some(n) = args.limit.or(args.all.then_some(100)) {

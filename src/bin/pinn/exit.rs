@@ -18,6 +18,11 @@ pub enum Failure {
     Pinn(pinn::Error),
     /// `GET /health` did not answer with a 2xx.
     Unhealthy(String),
+    /// A call failed part way through a walk of every page; the text says how far it got.
+    Partial(pinn::Error, String),
+    /// Ctrl-C (SIGINT) stopped a walk; what it wrote is whole. The text says how far it got
+    /// and where to resume.
+    Interrupted(String),
     /// Writing the output failed (a broken pipe ends quietly instead).
     Output(io::Error),
 }
@@ -38,6 +43,7 @@ pub const OK: u8 = 0;
 pub const OTHER: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const CONFIGURATION: u8 = 3;
+pub const INTERRUPTED: u8 = 130;
 
 /// The exit code of an error kind.
 pub fn code(kind: ErrorKind) -> u8 {
@@ -65,6 +71,8 @@ impl Failure {
             Failure::Config(m) => (CONFIGURATION, format!("configuration error: {m}")),
             Failure::Pinn(e) => (code(e.kind()), describe(&e)),
             Failure::Unhealthy(m) => (code(ErrorKind::ApiConnection), format!("unhealthy: {m}")),
+            Failure::Partial(e, after) => (code(e.kind()), format!("{}; {after}", describe(&e))),
+            Failure::Interrupted(after) => (INTERRUPTED, format!("interrupted {after}")),
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return OK,
             Failure::Output(e) => (OTHER, format!("cannot write the output: {e}")),
         };

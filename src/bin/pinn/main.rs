@@ -16,7 +16,9 @@ use clap::CommandFactory;
 mod args;
 mod commands;
 mod exit;
+mod interrupt;
 mod output;
+mod progress;
 mod setup;
 mod stream;
 
@@ -34,6 +36,7 @@ fn run() -> Result<(), Failure> {
     let argv: Vec<_> = std::env::args_os().collect();
     args::refuse_secret_key(&argv)?;
     let Cli { global, command } = args::parse(argv)?;
+    interrupt::install();
     if let Command::Completions { shell } = command {
         clap_complete::generate(shell, &mut Cli::command(), "pinn", &mut std::io::stdout());
         return Ok(());
@@ -57,6 +60,7 @@ fn run() -> Result<(), Failure> {
         client: session.client,
         format,
         out: output::Out::new(),
+        progress: !global.no_progress && std::io::stderr().is_terminal() && !stdout_tty,
     };
     let result = commands::run(&mut ctx, command);
     drop(session.server);

@@ -1,0 +1,80 @@
+//! The progress line of a long walk, on stderr: items, pages and rate. Shown only when
+//! stderr is a terminal and stdout is not (on a screen, the rows themselves show progress),
+//! never in a pipe, and redrawn at most ten times a second.
+
+use std::time::{Duration, Instant};
+
+use indicatif::{HumanCount, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+pub struct Progress {
+    bar: Option<ProgressBar>,
+    /// What is counted, plural: "users".
+    what: String,
+    items: u64,
+    pages: u64,
+    start: Instant,
+}
+
+impl Progress {
+    pub fn new(what: &str, shown: bool) -> Progress {
+        let bar = shown.then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(10));
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Progress {
+            bar,
+            what: format!("{what}s"),
+            items: 0,
+            pages: 0,
+            start: Instant::now(),
+        }
+    }
+
+    /// One more item, the first of a new page when `new_page`.
+    pub fn item(&mut self, new_page: bool) {
+        self.items += 1;
+        self.pages += u64::from(new_page);
+        if let Some(bar) = &self.bar {
+            if new_page || self.items.is_multiple_of(64) {
+                bar.set_message(self.summary());
+            }
+        }
+    }
+
+    /// `12,345 users, 124 pages, 25,010/s`.
+    pub fn summary(&self) -> String {
+        let secs = self.start.elapsed().as_secs_f64();
+        let rate = if secs > 0.0 {
+            self.items as f64 / secs
+        } else {
+            0.0
+        };
+        format!(
+            "{} {}, {} pages, {}/s",
+            HumanCount(self.items),
+            self.what,
+            HumanCount(self.pages.max(1)),
+            HumanCount(rate as u64)
+        )
+    }
+
+    /// Clears the line (the error or interruption line that follows says how far it got).
+    pub fn clear(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+
+    /// Replaces the line, when it was shown, by a summary of the whole walk.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+            let took = HumanDuration(self.start.elapsed());
+            eprintln!("done: {} in {took}", self.summary());
+        }
+    }
+}
