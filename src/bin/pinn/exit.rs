@@ -23,6 +23,8 @@ pub enum Failure {
     /// Ctrl-C (SIGINT) stopped a walk; what it wrote is whole. The text says how far it got
     /// and where to resume.
     Interrupted(String),
+    /// Anything else: the emulator could not listen, say (exit 1).
+    Other(String),
     /// Writing the output failed (a broken pipe ends quietly instead).
     Output(io::Error),
 }
@@ -73,6 +75,7 @@ impl Failure {
             Failure::Unhealthy(m) => (code(ErrorKind::ApiConnection), format!("unhealthy: {m}")),
             Failure::Partial(e, after) => (code(e.kind()), format!("{}; {after}", describe(&e))),
             Failure::Interrupted(after) => (INTERRUPTED, format!("interrupted {after}")),
+            Failure::Other(m) => (OTHER, m),
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return OK,
             Failure::Output(e) => (OTHER, format!("cannot write the output: {e}")),
         };

@@ -17,6 +17,7 @@ mod args;
 mod commands;
 mod exit;
 mod interrupt;
+mod mock;
 mod output;
 mod progress;
 mod setup;
@@ -37,9 +38,18 @@ fn run() -> Result<(), Failure> {
     args::refuse_secret_key(&argv)?;
     let Cli { global, command } = args::parse(argv)?;
     interrupt::install();
-    if let Command::Completions { shell } = command {
-        clap_complete::generate(shell, &mut Cli::command(), "pinn", &mut std::io::stdout());
-        return Ok(());
+    match &command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "pinn", &mut std::io::stdout());
+            return Ok(());
+        }
+        Command::Mock(args) => return mock::serve(&global, args),
+        _ if global.seed.is_some() && !global.mock => {
+            return Err(Failure::Usage(
+                "--seed fills an emulator: use it with --mock or `pinn mock`".into(),
+            ));
+        }
+        _ => {}
     }
     let stdout_tty = std::io::stdout().is_terminal();
     let format = global.format().unwrap_or(if stdout_tty {
@@ -52,9 +62,6 @@ fn run() -> Result<(), Failure> {
         Command::Export(_) => global.format().unwrap_or(Format::Jsonl),
         _ => format,
     };
-    if global.seed.is_some() && !global.mock {
-        return Err(Failure::Usage("--seed needs --mock".into()));
-    }
     let session = setup::connect(&global)?;
     let mut ctx = commands::Ctx {
         client: session.client,

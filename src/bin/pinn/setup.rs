@@ -21,8 +21,10 @@ pub fn connect(global: &Global) -> Result<Session, Failure> {
     if global.mock {
         let server = MockServer::start();
         let config = tuned(server.config_builder(), global).build()?;
+        let client = Client::new(config);
+        crate::mock::seed(&server, &client, global.seed.unwrap_or(0))?;
         return Ok(Session {
-            client: Client::new(config),
+            client,
             server: Some(server),
         });
     }
