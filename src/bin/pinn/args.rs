@@ -389,17 +389,26 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, Failure> {
     })
 }
 
-/// A clap error as one line: its message, its tips, and the help to read.
+/// A clap error as one line: its message with the details clap puts below it (the values
+/// allowed, the arguments missing), its tips, and the help to read.
 fn one_line(e: &clap::Error, args: &[OsString]) -> String {
     let rendered = e.render().to_string();
-    let first = rendered.lines().next().unwrap_or("invalid arguments");
-    let mut line = first.strip_prefix("error: ").unwrap_or(first).to_string();
-    for tip in rendered
+    let mut line = String::new();
+    let body = rendered
         .lines()
-        .filter_map(|l| l.trim().strip_prefix("tip: "))
-    {
-        line.push_str("; ");
-        line.push_str(tip);
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty());
+    for part in body {
+        if let Some(tip) = part.strip_prefix("tip: ") {
+            line.push_str("; ");
+            line.push_str(tip);
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(part.strip_prefix("error: ").unwrap_or(part));
+        }
     }
     format!("{line} (see '{} --help')", command_path(args))
 }
