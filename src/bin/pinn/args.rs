@@ -26,7 +26,7 @@ use crate::exit::Failure;
     arg_required_else_help = true
 )]
 pub struct Cli {
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Global options")]
     pub global: Global,
     #[command(subcommand)]
     pub command: Command,

@@ -276,8 +276,9 @@ fn show(ctx: &mut Ctx, value: &impl serde::Serialize) -> Result<(), Failure> {
 /// What a delete prints: the API's reply carries nothing the crate returns.
 fn deleted(ctx: &mut Ctx, object: &str, id_field: &str, id: &str) -> Result<(), Failure> {
     if ctx.format == Format::Table {
+        let what = object.replace('_', " ");
         ctx.out
-            .line(format!("deleted {object} {}", output::cell(id)))?;
+            .line(format!("deleted {what} {}", output::cell(id)))?;
         ctx.out.flush()?;
         return Ok(());
     }

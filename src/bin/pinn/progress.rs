@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use indicatif::{HumanCount, HumanDuration, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub struct Progress {
     bar: Option<ProgressBar>,
@@ -45,21 +45,23 @@ impl Progress {
         }
     }
 
-    /// `12,345 users, 124 pages, 25,010/s`.
+    /// `12,345 users, 124 pages, 25,010/s` (the rate once it means something: after a
+    /// quarter of a second).
     pub fn summary(&self) -> String {
         let secs = self.start.elapsed().as_secs_f64();
-        let rate = if secs > 0.0 {
-            self.items as f64 / secs
-        } else {
-            0.0
-        };
-        format!(
-            "{} {}, {} pages, {}/s",
+        let mut text = format!(
+            "{} {}, {} pages",
             HumanCount(self.items),
             self.what,
-            HumanCount(self.pages.max(1)),
-            HumanCount(rate as u64)
-        )
+            HumanCount(self.pages.max(1))
+        );
+        if secs >= 0.25 {
+            text.push_str(&format!(
+                ", {}/s",
+                HumanCount((self.items as f64 / secs) as u64)
+            ));
+        }
+        text
     }
 
     /// Clears the line (the error or interruption line that follows says how far it got).
@@ -73,8 +75,8 @@ impl Progress {
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
-            let took = HumanDuration(self.start.elapsed());
-            eprintln!("done: {} in {took}", self.summary());
+            let took = self.start.elapsed().as_secs_f64();
+            eprintln!("done: {} in {took:.2} s", self.summary());
         }
     }
 }
