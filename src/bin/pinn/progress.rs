@@ -40,14 +40,19 @@ impl Progress {
         self.pages += u64::from(new_page);
         if let Some(bar) = &self.bar {
             if new_page || self.items.is_multiple_of(64) {
-                bar.set_message(self.summary());
+                bar.set_message(self.text(false));
             }
         }
     }
 
-    /// `12,345 users, 124 pages, 25,010/s` (the rate once it means something: after a
-    /// quarter of a second).
+    /// How far the walk got: `12,345 users, 124 pages, 25,010/s`.
     pub fn summary(&self) -> String {
+        self.text(true)
+    }
+
+    /// The summary; while the walk runs, without the rate until it means something (a
+    /// quarter of a second in).
+    fn text(&self, finished: bool) -> String {
         let secs = self.start.elapsed().as_secs_f64();
         let mut text = format!(
             "{} {}, {} pages",
@@ -55,7 +60,7 @@ impl Progress {
             self.what,
             HumanCount(self.pages.max(1))
         );
-        if secs >= 0.25 {
+        if secs >= 0.25 || (finished && secs > 0.0) {
             text.push_str(&format!(
                 ", {}/s",
                 HumanCount((self.items as f64 / secs) as u64)
