@@ -142,6 +142,7 @@ fn spawn(mut c: Command) -> Reaped {
     Reaped(c.spawn().expect("spawn pinn"))
 }
 
+#[cfg(unix)]
 fn interrupt(child: &Child) {
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -610,6 +611,7 @@ fn export_streams_json_lines_and_resumes() {
 }
 
 #[test]
+#[cfg(unix)] // `kill -INT`
 fn ctrl_c_stops_an_export_with_every_line_whole() {
     let server = MockServer::start();
     create_users(&server, 60);
@@ -677,6 +679,7 @@ fn ctrl_c_stops_an_export_with_every_line_whole() {
 }
 
 #[test]
+#[cfg(unix)] // `kill -INT`
 fn ctrl_c_closes_a_json_array() {
     let server = MockServer::start();
     create_users(&server, 30);
@@ -944,6 +947,7 @@ fn mock_flag_runs_against_a_fresh_seeded_emulator() {
 }
 
 #[test]
+#[cfg(unix)] // `kill -INT`
 fn pinn_mock_serves_and_prints_its_settings() {
     let mut c = bare();
     c.args(["mock", "--port", "0", "--seed", "1"])
