@@ -908,7 +908,7 @@ fn the_api_version_is_sent() {
 }
 
 #[test]
-fn a_table_never_passes_on_terminal_escapes() {
+fn no_output_passes_on_terminal_escapes() {
     let server = MockServer::start();
     let params = UserCreateParams::new().metadata_entry("note", "\u{1b}]0;owned\u{7}\u{1b}[31mred");
     server.client().users().create(&params).unwrap();
@@ -919,6 +919,21 @@ fn a_table_never_passes_on_terminal_escapes() {
         "{:?}",
         table.stdout
     );
+    // JSON escapes DEL and the C1 controls too (U+009B is CSI), and means the same value.
+    let params = UserCreateParams::new().metadata_entry("note", "\u{9b}31mred\u{7f}");
+    server.client().users().create(&params).unwrap();
+    let lines = pinn(&server, &["users", "list", "--limit", "1"]).ok();
+    assert!(
+        !lines.stdout.contains(['\u{9b}', '\u{7f}']),
+        "{:?}",
+        lines.stdout
+    );
+    assert!(
+        lines.stdout.contains("\\u009b31mred\\u007f"),
+        "{:?}",
+        lines.stdout
+    );
+    assert_eq!(lines.lines()[0]["metadata"]["note"], "\u{9b}31mred\u{7f}");
 }
 
 #[test]

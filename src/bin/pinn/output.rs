@@ -38,11 +38,35 @@ impl Out {
 
 /// An object as one compact JSON line.
 pub fn json_line(value: &impl Serialize) -> io::Result<String> {
-    serde_json::to_string(value).map_err(io::Error::other)
+    serde_json::to_string(value)
+        .map(terminal_safe)
+        .map_err(io::Error::other)
 }
 
-fn json_pretty(value: &impl Serialize) -> io::Result<String> {
-    serde_json::to_string_pretty(value).map_err(io::Error::other)
+/// An object as pretty JSON.
+pub fn json_pretty(value: &impl Serialize) -> io::Result<String> {
+    serde_json::to_string_pretty(value)
+        .map(terminal_safe)
+        .map_err(io::Error::other)
+}
+
+/// JSON text with DEL and the C1 control characters escaped as well (serde_json escapes
+/// only those below U+0020), so that no value can drive a terminal (U+009B is CSI). They can
+/// only occur inside strings, where `\u009b` is the same character: the JSON is unchanged.
+fn terminal_safe(text: String) -> String {
+    let raw = |c: char| ('\u{7f}'..='\u{9f}').contains(&c);
+    if !text.chars().any(raw) {
+        return text;
+    }
+    let mut safe = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if raw(c) {
+            safe.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
 }
 
 /// Prints one object: fields and values in a table, pretty JSON, or one JSON line.

@@ -167,7 +167,7 @@ impl<T: Row> Sink<T> {
 
 /// An array element: pretty JSON indented by two spaces, then `comma`.
 fn element(item: &impl serde::Serialize, comma: &str) -> std::io::Result<String> {
-    let pretty = pinn::serde_json::to_string_pretty(item).map_err(std::io::Error::other)?;
+    let pretty = output::json_pretty(item)?;
     let mut text = String::with_capacity(pretty.len() + pretty.len() / 8);
     for (i, line) in pretty.lines().enumerate() {
         if i > 0 {
