@@ -1022,6 +1022,16 @@ fn completions_and_help() {
         assert!(script.stdout.contains("webhook-endpoints"), "{shell}");
     }
     run(bare(), &["completions", "tcsh"]).fails(2, &["invalid value 'tcsh'"]);
+    // A reader that goes away (`| head -1`) ends it quietly.
+    let mut c = bare();
+    c.args(["completions", "zsh"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
     let help = run(bare(), &["--help"]).ok();
     assert!(help.stdout.contains("export") && help.stdout.contains("--secret-key-file"));
     assert!(run(bare(), &["--version"]).ok().stdout.starts_with("pinn "));

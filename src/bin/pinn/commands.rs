@@ -14,7 +14,7 @@ use crate::args::{
     AppCmd, AppKind, Command, DeviceCmd, EnrollmentKeyCmd, EventCmd, ExportArgs, Format, ListArgs,
     Listable, LogCmd, RecoveryKeyCmd, TokenCmd, UserCmd, WebhookCmd,
 };
-use crate::exit::Failure;
+use crate::exit::{note, Failure};
 use crate::output::{self, Out, Row};
 use crate::stream;
 
@@ -260,8 +260,8 @@ where
     output::page(&mut ctx.out, ctx.format, &first)?;
     if ctx.format == Format::Table {
         match first.ended_at.as_deref().filter(|_| first.has_more) {
-            Some(cursor) => eprintln!("more: --starting-after {cursor} (or --all)"),
-            None if first.data.is_empty() => eprintln!("no {}s", T::NAME),
+            Some(cursor) => note!("more: --starting-after {cursor} (or --all)"),
+            None if first.data.is_empty() => note!("no {}s", T::NAME),
             None => {}
         }
     }

@@ -7,6 +7,16 @@ use std::io;
 use pinn::errors::TransportKind;
 use pinn::ErrorKind;
 
+/// Writes a line to stderr, like `eprintln!` but never panicking: a closed stderr (a
+/// reader gone from `2>&1 | head`) must not turn a result into a crash.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use note;
+
 /// Everything the CLI can fail with.
 #[derive(Debug)]
 pub enum Failure {
@@ -79,7 +89,7 @@ impl Failure {
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return OK,
             Failure::Output(e) => (OTHER, format!("cannot write the output: {e}")),
         };
-        eprintln!("pinn: {}", one_line(&line));
+        note!("pinn: {}", one_line(&line));
         code
     }
 }

@@ -2,6 +2,7 @@
 //! flushes and exits 130; any other command exits 130 at once, with nothing half written
 //! that matters (a single object is written in one piece after its call returns).
 
+use crate::exit::note;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);
@@ -12,7 +13,7 @@ pub fn install() {
     let _ = ctrlc::set_handler(|| {
         REQUESTED.store(true, Ordering::SeqCst);
         if !STREAMING.load(Ordering::SeqCst) {
-            eprintln!("pinn: interrupted");
+            note!("pinn: interrupted");
             std::process::exit(crate::exit::INTERRUPTED.into());
         }
     });

@@ -8,7 +8,7 @@
 //!
 //! See docs/cli.md for every command, the output formats and the exit codes.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::CommandFactory;
@@ -40,8 +40,10 @@ fn run() -> Result<(), Failure> {
     interrupt::install();
     match &command {
         Command::Completions { shell } => {
-            clap_complete::generate(*shell, &mut Cli::command(), "pinn", &mut std::io::stdout());
-            return Ok(());
+            // Into memory first: clap_complete panics when its writer fails (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "pinn", &mut script);
+            return Ok(std::io::stdout().write_all(&script)?);
         }
         Command::Mock(args) => return mock::serve(&global, args),
         _ if global.seed.is_some() && !global.mock => {

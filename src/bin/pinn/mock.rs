@@ -10,7 +10,7 @@ use pinn::{
 };
 
 use crate::args::{Global, MockArgs};
-use crate::exit::Failure;
+use crate::exit::{note, Failure};
 
 /// The IDs of the first demo objects, for examples to use.
 pub struct Seeded {
@@ -94,12 +94,12 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
     let mut stdout = std::io::stdout();
     stdout.write_all(lines.as_bytes())?;
     stdout.flush()?;
-    eprintln!(
+    note!(
         "pinn mock: serving the Pinn API emulator on {} until Ctrl-C",
         server.url()
     );
     if let Some(n) = global.seed.filter(|n| *n > 0) {
-        eprintln!(
+        note!(
             "pinn mock: seeded {n} users (each with a device and a log), an app and a webhook \
              endpoint; PINN_MOCK_ID_TOKEN is valid for 5 minutes"
         );

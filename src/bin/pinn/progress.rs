@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::exit::note;
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 pub struct Progress {
@@ -81,7 +82,7 @@ impl Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
             let took = self.start.elapsed().as_secs_f64();
-            eprintln!("done: {} in {took:.2} s", self.summary());
+            note!("done: {} in {took:.2} s", self.summary());
         }
     }
 }
