@@ -35,7 +35,10 @@ where
 {
     let mut sink = Sink::new(ctx.format, &first.data);
     let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
-    std::thread::spawn(move || fetch(first, tx));
+    std::thread::Builder::new()
+        .name("pinn-pages".into())
+        .spawn(move || fetch(first, tx))
+        .map_err(|e| Failure::Other(format!("cannot start a thread: {e}")))?;
     let _streaming = interrupt::Streaming::begin();
     let mut progress = Progress::new(T::NAME, ctx.progress);
     let mut last_id: Option<String> = None;
