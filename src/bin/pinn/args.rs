@@ -1,0 +1,427 @@
+//! The command line: every command, flag and argument, as clap derives them.
+//!
+//! Arguments mirror the crate's parameters: `--metadata KEY=VALUE` for `metadata_entry`,
+//! `--limit` and `--starting-after` for `ListParams`, `--event` for a webhook endpoint's
+//! `events`, and so on. Parsing problems become one-line usage errors (exit 2), never clap's
+//! multi-line report.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::error::ErrorKind as ClapKind;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::exit::Failure;
+
+/// A client for the Pinn API, and its emulator.
+///
+/// Reads the secret key from PINN_SECRET_KEY (or --secret-key-file PATH), the host from
+/// PINN_API_HOST (or --api-host), the version from PINN_API_VERSION (or --api-version).
+/// Output is a table on a terminal and JSON Lines in a pipe; see docs/cli.md.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pinn",
+    version,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(flatten, next_help_heading = "Global options")]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The flags every command takes.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// The API host [default: $PINN_API_HOST, else https://pinnapis.com]
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_host: Option<String>,
+    /// The API version, sent as Pinn-Version [default: $PINN_API_VERSION]
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub api_version: Option<String>,
+    /// Read the secret key from this file [default: $PINN_SECRET_KEY]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub secret_key_file: Option<PathBuf>,
+    /// Run against a fresh emulator inside this process: no account, nothing kept
+    #[arg(long, global = true, conflicts_with_all = ["api_host", "secret_key_file"])]
+    pub mock: bool,
+    /// With --mock or `pinn mock`: first create N demo users, each with a device and a log
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u32>,
+    /// Output format [default: table on a terminal, jsonl otherwise]
+    #[arg(short, long, global = true, value_enum, value_name = "FORMAT")]
+    pub output: Option<Format>,
+    /// Same as --output json: pretty JSON
+    #[arg(long, global = true, conflicts_with_all = ["output", "jsonl"])]
+    pub json: bool,
+    /// Same as --output jsonl: one JSON object per line
+    #[arg(long, global = true, conflicts_with = "output")]
+    pub jsonl: bool,
+    /// Never show a progress line
+    #[arg(long, global = true)]
+    pub no_progress: bool,
+    /// How many times a failed request is retried when that is safe [default: 2]
+    #[arg(long, global = true, value_name = "N")]
+    pub max_retries: Option<u32>,
+}
+
+impl Global {
+    /// The format asked for, if any.
+    pub fn format(&self) -> Option<Format> {
+        match (self.output, self.json, self.jsonl) {
+            (Some(f), _, _) => Some(f),
+            (None, true, _) => Some(Format::Json),
+            (None, _, true) => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns for people (a field/value list for one object)
+    Table,
+    /// Pretty JSON: an object, a page, or an array of every item with --all
+    Json,
+    /// One compact JSON object per line
+    Jsonl,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Users: create, get, update, delete, list, and a user's devices and logs
+    #[command(subcommand)]
+    Users(UserCmd),
+    /// Apps: create, get, delete, list
+    #[command(subcommand)]
+    Apps(AppCmd),
+    /// Devices (enrolled by Pinn's mobile SDK): get, delete, list, logs
+    #[command(subcommand)]
+    Devices(DeviceCmd),
+    /// Events recorded for every change: get, list
+    #[command(subcommand)]
+    Events(EventCmd),
+    /// Authentication logs: get, list
+    #[command(subcommand)]
+    Logs(LogCmd),
+    /// Webhook endpoints: create, get, update, delete, list
+    #[command(subcommand)]
+    WebhookEndpoints(WebhookCmd),
+    /// Enrollment keys: create
+    #[command(subcommand)]
+    EnrollmentKeys(EnrollmentKeyCmd),
+    /// Recovery keys: create
+    #[command(subcommand)]
+    RecoveryKeys(RecoveryKeyCmd),
+    /// ID tokens: verify
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Check that the API host answers GET /health
+    Health,
+    /// Stream every item of a list as JSON Lines, page by page
+    Export(ExportArgs),
+    /// Serve the emulator on 127.0.0.1 until interrupted
+    Mock(MockArgs),
+    /// Print a shell completion script
+    Completions {
+        /// The shell to complete for
+        shell: clap_complete::Shell,
+    },
+}
+
+/// The paging flags of every list command.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Items per page, 1 to 100 [default: the API's 10; 100 with --all]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: Option<u32>,
+    /// Start after the item with this ID (the cursor of the next page)
+    #[arg(long, value_name = "ID")]
+    pub starting_after: Option<String>,
+    /// Walk every page, one at a time, streaming the items
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// Create a user
+    Create {
+        /// A metadata entry (repeatable); values are strings
+        #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = metadata_entry)]
+        metadata: Vec<(String, String)>,
+    },
+    /// Show a user
+    Get { user_id: String },
+    /// Change a user's metadata (replaced as a whole) or status
+    Update {
+        user_id: String,
+        /// The new metadata, one entry per flag (repeatable): it replaces the old metadata
+        #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = metadata_entry)]
+        metadata: Vec<(String, String)>,
+        /// Remove every metadata entry
+        #[arg(long, conflicts_with = "metadata")]
+        clear_metadata: bool,
+        /// The new status: active or disabled
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+    },
+    /// Delete a user (and their devices)
+    Delete { user_id: String },
+    /// List users, newest first
+    List(ListArgs),
+    /// List a user's devices
+    Devices {
+        user_id: String,
+        #[command(flatten)]
+        list: ListArgs,
+    },
+    /// List a user's authentication logs
+    Logs {
+        user_id: String,
+        #[command(flatten)]
+        list: ListArgs,
+    },
+}
+
+/// An app's platform.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AppKind {
+    Ios,
+    Android,
+    Web,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppCmd {
+    /// Register an app
+    Create {
+        /// The platform
+        #[arg(long = "type", value_enum, value_name = "TYPE")]
+        app_type: AppKind,
+        /// A human-readable name
+        #[arg(long)]
+        name: String,
+        /// A description
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Show an app
+    Get { app_id: String },
+    /// Delete an app (an integration that uses it stops working)
+    Delete { app_id: String },
+    /// List apps, newest first
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCmd {
+    /// Show a device
+    Get { device_id: String },
+    /// Delete a device
+    Delete { device_id: String },
+    /// List devices, newest first
+    List(ListArgs),
+    /// List a device's authentication logs
+    Logs {
+        device_id: String,
+        #[command(flatten)]
+        list: ListArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EventCmd {
+    /// Show an event
+    Get { event_id: String },
+    /// List events, newest first
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCmd {
+    /// Show an authentication log
+    Get { log_id: String },
+    /// List authentication logs, newest first
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCmd {
+    /// Create a webhook endpoint
+    Create {
+        /// Where events are delivered (https://…)
+        #[arg(long)]
+        url: String,
+        /// An event type to deliver, e.g. user.created (repeatable, at least one)
+        #[arg(long = "event", value_name = "TYPE", required = true)]
+        events: Vec<String>,
+    },
+    /// Show a webhook endpoint
+    Get { webhook_endpoint_id: String },
+    /// Change a webhook endpoint's URL, events or status
+    Update {
+        webhook_endpoint_id: String,
+        /// The new URL
+        #[arg(long)]
+        url: Option<String>,
+        /// The new event types, one per flag (repeatable): they replace the old ones
+        #[arg(long = "event", value_name = "TYPE")]
+        events: Vec<String>,
+        /// The new status: enabled or disabled
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+    },
+    /// Delete a webhook endpoint
+    Delete { webhook_endpoint_id: String },
+    /// List webhook endpoints, newest first
+    List(ListArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EnrollmentKeyCmd {
+    /// Issue an enrollment key for a user (only once they have proven who they are)
+    Create {
+        /// The user the key is for
+        #[arg(long, value_name = "ID")]
+        user_id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecoveryKeyCmd {
+    /// Issue a recovery key for a user who lost their device
+    Create {
+        /// The user the key is for
+        #[arg(long, value_name = "ID")]
+        user_id: String,
+        /// A remote factor to check before re-enrollment (repeatable)
+        #[arg(long = "flow", value_name = "FACTOR")]
+        flow: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCmd {
+    /// Verify an ID token: print its claims, or why it is refused (exit 11)
+    Verify {
+        /// The token, or - to read it from standard input (keeps it out of `ps`)
+        token: String,
+        /// An authentication method the token must name, e.g. palm (repeatable)
+        #[arg(long, value_name = "METHOD")]
+        amr: Vec<String>,
+    },
+}
+
+/// What `pinn export` can walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Listable {
+    Users,
+    Apps,
+    Devices,
+    Events,
+    Logs,
+    WebhookEndpoints,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export
+    #[arg(value_enum)]
+    pub resource: Listable,
+    /// Items per page, 1 to 100
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub limit: u32,
+    /// Resume after the item with this ID (an interrupted export prints it)
+    #[arg(long, value_name = "ID")]
+    pub starting_after: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// The port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 12111)]
+    pub port: u16,
+}
+
+/// `KEY=VALUE`, with a non-empty key.
+fn metadata_entry(s: &str) -> Result<(String, String), String> {
+    let Some((key, value)) = s.split_once('=') else {
+        return Err("expected KEY=VALUE (no '=' found)".into());
+    };
+    if key.is_empty() {
+        return Err("expected KEY=VALUE (the key is empty)".into());
+    }
+    Ok((key.to_string(), value.to_string()))
+}
+
+/// Refuses a secret key on the command line, before anything else reads the arguments: it
+/// would show in `ps` and in shell history.
+pub fn refuse_secret_key(args: &[OsString]) -> Result<(), Failure> {
+    let found = args
+        .iter()
+        .skip(1)
+        .take_while(|a| *a != "--")
+        .filter_map(|a| a.to_str())
+        .any(|a| a == "--secret-key" || a.starts_with("--secret-key="));
+    if found {
+        return Err(Failure::Usage(
+            "--secret-key is refused: a key on the command line shows in `ps` and shell \
+             history; set PINN_SECRET_KEY or pass --secret-key-file PATH"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The parsed command line. Help and version are printed here and end the process (exit 0;
+/// exit 2 for the help shown when a command is missing). Any other problem is one line.
+pub fn parse(args: Vec<OsString>) -> Result<Cli, Failure> {
+    Cli::try_parse_from(&args).map_err(|e| match e.kind() {
+        ClapKind::DisplayHelp
+        | ClapKind::DisplayVersion
+        | ClapKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        _ => Failure::Usage(one_line(&e, &args)),
+    })
+}
+
+/// A clap error as one line: its message with the details clap puts below it (the values
+/// allowed, the arguments missing), its tips, and the help to read.
+fn one_line(e: &clap::Error, args: &[OsString]) -> String {
+    let rendered = e.render().to_string();
+    let mut line = String::new();
+    let body = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty());
+    for part in body {
+        if let Some(tip) = part.strip_prefix("tip: ") {
+            line.push_str("; ");
+            line.push_str(tip);
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(part.strip_prefix("error: ").unwrap_or(part));
+        }
+    }
+    format!("{line} (see '{} --help')", command_path(args))
+}
+
+/// The (sub)command the arguments name, e.g. "pinn users create".
+fn command_path(args: &[OsString]) -> String {
+    let mut command = Cli::command();
+    let mut path = vec!["pinn".to_string()];
+    for arg in args.iter().skip(1).filter_map(|a| a.to_str()) {
+        if let Some(sub) = command.find_subcommand(arg).cloned() {
+            path.push(arg.to_string());
+            command = sub;
+        }
+    }
+    path.join(" ")
+}

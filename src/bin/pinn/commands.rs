@@ -1,0 +1,319 @@
+//! One function per resource: each command is a call of the crate's public API, its result
+//! handed to `output`.
+
+use std::io::Read;
+
+use pinn::serde_json::{Map, Value, json};
+use pinn::{
+    AppCreateParams, AppType, Client, EnrollmentKeyCreateParams, List, ListParams, Object,
+    RecoveryKeyCreateParams, UserCreateParams, UserUpdateParams, WebhookEndpointCreateParams,
+    WebhookEndpointUpdateParams,
+};
+
+use crate::args::{
+    AppCmd, AppKind, Command, DeviceCmd, EnrollmentKeyCmd, EventCmd, ExportArgs, Format, ListArgs,
+    Listable, LogCmd, RecoveryKeyCmd, TokenCmd, UserCmd, WebhookCmd,
+};
+use crate::exit::{Failure, note};
+use crate::output::{self, Out, Row};
+use crate::stream;
+
+/// What every command runs with.
+pub struct Ctx {
+    pub client: Client,
+    pub format: Format,
+    pub out: Out,
+    /// Whether a long walk shows a progress line (stderr is a terminal, stdout is not, and
+    /// no `--no-progress`).
+    pub progress: bool,
+}
+
+/// Runs an API command.
+pub fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Users(c) => users(ctx, c),
+        Command::Apps(c) => apps(ctx, c),
+        Command::Devices(c) => devices(ctx, c),
+        Command::Events(c) => events(ctx, c),
+        Command::Logs(c) => logs(ctx, c),
+        Command::WebhookEndpoints(c) => webhook_endpoints(ctx, c),
+        Command::EnrollmentKeys(EnrollmentKeyCmd::Create { user_id }) => {
+            let params = EnrollmentKeyCreateParams::new(user_id);
+            let key = ctx.client.enrollment_keys().create(&params)?;
+            show(ctx, &key)
+        }
+        Command::RecoveryKeys(RecoveryKeyCmd::Create { user_id, flow }) => {
+            let mut params = RecoveryKeyCreateParams::new(user_id);
+            if !flow.is_empty() {
+                params = params.flow(flow);
+            }
+            let key = ctx.client.recovery_keys().create(&params)?;
+            show(ctx, &key)
+        }
+        Command::Token(TokenCmd::Verify { token, amr }) => verify(ctx, token, &amr),
+        Command::Health => health(ctx),
+        Command::Export(args) => export(ctx, args),
+        // Handled before a client exists.
+        Command::Mock(_) | Command::Completions { .. } => Ok(()),
+    }
+}
+
+fn users(ctx: &mut Ctx, command: UserCmd) -> Result<(), Failure> {
+    let client = ctx.client.clone();
+    let users = client.users();
+    match command {
+        UserCmd::Create { metadata } => {
+            let params = metadata
+                .into_iter()
+                .fold(UserCreateParams::new(), |p, (k, v)| p.metadata_entry(k, v));
+            show(ctx, &users.create(&params)?)
+        }
+        UserCmd::Get { user_id } => show(ctx, &users.retrieve(&user_id)?),
+        UserCmd::Update {
+            user_id,
+            metadata,
+            clear_metadata,
+            status,
+        } => {
+            if metadata.is_empty() && !clear_metadata && status.is_none() {
+                return Err(Failure::Usage(
+                    "nothing to change: give --metadata, --clear-metadata or --status".into(),
+                ));
+            }
+            let mut params = UserUpdateParams::new();
+            if clear_metadata {
+                params = params.metadata(Map::new());
+            }
+            for (k, v) in metadata {
+                params = params.metadata_entry(k, v);
+            }
+            if let Some(s) = status {
+                params = params.status(s.as_str());
+            }
+            show(ctx, &users.update(&user_id, &params)?)
+        }
+        UserCmd::Delete { user_id } => {
+            users.delete(&user_id)?;
+            deleted(ctx, "user", "user_id", &user_id)
+        }
+        UserCmd::List(args) => list(ctx, &args, |p| users.list(p)),
+        UserCmd::Devices {
+            user_id,
+            list: args,
+        } => list(ctx, &args, |p| users.list_devices(&user_id, p)),
+        UserCmd::Logs {
+            user_id,
+            list: args,
+        } => list(ctx, &args, |p| users.list_logs(&user_id, p)),
+    }
+}
+
+fn apps(ctx: &mut Ctx, command: AppCmd) -> Result<(), Failure> {
+    let client = ctx.client.clone();
+    let apps = client.apps();
+    match command {
+        AppCmd::Create {
+            app_type,
+            name,
+            description,
+        } => {
+            let app_type = match app_type {
+                AppKind::Ios => AppType::Ios,
+                AppKind::Android => AppType::Android,
+                AppKind::Web => AppType::Web,
+            };
+            let mut params = AppCreateParams::new(app_type, name);
+            if let Some(d) = description {
+                params = params.description(d);
+            }
+            show(ctx, &apps.create(&params)?)
+        }
+        AppCmd::Get { app_id } => show(ctx, &apps.retrieve(&app_id)?),
+        AppCmd::Delete { app_id } => {
+            apps.delete(&app_id)?;
+            deleted(ctx, "app", "app_id", &app_id)
+        }
+        AppCmd::List(args) => list(ctx, &args, |p| apps.list(p)),
+    }
+}
+
+fn devices(ctx: &mut Ctx, command: DeviceCmd) -> Result<(), Failure> {
+    let client = ctx.client.clone();
+    let devices = client.devices();
+    match command {
+        DeviceCmd::Get { device_id } => show(ctx, &devices.retrieve(&device_id)?),
+        DeviceCmd::Delete { device_id } => {
+            devices.delete(&device_id)?;
+            deleted(ctx, "device", "device_id", &device_id)
+        }
+        DeviceCmd::List(args) => list(ctx, &args, |p| devices.list(p)),
+        DeviceCmd::Logs {
+            device_id,
+            list: args,
+        } => list(ctx, &args, |p| devices.list_logs(&device_id, p)),
+    }
+}
+
+fn events(ctx: &mut Ctx, command: EventCmd) -> Result<(), Failure> {
+    let client = ctx.client.clone();
+    match command {
+        EventCmd::Get { event_id } => show(ctx, &client.events().retrieve(&event_id)?),
+        EventCmd::List(args) => list(ctx, &args, |p| client.events().list(p)),
+    }
+}
+
+fn logs(ctx: &mut Ctx, command: LogCmd) -> Result<(), Failure> {
+    let client = ctx.client.clone();
+    match command {
+        LogCmd::Get { log_id } => show(ctx, &client.logs().retrieve(&log_id)?),
+        LogCmd::List(args) => list(ctx, &args, |p| client.logs().list(p)),
+    }
+}
+
+fn webhook_endpoints(ctx: &mut Ctx, command: WebhookCmd) -> Result<(), Failure> {
+    let client = ctx.client.clone();
+    let hooks = client.webhook_endpoints();
+    match command {
+        WebhookCmd::Create { url, events } => {
+            let params = WebhookEndpointCreateParams::new(url, events);
+            show(ctx, &hooks.create(&params)?)
+        }
+        WebhookCmd::Get {
+            webhook_endpoint_id: id,
+        } => show(ctx, &hooks.retrieve(&id)?),
+        WebhookCmd::Update {
+            webhook_endpoint_id: id,
+            url,
+            events,
+            status,
+        } => {
+            if url.is_none() && events.is_empty() && status.is_none() {
+                return Err(Failure::Usage(
+                    "nothing to change: give --url, --event or --status".into(),
+                ));
+            }
+            let mut params = WebhookEndpointUpdateParams::new();
+            if let Some(u) = url {
+                params = params.url(u);
+            }
+            if !events.is_empty() {
+                params = params.events(events);
+            }
+            if let Some(s) = status {
+                params = params.status(s.as_str());
+            }
+            show(ctx, &hooks.update(&id, &params)?)
+        }
+        WebhookCmd::Delete {
+            webhook_endpoint_id: id,
+        } => {
+            hooks.delete(&id)?;
+            deleted(ctx, "webhook_endpoint", "webhook_endpoint_id", &id)
+        }
+        WebhookCmd::List(args) => list(ctx, &args, |p| hooks.list(p)),
+    }
+}
+
+/// `pinn export RESOURCE`: every item, as JSON Lines.
+fn export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), Failure> {
+    if ctx.format != Format::Jsonl {
+        return Err(Failure::Usage(
+            "export writes JSON Lines; for a table or a JSON array use `list --all`".into(),
+        ));
+    }
+    let list_args = ListArgs {
+        limit: Some(args.limit),
+        starting_after: args.starting_after,
+        all: true,
+    };
+    let client = ctx.client.clone();
+    match args.resource {
+        Listable::Users => list(ctx, &list_args, |p| client.users().list(p)),
+        Listable::Apps => list(ctx, &list_args, |p| client.apps().list(p)),
+        Listable::Devices => list(ctx, &list_args, |p| client.devices().list(p)),
+        Listable::Events => list(ctx, &list_args, |p| client.events().list(p)),
+        Listable::Logs => list(ctx, &list_args, |p| client.logs().list(p)),
+        Listable::WebhookEndpoints => list(ctx, &list_args, |p| client.webhook_endpoints().list(p)),
+    }
+}
+
+/// A list command: one page, or with `--all` every page from the first one on.
+fn list<T>(
+    ctx: &mut Ctx,
+    args: &ListArgs,
+    fetch: impl FnOnce(&ListParams) -> pinn::Result<List<T>>,
+) -> Result<(), Failure>
+where
+    T: Row + Object + Clone + Send + 'static,
+{
+    let mut params = ListParams::new();
+    if let Some(n) = args.limit.or(args.all.then_some(100)) {
+        params = params.limit(n);
+    }
+    if let Some(id) = &args.starting_after {
+        params = params.starting_after(id);
+    }
+    let first = fetch(&params)?;
+    if args.all {
+        return stream::walk(ctx, first);
+    }
+    output::page(&mut ctx.out, ctx.format, &first)?;
+    if ctx.format == Format::Table {
+        match first.ended_at.as_deref().filter(|_| first.has_more) {
+            Some(cursor) => note!("more: --starting-after {cursor} (or --all)"),
+            None if first.data.is_empty() => note!("no {}s", T::NAME),
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+fn show(ctx: &mut Ctx, value: &impl serde::Serialize) -> Result<(), Failure> {
+    output::object(&mut ctx.out, ctx.format, value)?;
+    Ok(())
+}
+
+/// What a delete prints: the API's reply carries nothing the crate returns.
+fn deleted(ctx: &mut Ctx, object: &str, id_field: &str, id: &str) -> Result<(), Failure> {
+    if ctx.format == Format::Table {
+        let what = object.replace('_', " ");
+        ctx.out
+            .line(format!("deleted {what} {}", output::cell(id)))?;
+        ctx.out.flush()?;
+        return Ok(());
+    }
+    show(
+        ctx,
+        &json!({"object": object, id_field: id, "deleted": true}),
+    )
+}
+
+fn verify(ctx: &mut Ctx, token: String, amr: &[String]) -> Result<(), Failure> {
+    let token = if token == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::Usage(format!("cannot read the token from stdin: {e}")))?;
+        text.trim().to_string()
+    } else {
+        token
+    };
+    let amr: Vec<&str> = amr.iter().map(String::as_str).collect();
+    let claims = ctx.client.id_tokens().verify(&token, &amr)?;
+    show(ctx, &Value::Object(claims.claims))
+}
+
+fn health(ctx: &mut Ctx) -> Result<(), Failure> {
+    let host = ctx.client.config().api_host().to_string();
+    if !ctx.client.healthy() {
+        return Err(Failure::Unhealthy(format!(
+            "{host} did not answer GET /health with a 2xx"
+        )));
+    }
+    if ctx.format == Format::Table {
+        ctx.out.line(format!("healthy: {host}"))?;
+        ctx.out.flush()?;
+        return Ok(());
+    }
+    show(ctx, &json!({"healthy": true, "api_host": host}))
+}

@@ -1,0 +1,165 @@
+//! How a command ends: the exit code for each way it can fail, and the one line it prints on
+//! stderr. The table is documented in docs/cli.md; a script branches on the code.
+
+use std::error::Error as _;
+use std::io;
+
+use pinn::ErrorKind;
+use pinn::errors::TransportKind;
+
+/// Writes a line to stderr, like `eprintln!` but never panicking: a closed stderr (a
+/// reader gone from `2>&1 | head`) must not turn a result into a crash.
+macro_rules! note {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use note;
+
+/// Everything the CLI can fail with.
+#[derive(Debug)]
+pub enum Failure {
+    /// The command line is wrong (exit 2).
+    Usage(String),
+    /// A setting the CLI reads itself is unusable: the key file, a missing key (exit 3).
+    Config(String),
+    /// A call failed: the exit code is its kind's.
+    Pinn(pinn::Error),
+    /// `GET /health` did not answer with a 2xx.
+    Unhealthy(String),
+    /// A call failed part way through a walk of every page; the text says how far it got.
+    Partial(pinn::Error, String),
+    /// Ctrl-C (SIGINT) stopped a walk; what it wrote is whole. The text says how far it got
+    /// and where to resume.
+    Interrupted(String),
+    /// Anything else: the emulator could not listen, say (exit 1).
+    Other(String),
+    /// Writing the output failed (a broken pipe ends quietly instead).
+    Output(io::Error),
+}
+
+impl From<pinn::Error> for Failure {
+    fn from(e: pinn::Error) -> Failure {
+        Failure::Pinn(e)
+    }
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Output(e)
+    }
+}
+
+pub const OK: u8 = 0;
+pub const OTHER: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const CONFIGURATION: u8 = 3;
+pub const INTERRUPTED: u8 = 130;
+
+/// The exit code of an error kind.
+pub fn code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Configuration => CONFIGURATION,
+        ErrorKind::Authentication => 4,
+        ErrorKind::InvalidRequest => 5,
+        ErrorKind::Forbidden => 6,
+        ErrorKind::RequestFailed => 7,
+        ErrorKind::RateLimit => 8,
+        ErrorKind::Api => 9,
+        ErrorKind::ApiConnection => 10,
+        ErrorKind::IdTokenVerification => 11,
+        ErrorKind::Pinn => 12,
+        // A kind added to the crate after this CLI was written.
+        _ => OTHER,
+    }
+}
+
+impl Failure {
+    /// Prints the failure as one line on stderr and returns the exit code.
+    pub fn report(self) -> u8 {
+        let (code, line) = match self {
+            Failure::Usage(m) => (USAGE, format!("usage error: {m}")),
+            Failure::Config(m) => (CONFIGURATION, format!("configuration error: {m}")),
+            Failure::Pinn(e) => (code(e.kind()), describe(&e)),
+            Failure::Unhealthy(m) => (code(ErrorKind::ApiConnection), format!("unhealthy: {m}")),
+            Failure::Partial(e, after) => (code(e.kind()), format!("{}; {after}", describe(&e))),
+            Failure::Interrupted(after) => (INTERRUPTED, format!("interrupted {after}")),
+            Failure::Other(m) => (OTHER, m),
+            Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return OK,
+            Failure::Output(e) => (OTHER, format!("cannot write the output: {e}")),
+        };
+        note!("pinn: {}", one_line(&line));
+        code
+    }
+}
+
+/// An error of the crate as `<kind> error: <what> (status …, request …)`.
+pub fn describe(e: &pinn::Error) -> String {
+    let what = match e {
+        pinn::Error::Status(api) => api.message().to_string(),
+        pinn::Error::Connection(c) => {
+            // What failed, then each cause one layer down.
+            let mut text = transport(c.kind()).to_string();
+            let mut source = e.source();
+            let mut last = String::new();
+            while let Some(s) = source {
+                let layer = s.to_string();
+                if layer != last && !text.ends_with(&layer) {
+                    text.push_str(": ");
+                    text.push_str(&layer);
+                }
+                last = layer;
+                source = s.source();
+            }
+            text
+        }
+        pinn::Error::Decode(d) => format!("invalid response: {}", d.detail()),
+        pinn::Error::IdTokenVerification(t) => t.reason().to_string(),
+        pinn::Error::Configuration(m) | pinn::Error::InvalidArgument(m) => m.clone(),
+        other => other.to_string(),
+    };
+    let mut facts = Vec::new();
+    if let Some(status) = e.status() {
+        facts.push(format!("status {status}"));
+    }
+    if let Some(id) = e.request_id() {
+        facts.push(format!("request {id}"));
+    }
+    if e.attempts() > 1 {
+        facts.push(format!("{} attempts", e.attempts()));
+    }
+    let facts = if facts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", facts.join(", "))
+    };
+    format!("{} error: {what}{facts}", e.kind())
+}
+
+/// What failed below HTTP, in a few words.
+fn transport(kind: TransportKind) -> &'static str {
+    match kind {
+        TransportKind::HostNotFound => "host not found",
+        TransportKind::ConnectFailed => "could not connect",
+        TransportKind::ConnectTimeout => "timed out connecting",
+        TransportKind::Timeout => "timed out",
+        TransportKind::Io => "connection failed",
+        TransportKind::Tls => "tls failed",
+        TransportKind::Protocol => "not a valid http response",
+        _ => "no response",
+    }
+}
+
+/// Any text as one line: line breaks and other control characters escaped.
+pub fn one_line(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}

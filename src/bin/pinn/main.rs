@@ -1,0 +1,77 @@
+//! `pinn`: the Pinn API from the command line, built on the crate's public API only.
+//!
+//! ```text
+//! pinn users create --metadata external_id=42
+//! pinn users list --all > users.jsonl
+//! pinn --mock --seed 3 devices list
+//! ```
+//!
+//! See docs/cli.md for every command, the output formats and the exit codes.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+mod args;
+mod commands;
+mod exit;
+mod interrupt;
+mod mock;
+mod output;
+mod progress;
+mod setup;
+mod stream;
+
+use args::{Cli, Command, Format};
+use exit::Failure;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => ExitCode::from(failure.report()),
+    }
+}
+
+fn run() -> Result<(), Failure> {
+    let argv: Vec<_> = std::env::args_os().collect();
+    args::refuse_secret_key(&argv)?;
+    let Cli { global, command } = args::parse(argv)?;
+    interrupt::install();
+    match &command {
+        Command::Completions { shell } => {
+            // Into memory first: clap_complete panics when its writer fails (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "pinn", &mut script);
+            return Ok(std::io::stdout().write_all(&script)?);
+        }
+        Command::Mock(args) => return mock::serve(&global, args),
+        _ if global.seed.is_some() && !global.mock => {
+            return Err(Failure::Usage(
+                "--seed fills an emulator: use it with --mock or `pinn mock`".into(),
+            ));
+        }
+        _ => {}
+    }
+    let stdout_tty = std::io::stdout().is_terminal();
+    let format = global.format().unwrap_or(if stdout_tty {
+        Format::Table
+    } else {
+        Format::Jsonl
+    });
+    let format = match command {
+        // An export is JSON Lines unless told otherwise (and then it refuses).
+        Command::Export(_) => global.format().unwrap_or(Format::Jsonl),
+        _ => format,
+    };
+    let session = setup::connect(&global)?;
+    let mut ctx = commands::Ctx {
+        client: session.client,
+        format,
+        out: output::Out::new(),
+        progress: !global.no_progress && std::io::stderr().is_terminal() && !stdout_tty,
+    };
+    let result = commands::run(&mut ctx, command);
+    drop(session.server);
+    result
+}

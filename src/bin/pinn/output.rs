@@ -1,0 +1,325 @@
+//! Printing results: a table for people, pretty JSON, or JSON Lines for scripts.
+//!
+//! Every line goes out whole: a row or a JSON object is formatted into memory first and
+//! written with one `write_all`, so the buffer only ever holds complete lines and an
+//! interrupted command leaves no half line behind.
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::time::{Duration, UNIX_EPOCH};
+
+use pinn::serde_json::{self, Value};
+use pinn::{App, Device, Event, List, Log, User, WebhookEndpoint};
+use serde::Serialize;
+
+use crate::args::Format;
+
+/// Standard output, buffered.
+pub struct Out {
+    inner: BufWriter<Stdout>,
+}
+
+impl Out {
+    pub fn new() -> Out {
+        Out {
+            inner: BufWriter::with_capacity(64 * 1024, io::stdout()),
+        }
+    }
+
+    /// Writes `line` and a line break as one piece.
+    pub fn line(&mut self, mut line: String) -> io::Result<()> {
+        line.push('\n');
+        self.inner.write_all(line.as_bytes())
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// An object as one compact JSON line.
+pub fn json_line(value: &impl Serialize) -> io::Result<String> {
+    serde_json::to_string(value)
+        .map(terminal_safe)
+        .map_err(io::Error::other)
+}
+
+/// An object as pretty JSON.
+pub fn json_pretty(value: &impl Serialize) -> io::Result<String> {
+    serde_json::to_string_pretty(value)
+        .map(terminal_safe)
+        .map_err(io::Error::other)
+}
+
+/// JSON text with DEL and the C1 control characters escaped as well (serde_json escapes
+/// only those below U+0020), so that no value can drive a terminal (U+009B is CSI). They can
+/// only occur inside strings, where `\u009b` is the same character: the JSON is unchanged.
+fn terminal_safe(text: String) -> String {
+    let raw = |c: char| ('\u{7f}'..='\u{9f}').contains(&c);
+    if !text.chars().any(raw) {
+        return text;
+    }
+    let mut safe = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if raw(c) {
+            safe.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            safe.push(c);
+        }
+    }
+    safe
+}
+
+/// Prints one object: fields and values in a table, pretty JSON, or one JSON line.
+pub fn object(out: &mut Out, format: Format, value: &impl Serialize) -> io::Result<()> {
+    match format {
+        Format::Json => out.line(json_pretty(value)?)?,
+        Format::Jsonl => out.line(json_line(value)?)?,
+        Format::Table => {
+            let value = serde_json::to_value(value).map_err(io::Error::other)?;
+            let Value::Object(fields) = value else {
+                return out.line(cell(&value_text("", &value)));
+            };
+            let width = fields.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+            for (name, value) in fields.iter().filter(|(k, _)| *k != "object") {
+                let shown = cell(&value_text(name, value));
+                out.line(format!("{:width$}  {shown}", cell(name)))?;
+            }
+        }
+    }
+    out.flush()
+}
+
+/// Prints one page of a list: rows under a header, the page as pretty JSON (with its
+/// `has_more` and `ended_at`), or one JSON line per item.
+pub fn page<T: Row>(out: &mut Out, format: Format, page: &List<T>) -> io::Result<()> {
+    match format {
+        Format::Json => out.line(json_pretty(page)?)?,
+        Format::Jsonl => {
+            for item in &page.data {
+                out.line(json_line(item)?)?;
+            }
+        }
+        Format::Table => {
+            let table = Table::new(&page.data);
+            out.line(table.header())?;
+            for item in &page.data {
+                out.line(table.row(item))?;
+            }
+        }
+    }
+    out.flush()
+}
+
+/// A kind of object that lists print as rows.
+pub trait Row: Serialize {
+    /// What one of them is called, e.g. "user".
+    const NAME: &'static str;
+    /// The column headers.
+    const COLUMNS: &'static [&'static str];
+    /// This object's cells, one per column.
+    fn cells(&self) -> Vec<String>;
+}
+
+/// A table's columns and their widths, from the header and the items seen when it was made.
+/// A later, wider cell pushes its row out rather than being cut.
+pub struct Table {
+    columns: &'static [&'static str],
+    widths: Vec<usize>,
+}
+
+impl Table {
+    pub fn new<T: Row>(items: &[T]) -> Table {
+        let mut widths: Vec<usize> = T::COLUMNS.iter().map(|c| c.len()).collect();
+        for item in items {
+            for (w, c) in widths.iter_mut().zip(item.cells()) {
+                *w = (*w).max(cell(&c).chars().count());
+            }
+        }
+        Table {
+            columns: T::COLUMNS,
+            widths,
+        }
+    }
+
+    /// Cells padded to their widths, two spaces apart; the last one is not padded.
+    fn join<S: AsRef<str>>(&self, cells: &[S]) -> String {
+        let mut line = String::new();
+        for (i, (c, w)) in cells.iter().zip(&self.widths).enumerate() {
+            let c = c.as_ref();
+            if i + 1 == cells.len() {
+                line.push_str(c);
+            } else {
+                let pad = w.saturating_sub(c.chars().count());
+                line.push_str(c);
+                line.extend(std::iter::repeat_n(' ', pad + 2));
+            }
+        }
+        line.trim_end().to_string()
+    }
+
+    pub fn header(&self) -> String {
+        self.join(self.columns)
+    }
+
+    pub fn row<T: Row>(&self, item: &T) -> String {
+        let cells: Vec<String> = item.cells().iter().map(|c| cell(c)).collect();
+        self.join(&cells)
+    }
+}
+
+/// A value as a table shows it: text as is, a time (`*_at`, or a token's `exp`, `iat` and
+/// `nbf`) as a UTC date, nested values as compact JSON, null as `-`.
+fn value_text(name: &str, value: &Value) -> String {
+    let is_time = name.ends_with("_at") || matches!(name, "exp" | "iat" | "nbf");
+    match value {
+        Value::Null => "-".into(),
+        Value::String(s) => s.clone(),
+        Value::Number(n) if is_time => n.as_i64().map_or(n.to_string(), time),
+        other => other.to_string(),
+    }
+}
+
+/// Unix seconds as `2026-11-22T10:00:00Z`.
+pub fn time(secs: i64) -> String {
+    match u64::try_from(secs) {
+        Ok(s) if s < 253_402_300_800 => {
+            humantime::format_rfc3339_seconds(UNIX_EPOCH + Duration::from_secs(s)).to_string()
+        }
+        _ => secs.to_string(),
+    }
+}
+
+/// Text from a server made safe for a terminal: control characters (escape sequences, line
+/// breaks) are shown escaped instead of acted on.
+pub fn cell(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    crate::exit::one_line(text)
+}
+
+/// A JSON value cut to `max` characters for a table column.
+fn short(value: &impl Serialize, max: usize) -> String {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    if text.chars().count() <= max {
+        return text;
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+fn yes(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+impl Row for User {
+    const NAME: &'static str = "user";
+    const COLUMNS: &'static [&'static str] = &[
+        "USER_ID", "STATUS", "DEVICE", "PALMS", "CREATED", "METADATA",
+    ];
+    fn cells(&self) -> Vec<String> {
+        let palms = match (self.left_palm_enrolled, self.right_palm_enrolled) {
+            (true, true) => "left+right",
+            (true, false) => "left",
+            (false, true) => "right",
+            (false, false) => "-",
+        };
+        vec![
+            self.user_id.clone(),
+            self.status.as_ref().map_or("-".into(), |s| s.to_string()),
+            yes(self.device_enrolled),
+            palms.into(),
+            time(self.created_at),
+            short(&self.metadata, 40),
+        ]
+    }
+}
+
+impl Row for App {
+    const NAME: &'static str = "app";
+    const COLUMNS: &'static [&'static str] = &["APP_ID", "TYPE", "NAME", "CREATED", "DESCRIPTION"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.app_id.clone(),
+            self.app_type.to_string(),
+            self.name.clone(),
+            time(self.created_at),
+            self.description.clone().unwrap_or_else(|| "-".into()),
+        ]
+    }
+}
+
+impl Row for Device {
+    const NAME: &'static str = "device";
+    const COLUMNS: &'static [&'static str] = &[
+        "DEVICE_ID",
+        "USER_ID",
+        "PLATFORM",
+        "MODEL",
+        "CREATED",
+        "NAME",
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.device_id.clone(),
+            self.user_id.clone(),
+            format!("{} {}", self.platform, self.platform_version),
+            self.model.clone(),
+            time(self.created_at),
+            self.name.clone(),
+        ]
+    }
+}
+
+impl Row for Event {
+    const NAME: &'static str = "event";
+    const COLUMNS: &'static [&'static str] = &["EVENT_ID", "TYPE", "CREATED", "REQUEST"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.event_id.clone(),
+            self.event_type.clone(),
+            time(self.created_at),
+            self.request.clone().unwrap_or_else(|| "-".into()),
+        ]
+    }
+}
+
+impl Row for Log {
+    const NAME: &'static str = "log";
+    const COLUMNS: &'static [&'static str] = &[
+        "LOG_ID",
+        "USER_ID",
+        "DEVICE_ID",
+        "SUCCESS",
+        "SCORE",
+        "AUTH",
+        "CREATED",
+    ];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.log_id.clone(),
+            self.user_id.clone(),
+            self.device_id.clone(),
+            yes(self.success),
+            format!("{:.2}", self.score),
+            self.auth_type.to_string(),
+            time(self.created_at),
+        ]
+    }
+}
+
+impl Row for WebhookEndpoint {
+    const NAME: &'static str = "webhook endpoint";
+    const COLUMNS: &'static [&'static str] =
+        &["WEBHOOK_ENDPOINT_ID", "STATUS", "CREATED", "URL", "EVENTS"];
+    fn cells(&self) -> Vec<String> {
+        vec![
+            self.webhook_endpoint_id.clone(),
+            self.status.as_ref().map_or("-".into(), |s| s.to_string()),
+            time(self.created_at),
+            self.url.clone(),
+            self.events.join(","),
+        ]
+    }
+}
