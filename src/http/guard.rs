@@ -184,11 +184,11 @@ impl Transport for Guarded {
         self.in_head = true;
         self.in_error_body = false;
         self.last_io = Instant::now();
-        self.inner.transmit_output(amount, timeout)
+        self.inner.transmit_output(amount, coarse(timeout))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        if self.inner.buffers().input().is_empty() && !self.inner.await_input(timeout)? {
+        if self.inner.buffers().input().is_empty() && !self.inner.await_input(coarse(timeout))? {
             return Ok(false);
         }
         let moved = self.input.pull(self.inner.buffers());
@@ -261,6 +261,35 @@ impl Buffers for Guarded {
     fn can_use_input(&self) -> bool {
         !self.input.unconsumed().is_empty() && self.input.progress
     }
+}
+
+/// The time left before the call's deadline, rounded down to a step of at most 1/64 of it
+/// (100 ms from 6.4 s up, 10 ms from 640 ms, 1 ms from 64 ms; exact below).
+///
+/// ureq's TCP transport sets the socket's read or write timeout whenever the value it is
+/// given differs from the last one, and under a deadline the time left differs on every read
+/// and write: two or three `setsockopt` calls per API call, slow system calls on some
+/// machines. Rounded, the value repeats from one read, write and call to the next, and the
+/// socket is left alone. Rounding down keeps the deadline: a read may give up that much
+/// early, never late.
+fn coarse(mut timeout: NextTimeout) -> NextTimeout {
+    if timeout.after.is_not_happening() {
+        return timeout;
+    }
+    let left: Duration = *timeout.after;
+    let step = if left >= Duration::from_millis(6_400) {
+        Duration::from_millis(100)
+    } else if left >= Duration::from_millis(640) {
+        Duration::from_millis(10)
+    } else if left >= Duration::from_millis(64) {
+        Duration::from_millis(1)
+    } else {
+        return timeout;
+    };
+    let steps = left.as_nanos() / step.as_nanos();
+    let floor = step.saturating_mul(u32::try_from(steps).unwrap_or(u32::MAX));
+    timeout.after = floor.min(left).into();
+    timeout
 }
 
 /// Writes `key` over the `*`s that follow `Authorization: Bearer ` in a request head.
@@ -454,6 +483,29 @@ mod tests {
                 success: false
             }
         );
+    }
+
+    #[test]
+    fn deadlines_are_rounded_down_to_a_step_that_repeats() {
+        let after = |ms: u64, ns: u32| {
+            let t = NextTimeout {
+                after: (Duration::from_millis(ms) + Duration::from_nanos(u64::from(ns))).into(),
+                ..NextTimeout::default()
+            };
+            *coarse(t).after
+        };
+        assert_eq!(after(29_999, 870_123), Duration::from_millis(29_900));
+        assert_eq!(after(29_950, 5), Duration::from_millis(29_900));
+        assert_eq!(after(1_234, 999_999), Duration::from_millis(1_230));
+        assert_eq!(after(100, 700_000), Duration::from_millis(100));
+        assert_eq!(after(63, 999), Duration::from_nanos(63_000_999), "short: exact");
+        for ms in [64, 100, 639, 640, 6_399, 6_400, 30_000, 86_400_000] {
+            let left = Duration::from_millis(ms) + Duration::from_nanos(987_654);
+            let got = after(ms, 987_654);
+            assert!(got <= left && left - got <= left / 64, "{ms}: {got:?}");
+        }
+        let never = NextTimeout::default();
+        assert!(coarse(never).after.is_not_happening());
     }
 
     #[test]
