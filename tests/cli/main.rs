@@ -11,9 +11,9 @@ use std::net::TcpStream;
 use std::process::{Child, ChildStderr, Command, Stdio};
 use std::time::Duration;
 
-use pinn::UserCreateParams;
 use pinn::mock::{DeviceSeed, Fault, MockServer};
 use pinn::serde_json::{self, Value, json};
+use pinn::{ListParams, UserCreateParams};
 
 const DEAD_PROXY: &str = "http://127.0.0.1:9";
 
@@ -118,6 +118,12 @@ fn seeded_user(server: &MockServer) -> (String, String, String) {
         .unwrap();
     let log = server.record_log(&device.device_id, true).unwrap();
     (user.user_id, device.device_id, log.log_id)
+}
+
+/// The newest event the emulator recorded.
+fn newest_event(server: &MockServer) -> pinn::Event {
+    let page = server.client().events().list(&ListParams::new().limit(1));
+    page.unwrap().data.remove(0)
 }
 
 fn create_users(server: &MockServer, n: usize) -> Vec<String> {
@@ -231,9 +237,13 @@ fn users_create_get_update_list_delete() {
     assert!(one.stdout.contains("created_at"), "{}", one.stdout);
 
     let deleted = pinn(&server, &["users", "delete", id]).ok().lines();
+    // The request ID is the one the emulator recorded with the user.deleted event.
+    let event = newest_event(&server);
+    assert_eq!(event.event_type, "user.deleted");
+    let request_id = event.request.expect("a request ID");
     assert_eq!(
         deleted[0],
-        json!({"object": "user", "user_id": id, "deleted": true})
+        json!({"object": "user", "user_id": id, "deleted": true, "request_id": request_id})
     );
     let gone = pinn(&server, &["users", "get", id]);
     assert_eq!(gone.stdout, "");
@@ -261,9 +271,54 @@ fn a_users_devices_and_logs_and_the_devices_commands() {
     assert!(table.stdout.lines().nth(1).unwrap().starts_with(&device));
     let device_logs = pinn(&server, &["devices", "logs", &device]).ok().lines();
     assert_eq!(device_logs[0]["success"], true);
-    let deleted = pinn(&server, &["devices", "delete", &device]).ok().lines();
-    assert_eq!(deleted[0]["deleted"], true);
+    let deleted = pinn(&server, &["devices", "delete", &device, "-o", "table"]).ok();
+    let request_id = newest_event(&server).request.unwrap();
+    assert_eq!(
+        deleted.stdout,
+        format!("deleted device {device} (request {request_id})\n")
+    );
     assert_eq!(server.count("device"), 0);
+}
+
+#[test]
+fn a_delete_without_a_request_id() {
+    // A server that answers every request with a bare 204, no Request-Id.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let host = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        for _ in 0..2 {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while line != "\r\n" {
+                line.clear();
+                assert!(reader.read_line(&mut line).unwrap() > 0);
+            }
+            let mut stream = stream;
+            let reply = "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n";
+            stream.write_all(reply.as_bytes()).unwrap();
+        }
+    });
+    let delete = |format: &str| {
+        let mut c = bare();
+        c.env("PINN_SECRET_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+        let args = [
+            "--api-host",
+            &host,
+            "users",
+            "delete",
+            "usr_1",
+            "-o",
+            format,
+        ];
+        run(c, &args).ok()
+    };
+    assert_eq!(
+        delete("jsonl").lines()[0],
+        json!({"object": "user", "user_id": "usr_1", "deleted": true, "request_id": null})
+    );
+    assert_eq!(delete("table").stdout, "deleted user usr_1\n");
+    server.join().unwrap();
 }
 
 #[test]
@@ -286,10 +341,13 @@ fn apps() {
     assert_eq!(pinn(&server, &["apps", "get", id]).ok().lines()[0], app);
     let table = pinn(&server, &["apps", "list", "-o", "table"]).ok();
     assert!(table.stdout.contains("Checkout") && table.stdout.contains("The shop"));
-    assert_eq!(
-        pinn(&server, &["apps", "delete", id]).ok().lines()[0]["app_id"],
-        id
-    );
+    let deleted = pinn(&server, &["apps", "delete", id, "--json"]).ok();
+    assert!(deleted.stdout.starts_with("{\n"), "pretty");
+    let deleted = deleted.json();
+    assert_eq!(deleted["app_id"], id);
+    assert_eq!(deleted["deleted"], true);
+    let request_id = newest_event(&server).request.unwrap();
+    assert_eq!(deleted["request_id"], request_id.as_str());
     assert_eq!(server.count("app"), 0);
     pinn(
         &server,
@@ -384,7 +442,13 @@ fn webhook_endpoints() {
         ],
     )
     .fails(2, &["--event <TYPE>"]);
-    pinn(&server, &["webhook-endpoints", "delete", id]).ok();
+    let deleted = pinn(&server, &["webhook-endpoints", "delete", id])
+        .ok()
+        .lines();
+    assert_eq!(
+        deleted[0]["request_id"],
+        newest_event(&server).request.unwrap().as_str()
+    );
     assert_eq!(server.count("webhook_endpoint"), 0);
 }
 
