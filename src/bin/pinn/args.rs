@@ -7,6 +7,7 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::error::ErrorKind as ClapKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
@@ -49,7 +50,10 @@ pub struct Global {
     pub mock: bool,
     /// With --mock or `pinn mock`: first create N demo users, each with a device and a log
     #[arg(long, global = true, value_name = "N")]
-    pub seed: Option<u32>,
+    pub demo: Option<u32>,
+    /// With --mock or `pinn mock`: the emulator's seed, for the same IDs every run (clock frozen)
+    #[arg(long, global = true, value_name = "N")]
+    pub seed: Option<u64>,
     /// Output format [default: table on a terminal, jsonl otherwise]
     #[arg(short, long, global = true, value_enum, value_name = "FORMAT")]
     pub output: Option<Format>,
@@ -341,11 +345,33 @@ pub struct ExportArgs {
     pub starting_after: Option<String>,
 }
 
+/// `pinn mock`'s own flags, as `pinn-mock` has them (`--seed` and `--demo` are global: `--mock`
+/// takes them too).
 #[derive(Debug, Args)]
 pub struct MockArgs {
     /// The port to listen on (0 picks a free one)
     #[arg(long, default_value_t = 12111)]
     pub port: u16,
+    /// Start the clock frozen at this instant [default: the system's; with --seed, 2100-01-01]
+    #[arg(long, value_name = "UNIX_SECS", allow_negative_numbers = true)]
+    pub clock: Option<i64>,
+    /// Keep the newest N requests for /_mock/requests [default: 1000]
+    #[arg(long, value_name = "N")]
+    pub request_log: Option<usize>,
+    /// Close keep-alive connections idle this long [default: 5]
+    #[arg(long, value_name = "SECS", value_parser = idle_seconds)]
+    pub idle_timeout: Option<Duration>,
+}
+
+/// Seconds, as `pinn-mock --idle-timeout` takes them: more than 0, at most a day.
+fn idle_seconds(s: &str) -> Result<Duration, String> {
+    let secs: f64 = s
+        .parse()
+        .map_err(|_| "expected a number of seconds".to_string())?;
+    if !(secs > 0.0 && secs <= 86_400.0) {
+        return Err("expected more than 0 and at most 86400 seconds".into());
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// `KEY=VALUE`, with a non-empty key.

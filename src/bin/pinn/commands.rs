@@ -6,8 +6,8 @@ use std::io::Read;
 use pinn::serde_json::{Map, Value, json};
 use pinn::{
     AppCreateParams, AppType, Client, EnrollmentKeyCreateParams, List, ListParams, Object,
-    RecoveryKeyCreateParams, UserCreateParams, UserUpdateParams, WebhookEndpointCreateParams,
-    WebhookEndpointUpdateParams,
+    RecoveryKeyCreateParams, ResponseInfo, UserCreateParams, UserUpdateParams,
+    WebhookEndpointCreateParams, WebhookEndpointUpdateParams,
 };
 
 use crate::args::{
@@ -93,8 +93,8 @@ fn users(ctx: &mut Ctx, command: UserCmd) -> Result<(), Failure> {
             show(ctx, &users.update(&user_id, &params)?)
         }
         UserCmd::Delete { user_id } => {
-            users.delete(&user_id)?;
-            deleted(ctx, "user", "user_id", &user_id)
+            let info = users.delete(&user_id)?;
+            deleted(ctx, "user", "user_id", &user_id, &info)
         }
         UserCmd::List(args) => list(ctx, &args, |p| users.list(p)),
         UserCmd::Devices {
@@ -130,8 +130,8 @@ fn apps(ctx: &mut Ctx, command: AppCmd) -> Result<(), Failure> {
         }
         AppCmd::Get { app_id } => show(ctx, &apps.retrieve(&app_id)?),
         AppCmd::Delete { app_id } => {
-            apps.delete(&app_id)?;
-            deleted(ctx, "app", "app_id", &app_id)
+            let info = apps.delete(&app_id)?;
+            deleted(ctx, "app", "app_id", &app_id, &info)
         }
         AppCmd::List(args) => list(ctx, &args, |p| apps.list(p)),
     }
@@ -143,8 +143,8 @@ fn devices(ctx: &mut Ctx, command: DeviceCmd) -> Result<(), Failure> {
     match command {
         DeviceCmd::Get { device_id } => show(ctx, &devices.retrieve(&device_id)?),
         DeviceCmd::Delete { device_id } => {
-            devices.delete(&device_id)?;
-            deleted(ctx, "device", "device_id", &device_id)
+            let info = devices.delete(&device_id)?;
+            deleted(ctx, "device", "device_id", &device_id, &info)
         }
         DeviceCmd::List(args) => list(ctx, &args, |p| devices.list(p)),
         DeviceCmd::Logs {
@@ -207,8 +207,8 @@ fn webhook_endpoints(ctx: &mut Ctx, command: WebhookCmd) -> Result<(), Failure> 
         WebhookCmd::Delete {
             webhook_endpoint_id: id,
         } => {
-            hooks.delete(&id)?;
-            deleted(ctx, "webhook_endpoint", "webhook_endpoint_id", &id)
+            let info = hooks.delete(&id)?;
+            deleted(ctx, "webhook_endpoint", "webhook_endpoint_id", &id, &info)
         }
         WebhookCmd::List(args) => list(ctx, &args, |p| hooks.list(p)),
     }
@@ -273,18 +273,27 @@ fn show(ctx: &mut Ctx, value: &impl serde::Serialize) -> Result<(), Failure> {
     Ok(())
 }
 
-/// What a delete prints: the API's reply carries nothing the crate returns.
-fn deleted(ctx: &mut Ctx, object: &str, id_field: &str, id: &str) -> Result<(), Failure> {
+/// What a delete prints: what was deleted, and the request ID of the response (as an error
+/// line shows it: quote it to Pinn support), `null` when the server sent none.
+fn deleted(
+    ctx: &mut Ctx,
+    object: &str,
+    id_field: &str,
+    id: &str,
+    info: &ResponseInfo,
+) -> Result<(), Failure> {
+    let request_id = info.request_id();
     if ctx.format == Format::Table {
         let what = object.replace('_', " ");
-        ctx.out
-            .line(format!("deleted {what} {}", output::cell(id)))?;
+        let request = request_id.map_or(String::new(), |r| format!(" (request {r})"));
+        let line = format!("deleted {what} {id}{request}");
+        ctx.out.line(output::cell(&line))?;
         ctx.out.flush()?;
         return Ok(());
     }
     show(
         ctx,
-        &json!({"object": object, id_field: id, "deleted": true}),
+        &json!({"object": object, id_field: id, "deleted": true, "request_id": request_id}),
     )
 }
 

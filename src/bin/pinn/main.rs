@@ -3,7 +3,7 @@
 //! ```text
 //! pinn users create --metadata external_id=42
 //! pinn users list --all > users.jsonl
-//! pinn --mock --seed 3 devices list
+//! pinn --mock --demo 3 devices list
 //! ```
 //!
 //! See docs/cli.md for every command, the output formats and the exit codes.
@@ -46,9 +46,14 @@ fn run() -> Result<(), Failure> {
             return Ok(std::io::stdout().write_all(&script)?);
         }
         Command::Mock(args) => return mock::serve(&global, args),
+        _ if global.demo.is_some() && !global.mock => {
+            return Err(Failure::Usage(
+                "--demo fills an emulator: use it with --mock or `pinn mock`".into(),
+            ));
+        }
         _ if global.seed.is_some() && !global.mock => {
             return Err(Failure::Usage(
-                "--seed fills an emulator: use it with --mock or `pinn mock`".into(),
+                "--seed seeds an emulator: use it with --mock or `pinn mock`".into(),
             ));
         }
         _ => {}

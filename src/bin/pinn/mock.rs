@@ -1,19 +1,20 @@
-//! The emulator: `pinn mock` serves it until interrupted, and `--seed N` fills it with demo
-//! data (for `pinn mock` and for the in-process one of `--mock`), so every example in the
-//! docs runs with no account.
+//! The emulator: `pinn mock` serves it until interrupted, with `pinn-mock`'s flags, and
+//! `--mock` runs one command against a fresh one inside the process. `--seed N` makes either
+//! repeat its IDs from run to run, and `--demo N` fills it with demo data, so every example
+//! in the docs runs with no account.
 
 use std::io::Write;
 
-use pinn::mock::{DeviceSeed, MockServer};
-use pinn::{
-    AppCreateParams, AppType, Client, ListParams, UserCreateParams, WebhookEndpointCreateParams,
-};
+use pinn::mock::{DeviceSeed, MockServer, MockServerBuilder, UserSeed};
+use pinn::serde_json::Map;
+use pinn::{AppCreateParams, AppType, Client, ListParams, WebhookEndpointCreateParams};
 
 use crate::args::{Global, MockArgs};
 use crate::exit::{Failure, note};
+use crate::output::time;
 
 /// The IDs of the first demo objects, for examples to use.
-pub struct Seeded {
+pub struct Demo {
     pub user_id: String,
     pub device_id: String,
     pub log_id: String,
@@ -22,13 +23,28 @@ pub struct Seeded {
     pub event_id: String,
 }
 
+/// The emulator `--mock` runs a command against: on a free port, repeatable with `--seed`.
+pub fn in_process(global: &Global) -> Result<MockServer, Failure> {
+    let mut builder = MockServer::builder();
+    if let Some(seed) = global.seed {
+        builder = builder.seed(seed);
+    }
+    builder
+        .start()
+        .map_err(|e| Failure::Other(format!("cannot start the emulator: {e}")))
+}
+
 /// Creates an iOS app, a webhook endpoint, and `users` users (`external_id` `demo_1`, …),
 /// each with an enrolled device and one successful authentication log. `None` for 0 users.
-pub fn seed(server: &MockServer, client: &Client, users: u32) -> pinn::Result<Option<Seeded>> {
+///
+/// The users, devices and logs are seeded straight into the emulator (several times faster
+/// than a `POST` each); the app and the webhook endpoint, which it has no seeding call for,
+/// are created through `client`.
+pub fn demo(server: &MockServer, client: &Client, users: u32) -> pinn::Result<Option<Demo>> {
     if users == 0 {
         return Ok(None);
     }
-    let app = AppCreateParams::new(AppType::Ios, "Demo iOS app").description("made by --seed");
+    let app = AppCreateParams::new(AppType::Ios, "Demo iOS app").description("made by --demo");
     let app_id = client.apps().create(&app)?.app_id;
     let hook = WebhookEndpointCreateParams::new(
         "https://example.com/pinn/webhooks",
@@ -40,8 +56,13 @@ pub fn seed(server: &MockServer, client: &Client, users: u32) -> pinn::Result<Op
         .webhook_endpoint_id;
     let mut first = None;
     for i in 1..=users {
-        let params = UserCreateParams::new().metadata_entry("external_id", format!("demo_{i}"));
-        let user = client.users().create(&params)?;
+        let mut metadata = Map::new();
+        metadata.insert("external_id".into(), format!("demo_{i}").into());
+        let seed = UserSeed {
+            metadata,
+            ..UserSeed::default()
+        };
+        let user = server.seed_user(seed)?;
         let device = server.enroll_device(&user.user_id, DeviceSeed::default())?;
         let log = server.record_log(&device.device_id, true)?;
         first.get_or_insert((user.user_id, device.device_id, log.log_id));
@@ -51,7 +72,7 @@ pub fn seed(server: &MockServer, client: &Client, users: u32) -> pinn::Result<Op
     let (Some((user_id, device_id, log_id)), Some(event_id)) = (first, event_id) else {
         return Ok(None);
     };
-    Ok(Some(Seeded {
+    Ok(Some(Demo {
         user_id,
         device_id,
         log_id,
@@ -59,6 +80,27 @@ pub fn seed(server: &MockServer, client: &Client, users: u32) -> pinn::Result<Op
         webhook_endpoint_id,
         event_id,
     }))
+}
+
+/// `pinn mock`'s server: the flags of `pinn-mock`, the key from `--secret-key-file`.
+fn builder(global: &Global, args: &MockArgs) -> Result<MockServerBuilder, Failure> {
+    let mut builder = MockServer::builder().port(args.port);
+    if let Some(path) = &global.secret_key_file {
+        builder = builder.secret_key(crate::setup::read_key(path)?);
+    }
+    if let Some(seed) = global.seed {
+        builder = builder.seed(seed);
+    }
+    if let Some(t) = args.clock {
+        builder = builder.clock(t);
+    }
+    if let Some(n) = args.request_log {
+        builder = builder.request_log_capacity(n);
+    }
+    if let Some(d) = args.idle_timeout {
+        builder = builder.idle_timeout(d);
+    }
+    Ok(builder)
 }
 
 /// `pinn mock`: serves the emulator on 127.0.0.1 until Ctrl-C. Prints, on stdout, the
@@ -70,38 +112,51 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
             "pinn mock serves an emulator itself: --mock and --api-host do not apply".into(),
         ));
     }
-    let started = match &global.secret_key_file {
-        Some(path) => MockServer::start_with_key(args.port, &crate::setup::read_key(path)?),
-        None => MockServer::start_on(args.port),
-    };
-    let server = started
-        .map_err(|e| Failure::Other(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
-    let seeded = seed(&server, &server.client(), global.seed.unwrap_or(0))?;
+    let server =
+        builder(global, args)?
+            .start()
+            .map_err(|e| match (&global.secret_key_file, e.kind()) {
+                (Some(path), std::io::ErrorKind::InvalidInput) => Failure::Config(format!(
+                    "the secret key in {} is refused: {e}",
+                    path.display()
+                )),
+                _ => Failure::Other(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)),
+            })?;
+    let demo = demo(&server, &server.client(), global.demo.unwrap_or(0))?;
     let mut lines = format!(
         "PINN_API_HOST={}\nPINN_SECRET_KEY={}\n",
         server.url(),
         server.secret_key()
     );
-    if let Some(s) = &seeded {
-        let token = server.mint_id_token(&s.user_id, &["palm"]);
+    // The token's `exp`: five minutes after the emulator's clock when it is minted.
+    let token_expires = time(server.now() + 300);
+    if let Some(d) = &demo {
+        let token = server.mint_id_token(&d.user_id, &["palm"]);
         lines.push_str(&format!(
             "PINN_MOCK_USER_ID={}\nPINN_MOCK_DEVICE_ID={}\nPINN_MOCK_LOG_ID={}\n\
              PINN_MOCK_APP_ID={}\nPINN_MOCK_WEBHOOK_ENDPOINT_ID={}\nPINN_MOCK_EVENT_ID={}\n\
              PINN_MOCK_ID_TOKEN={token}\n",
-            s.user_id, s.device_id, s.log_id, s.app_id, s.webhook_endpoint_id, s.event_id
+            d.user_id, d.device_id, d.log_id, d.app_id, d.webhook_endpoint_id, d.event_id
         ));
     }
     let mut stdout = std::io::stdout();
     stdout.write_all(lines.as_bytes())?;
     stdout.flush()?;
+    let frozen = format!("clock frozen at {}", time(server.now()));
+    let repeat = match (global.seed, args.clock) {
+        (Some(seed), _) => format!(" (seed {seed}, {frozen})"),
+        (None, Some(_)) => format!(" ({frozen})"),
+        (None, None) => String::new(),
+    };
     note!(
-        "pinn mock: serving the Pinn API emulator on {} until Ctrl-C",
+        "pinn mock: serving the Pinn API emulator on {} until Ctrl-C{repeat}",
         server.url()
     );
-    if let Some(n) = global.seed.filter(|n| *n > 0) {
+    if let Some(n) = global.demo.filter(|_| demo.is_some()) {
+        let users = if n == 1 { "user" } else { "users" };
         note!(
-            "pinn mock: seeded {n} users (each with a device and a log), an app and a webhook \
-             endpoint; PINN_MOCK_ID_TOKEN is valid for 5 minutes"
+            "pinn mock: {n} demo {users} (each with a device and a log), an app and a webhook \
+             endpoint; PINN_MOCK_ID_TOKEN expires at {token_expires}"
         );
     }
     loop {

@@ -1,5 +1,5 @@
 //! The client a command runs with: from the environment and the flags, or, with `--mock`,
-//! for a fresh emulator in this process.
+//! for a fresh emulator in this process (repeatable with `--seed`, filled by `--demo`).
 
 use std::path::Path;
 
@@ -19,10 +19,10 @@ pub struct Session {
 /// `PINN_API_VERSION`) is read first; a flag given replaces its variable.
 pub fn connect(global: &Global) -> Result<Session, Failure> {
     if global.mock {
-        let server = MockServer::start();
+        let server = crate::mock::in_process(global)?;
         let config = tuned(server.config_builder(), global).build()?;
         let client = Client::new(config);
-        crate::mock::seed(&server, &client, global.seed.unwrap_or(0))?;
+        crate::mock::demo(&server, &client, global.demo.unwrap_or(0))?;
         return Ok(Session {
             client,
             server: Some(server),

@@ -1,0 +1,160 @@
+//! The output formats: one page and every page as a table, pretty JSON and JSON Lines; no
+//! terminal escapes from the server; completions and help.
+
+use std::process::Stdio;
+
+use pinn::UserCreateParams;
+use pinn::mock::MockServer;
+use pinn::serde_json::json;
+
+use crate::{bare, create_users, pinn, run};
+
+#[test]
+fn one_page_in_each_format() {
+    let server = MockServer::start();
+    let ids = create_users(&server, 12);
+    let newest_first: Vec<&String> = ids.iter().rev().collect();
+
+    let page = pinn(&server, &["users", "list", "--json"]).ok().json();
+    assert_eq!(
+        (page["object"].as_str(), page["count"].as_u64()),
+        (Some("list"), Some(10))
+    );
+    assert_eq!(page["has_more"], true);
+    assert_eq!(page["ended_at"], newest_first[9].as_str());
+
+    let lines = pinn(&server, &["users", "list", "--jsonl", "--limit", "3"])
+        .ok()
+        .lines();
+    let got: Vec<&str> = lines
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, newest_first[..3]);
+    let next = pinn(
+        &server,
+        &["users", "list", "--limit", "3", "--starting-after", got[2]],
+    )
+    .ok();
+    assert_eq!(next.lines()[0]["user_id"], newest_first[3].as_str());
+
+    // A table tells people (on stderr) how to get the rest.
+    let table = pinn(
+        &server,
+        &["users", "list", "--output", "table", "--limit", "3"],
+    );
+    assert_eq!(table.code, 0);
+    assert_eq!(table.stdout.lines().count(), 4);
+    assert_eq!(
+        table.stderr,
+        format!("more: --starting-after {} (or --all)\n", got[2])
+    );
+
+    pinn(&server, &["users", "list", "--limit", "0"]).fails(2, &["0 is not in 1..=100"]);
+    pinn(&server, &["users", "list", "--json", "--jsonl"]).fails(2, &["cannot be used with"]);
+}
+
+#[test]
+fn all_pages_in_each_format() {
+    let server = MockServer::start();
+    let ids = create_users(&server, 25);
+    let mut expected: Vec<&str> = ids.iter().map(String::as_str).collect();
+    expected.reverse();
+
+    let lines = pinn(&server, &["users", "list", "--all", "--limit", "10"])
+        .ok()
+        .lines();
+    let got: Vec<&str> = lines
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, expected);
+    let gets = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert_eq!(gets, 3, "one request per page");
+
+    let array = pinn(
+        &server,
+        &["users", "list", "--all", "--limit", "7", "--json"],
+    )
+    .ok()
+    .json();
+    let got: Vec<&str> = array
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["user_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, expected);
+
+    let table = pinn(&server, &["users", "list", "--all", "-o", "table"]).ok();
+    assert_eq!(table.stdout.lines().count(), 26);
+    assert!(table.stdout.starts_with("USER_ID"));
+
+    // Empty lists are valid in every format.
+    let empty = MockServer::start();
+    assert_eq!(
+        pinn(&empty, &["apps", "list", "--all", "--json"])
+            .ok()
+            .json(),
+        json!([])
+    );
+    assert_eq!(pinn(&empty, &["apps", "list", "--all"]).ok().stdout, "");
+}
+
+#[test]
+fn no_output_passes_on_terminal_escapes() {
+    let server = MockServer::start();
+    let params = UserCreateParams::new().metadata_entry("note", "\u{1b}]0;owned\u{7}\u{1b}[31mred");
+    server.client().users().create(&params).unwrap();
+    let table = pinn(&server, &["users", "list", "-o", "table"]).ok();
+    assert!(!table.stdout.contains('\u{1b}'), "{:?}", table.stdout);
+    assert!(
+        table.stdout.contains("\\u001b") || table.stdout.contains("\\u{1b}"),
+        "{:?}",
+        table.stdout
+    );
+    // JSON escapes DEL and the C1 controls too (U+009B is CSI), and means the same value.
+    let params = UserCreateParams::new().metadata_entry("note", "\u{9b}31mred\u{7f}");
+    server.client().users().create(&params).unwrap();
+    let lines = pinn(&server, &["users", "list", "--limit", "1"]).ok();
+    assert!(
+        !lines.stdout.contains(['\u{9b}', '\u{7f}']),
+        "{:?}",
+        lines.stdout
+    );
+    assert!(
+        lines.stdout.contains("\\u009b31mred\\u007f"),
+        "{:?}",
+        lines.stdout
+    );
+    assert_eq!(lines.lines()[0]["metadata"]["note"], "\u{9b}31mred\u{7f}");
+}
+
+#[test]
+fn completions_and_help() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let script = run(bare(), &["completions", shell]).ok();
+        assert!(script.stdout.contains("webhook-endpoints"), "{shell}");
+    }
+    run(bare(), &["completions", "tcsh"]).fails(2, &["invalid value 'tcsh'"]);
+    // A reader that goes away (`| head -1`) ends it quietly.
+    let mut c = bare();
+    c.args(["completions", "zsh"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let help = run(bare(), &["--help"]).ok();
+    assert!(help.stdout.contains("export") && help.stdout.contains("--secret-key-file"));
+    assert!(run(bare(), &["--version"]).ok().stdout.starts_with("pinn "));
+    let none = run(bare(), &[]);
+    assert_eq!(none.code, 2);
+    assert!(none.stderr.contains("Usage: pinn"));
+}
