@@ -38,8 +38,9 @@
 //! The guides (also in the repository's `docs/`):
 //! [configuration](guides::configuration) (keys, hosts, timeouts, proxies, TLS roots,
 //! explicit clients), [errors and retries](guides::errors), [pagination](guides::pagination),
-//! [ID tokens](guides::id_tokens), [testing with the emulator](guides::testing), and
-//! [coming from the Python SDK](guides::python_migration).
+//! [ID tokens](guides::id_tokens), [testing with the emulator](guides::testing),
+//! [coming from the Python SDK](guides::python_migration), and [the `pinn` command
+//! line](guides::cli) (feature `cli`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -120,6 +121,8 @@ pub mod guides {
     pub mod testing {}
     #[doc = include_str!("../docs/python-migration.md")]
     pub mod python_migration {}
+    #[doc = include_str!("../docs/cli.md")]
+    pub mod cli {}
 }
 
 /// The README's examples, run as doctests.

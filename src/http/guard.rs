@@ -498,7 +498,11 @@ mod tests {
         assert_eq!(after(29_950, 5), Duration::from_millis(29_900));
         assert_eq!(after(1_234, 999_999), Duration::from_millis(1_230));
         assert_eq!(after(100, 700_000), Duration::from_millis(100));
-        assert_eq!(after(63, 999), Duration::from_nanos(63_000_999), "short: exact");
+        assert_eq!(
+            after(63, 999),
+            Duration::from_nanos(63_000_999),
+            "short: exact"
+        );
         for ms in [64, 100, 639, 640, 6_399, 6_400, 30_000, 86_400_000] {
             let left = Duration::from_millis(ms) + Duration::from_nanos(987_654);
             let got = after(ms, 987_654);

@@ -23,7 +23,7 @@
 //! # Ok::<(), pinn::Error>(())
 //! ```
 //!
-//! Everything a [`MockServer`](crate::mock::MockServer) method does, a test in any language
+//! Everything a [`MockServer`] method does, a test in any language
 //! can do over HTTP through the control API under `/_mock/` (reset, snapshot and restore,
 //! seeding, ID tokens, faults, the request log, the clock): see `docs/testing.md`. A
 //! [`seed`](crate::mock::MockServerBuilder::seed) makes IDs, keys and timestamps repeat from

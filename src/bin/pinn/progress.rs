@@ -55,11 +55,13 @@ impl Progress {
     /// quarter of a second in).
     fn text(&self, finished: bool) -> String {
         let secs = self.start.elapsed().as_secs_f64();
+        let pages = self.pages.max(1);
         let mut text = format!(
-            "{} {}, {} pages",
+            "{} {}, {} {}",
             HumanCount(self.items),
             self.what,
-            HumanCount(self.pages.max(1))
+            HumanCount(pages),
+            if pages == 1 { "page" } else { "pages" }
         );
         if secs >= 0.25 || (finished && secs > 0.0) {
             text.push_str(&format!(
