@@ -206,7 +206,7 @@ fn main() {
     // 1. Per-call cost against the transport's own limit: a bare ureq agent with no
     // timeouts, the same with the crate's timeouts, and the crate, interleaved in rounds on
     // one responder so drift hits all three equally.
-    let n = 20_000 / scale;
+    let n = 24_000 / scale;
     let url = format!(
         "{}/v1/users/usr_4x8TXkN2pQ7vLm3Z9bYcR1dW",
         user_responder.url
@@ -241,14 +241,18 @@ fn main() {
     time(500, || raw_call(&timed));
     time(500, sdk_call);
     let mut totals = [(Duration::ZERO, Some(Duration::ZERO)); 3];
-    let rounds = 4;
-    for _ in 0..rounds {
-        let runs: [(Duration, Option<Duration>); 3] = [
-            time(n / rounds, || raw_call(&bare)),
-            time(n / rounds, || raw_call(&timed)),
-            time(n / rounds, sdk_call),
-        ];
-        for (total, (w, c)) in totals.iter_mut().zip(runs) {
+    // Each round runs the three in a rotated order, so none always follows the one whose
+    // timeouts spawn a thread per call (whose aftermath slows whatever runs next).
+    let rounds = 12;
+    for round in 0..rounds {
+        for i in 0..3 {
+            let which = (round + i) % 3;
+            let (w, c) = match which {
+                0 => time(n / rounds, || raw_call(&bare)),
+                1 => time(n / rounds, || raw_call(&timed)),
+                _ => time(n / rounds, sdk_call),
+            };
+            let total = &mut totals[which];
             total.0 += w;
             total.1 = total.1.zip(c).map(|(a, b)| a + b);
         }
