@@ -186,7 +186,8 @@ impl Store {
         let t = self.table_mut(kind);
         t.rows.insert(seq, obj);
         t.index.insert(id, seq);
-        t.created += 1;
+        // A restored snapshot may say any count, `usize::MAX` included.
+        t.created = t.created.saturating_add(1);
     }
 
     pub(crate) fn remove(&mut self, kind: Kind, id: &str) -> Option<Obj> {

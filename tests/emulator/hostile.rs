@@ -1,0 +1,92 @@
+//! The emulator against a hostile client: values at the edges of their types in the control
+//! API, clients that stop reading, and input meant to make its memory grow. Each case ends in
+//! an answer in the spec's error shape (never a 500), within a bounded time, and without a
+//! server thread panicking.
+
+use std::sync::atomic::Ordering;
+
+use crate::framing::{SERVER_PANICS, count_server_panics};
+use crate::raw::{api, call};
+use pinn::mock::MockServer;
+use serde_json::{Value, json};
+
+/// A control call's status and JSON answer.
+fn control(s: &MockServer, method: &str, path: &str, body: &Value) -> (u16, Value) {
+    let r = call(s.port(), method, path, &body.to_string());
+    (r.status, r.json())
+}
+
+/// An API call's status and JSON answer.
+fn v1(s: &MockServer, method: &str, target: &str, body: &str) -> (u16, Value) {
+    let r = api(s.port(), s.secret_key(), method, target, body);
+    (r.status, r.json())
+}
+
+fn no_server_panics() {
+    assert_eq!(
+        SERVER_PANICS.load(Ordering::SeqCst),
+        0,
+        "a server thread panicked"
+    );
+}
+
+#[test]
+fn a_restored_created_count_at_the_top_of_its_type_saturates() {
+    count_server_panics();
+    let s = MockServer::start();
+    let kinds = [
+        "user",
+        "app",
+        "device",
+        "event",
+        "log",
+        "webhook_endpoint",
+        "enrollment_key",
+        "recovery_key",
+    ];
+    let created: serde_json::Map<String, Value> = kinds
+        .iter()
+        .map(|k| (k.to_string(), json!(u64::MAX)))
+        .collect();
+    let restored = control(&s, "PUT", "/_mock/state", &json!({"created": created}));
+    assert_eq!(restored.0, 200, "{restored:?}");
+
+    // Every way an object is made, through the API and the control API.
+    let (status, user) = v1(&s, "POST", "/v1/users", "");
+    assert_eq!(status, 200, "{user}");
+    let user_id = user["user_id"].as_str().unwrap().to_string();
+    let with_user = json!({ "user_id": user_id }).to_string();
+    for (method, target, body) in [
+        ("POST", "/v1/apps/ios", r#"{"name": "Portal"}"#.to_string()),
+        (
+            "POST",
+            "/v1/webhook_endpoints",
+            r#"{"url": "https://example.com/hook", "events": ["user.created"]}"#.to_string(),
+        ),
+        ("POST", "/v1/enrollment_keys", with_user.clone()),
+        ("POST", "/v1/recovery_keys", with_user.clone()),
+        (
+            "PATCH",
+            &format!("/v1/users/{user_id}"),
+            r#"{"status": "disabled"}"#.to_string(),
+        ),
+    ] {
+        let answer = v1(&s, method, target, &body);
+        assert_eq!(answer.0, 200, "{method} {target}: {answer:?}");
+    }
+    let (status, device) = control(&s, "POST", "/_mock/devices", &json!({"user_id": user_id}));
+    assert_eq!(status, 200, "{device}");
+    let device_log = json!({"device_id": device["device_id"]});
+    assert_eq!(control(&s, "POST", "/_mock/logs", &device_log).0, 200);
+    let event = json!({"type": "user.flagged", "data": {}});
+    assert_eq!(control(&s, "POST", "/_mock/events", &event).0, 200);
+    assert_eq!(control(&s, "POST", "/_mock/users", &json!({})).0, 200);
+    assert_eq!(v1(&s, "DELETE", &format!("/v1/users/{user_id}"), "").0, 200);
+
+    let (_, counts) = control(&s, "GET", "/_mock/counts", &Value::Null);
+    for kind in kinds {
+        assert_eq!(counts[kind]["created"], json!(u64::MAX), "{kind}: {counts}");
+    }
+    assert_eq!(counts["user"]["count"], 1, "{counts}");
+    no_server_panics();
+}
