@@ -54,7 +54,8 @@
 //!   `413`, and framing that cannot be trusted (a bad or conflicting `Content-Length`, a bad
 //!   chunk, a `Transfer-Encoding` other than `chunked`, garbage, a TLS handshake) is `400`.
 //!   Each creates nothing and closes the connection after the answer.
-//! - Connections are kept alive and closed after an idle timeout (5 seconds by default).
+//! - Connections are kept alive and closed after an idle timeout (5 seconds by default). A
+//!   client that reads none of its answers for that long (at least a second) is disconnected.
 //! - The request log keeps the newest 1,000 requests (and at most 32 MiB of them).
 //!
 //! The same emulator runs standalone for other languages: `cargo run --features mock --bin

@@ -3,10 +3,12 @@
 //! an answer in the spec's error shape (never a 500), within a bounded time, and without a
 //! server thread panicking.
 
+use std::io::{ErrorKind, Read, Write};
 use std::sync::atomic::Ordering;
+use std::time::Duration;
 
 use crate::framing::{SERVER_PANICS, count_server_panics};
-use crate::raw::{api, call};
+use crate::raw::{api, call, connect, request};
 use pinn::mock::MockServer;
 use serde_json::{Value, json};
 
@@ -88,5 +90,48 @@ fn a_restored_created_count_at_the_top_of_its_type_saturates() {
         assert_eq!(counts[kind]["created"], json!(u64::MAX), "{kind}: {counts}");
     }
     assert_eq!(counts["user"]["count"], 1, "{counts}");
+    no_server_panics();
+}
+
+#[test]
+fn a_client_that_never_reads_its_answers_is_disconnected() {
+    count_server_panics();
+    let s = MockServer::builder()
+        .idle_timeout(Duration::from_millis(100))
+        .start()
+        .unwrap();
+    // Answers of 200 KB each: 500 of them are far more than socket buffers hold (Linux lets a
+    // loopback receive buffer grow to 32 MiB).
+    let fixture = json!({"objects": {"user": [
+        {"user_id": "usr_big", "metadata": {"blob": "x".repeat(200_000)}},
+    ]}});
+    assert_eq!(control(&s, "PUT", "/_mock/state", &fixture).0, 200);
+    let mut greedy = connect(s.port());
+    let one = request("GET", "/_mock/state", &[], "");
+    for _ in 0..500 {
+        greedy.write_all(&one).unwrap();
+    }
+    // Read nothing for longer than it takes to fill the buffers and then stall a write for the
+    // one second the server waits here.
+    std::thread::sleep(Duration::from_secs(4));
+    let mut got = Vec::new();
+    let mut chunk = vec![0u8; 1 << 16];
+    let ended = loop {
+        match greedy.read(&mut chunk) {
+            Ok(0) => break Ok(()),
+            Ok(n) => got.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    assert!(
+        ended.is_ok(),
+        "the server still holds the connection: {ended:?}"
+    );
+    assert!(
+        got.len() < 500 * 200_000,
+        "every answer was written: the server waited on the client"
+    );
+    assert_eq!(call(s.port(), "GET", "/health", "").status, 200);
     no_server_panics();
 }
