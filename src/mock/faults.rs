@@ -40,7 +40,8 @@ use super::routes::Reply;
 /// Over HTTP a fault is a JSON object: `kind` is one of `status`, `rate_limit`, `delay`,
 /// `close`, `truncated_body` and `body`, with the kind's own fields (`status`, `retry_after`,
 /// `delay_ms`, `body`) and any of `times`, `path`, `method`, `after_commit`, `probability` and
-/// `seed`. The type serializes to that shape:
+/// `seed`. At most 10,000 faults can be installed over HTTP at once: a `POST` that would pass
+/// that is `422` and installs none. The type serializes to that shape:
 ///
 /// ```
 /// use pinn::mock::Fault;
@@ -333,6 +334,10 @@ struct Armed {
     rng: Rng,
 }
 
+/// The most faults the control API lets be installed at once. Every request walks the queue,
+/// and a client posting lists of faults in a loop would otherwise grow it without end.
+pub(crate) const MAX_FAULTS: usize = 10_000;
+
 /// The installed faults, in order.
 #[derive(Debug)]
 pub(crate) struct Queue {
@@ -398,9 +403,14 @@ impl Queue {
             .collect()
     }
 
+    /// How many faults are installed and not used up.
+    pub(crate) fn len(&self) -> usize {
+        self.armed.iter().filter(|a| a.left != Some(0)).count()
+    }
+
     /// Removes every fault; returns how many there were.
     pub(crate) fn clear(&mut self) -> usize {
-        let n = self.list().len();
+        let n = self.len();
         self.armed.clear();
         n
     }

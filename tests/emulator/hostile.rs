@@ -135,3 +135,55 @@ fn a_client_that_never_reads_its_answers_is_disconnected() {
     assert_eq!(call(s.port(), "GET", "/health", "").status, 200);
     no_server_panics();
 }
+
+#[test]
+fn the_fault_queue_is_bounded() {
+    count_server_panics();
+    let s = MockServer::start();
+    // A list of faults near the body limit, posted in a loop: each one a request that matches
+    // nothing, so none is ever used up.
+    let batch: Vec<Value> = (0..4_000)
+        .map(|i| json!({"kind": "close", "path": format!("/v1/nowhere/{i}")}))
+        .collect();
+    let batch = Value::Array(batch);
+    let mut installed = 0;
+    for _ in 0..10 {
+        let (status, answer) = control(&s, "POST", "/_mock/faults", &batch);
+        match status {
+            200 => installed += 4_000,
+            _ => {
+                assert_eq!(status, 422, "{answer}");
+                assert_eq!(answer["error"]["type"], "unprocessable_entity", "{answer}");
+                break;
+            }
+        }
+    }
+    assert_eq!(
+        installed, 8_000,
+        "the queue stopped short of or past its bound"
+    );
+    assert_eq!(
+        s.faults().len(),
+        8_000,
+        "a refused list installs none of its faults"
+    );
+    // One at a time, up to the bound and no further.
+    let one = json!({"kind": "status", "status": 503, "path": "/v1/nowhere"});
+    let mut singles = 0;
+    while control(&s, "POST", "/_mock/faults", &one).0 == 200 {
+        singles += 1;
+        assert!(singles <= 2_000, "past the bound");
+    }
+    assert_eq!(s.faults().len(), 10_000);
+    assert_eq!(call(s.port(), "GET", "/health", "").status, 200);
+    assert_eq!(
+        control(&s, "DELETE", "/_mock/faults", &Value::Null).1["cleared"],
+        10_000
+    );
+    assert_eq!(
+        control(&s, "POST", "/_mock/faults", &one).0,
+        200,
+        "room again"
+    );
+    no_server_panics();
+}
