@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -107,11 +107,19 @@ impl Shared {
         *lock(&self.stopping)
     }
 
-    /// Sleeps `d`, or less if the server stops meanwhile: then returns false.
+    /// Sleeps `d`, or less if the server stops meanwhile: then returns false. A `d` past what
+    /// an `Instant` can hold (`Duration::MAX`, a test's way to say "hang") lasts until then.
     fn pause(&self, d: Duration) -> bool {
-        let deadline = Instant::now() + d;
+        let deadline = Instant::now().checked_add(d);
         let mut stopping = lock(&self.stopping);
         while !*stopping {
+            let Some(deadline) = deadline else {
+                stopping = self
+                    .wake
+                    .wait(stopping)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            };
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return true;

@@ -5,11 +5,11 @@
 
 use std::io::{ErrorKind, Read, Write};
 use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::framing::{SERVER_PANICS, count_server_panics};
-use crate::raw::{api, call, connect, request};
-use pinn::mock::MockServer;
+use crate::raw::{Conn, PATIENCE, api, call, connect, request};
+use pinn::mock::{Fault, MockServer};
 use serde_json::{Value, json};
 
 /// A control call's status and JSON answer.
@@ -184,6 +184,43 @@ fn the_fault_queue_is_bounded() {
         control(&s, "POST", "/_mock/faults", &one).0,
         200,
         "room again"
+    );
+    no_server_panics();
+}
+
+#[test]
+fn a_delay_as_long_as_a_duration_can_be_hangs_until_the_server_stops() {
+    count_server_panics();
+    let s = MockServer::start();
+    s.inject(Fault::delay(Duration::MAX).on_method("GET"));
+    s.inject(Fault::delay(Duration::MAX).after_commit().on_method("POST"));
+    let mut waiting = Vec::new();
+    for (method, target) in [("GET", "/v1/users"), ("POST", "/v1/users")] {
+        let mut c = Conn::open(s.port());
+        let auth = format!("Bearer {}", s.secret_key());
+        c.send(&request(method, target, &[("Authorization", &auth)], ""));
+        c.stream
+            .set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
+        let early = c.read_reply();
+        assert!(early.is_none(), "{method}: the delay answered: {early:?}");
+        waiting.push(c);
+    }
+    assert_eq!(
+        s.count("user"),
+        1,
+        "after the commit: the user is made at once"
+    );
+    let stopped = Instant::now();
+    drop(s);
+    for mut c in waiting {
+        c.stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        assert!(c.rest().is_empty(), "a cut delay answers nothing");
+    }
+    assert!(
+        stopped.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        stopped.elapsed()
     );
     no_server_panics();
 }
