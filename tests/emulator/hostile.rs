@@ -224,3 +224,42 @@ fn a_delay_as_long_as_a_duration_can_be_hangs_until_the_server_stops() {
     );
     no_server_panics();
 }
+
+#[cfg(unix)]
+#[test]
+fn pinn_mock_refuses_hostile_arguments_with_a_message_not_a_panic() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    let long_key = format!("--secret-key=sk_test_{}", "k".repeat(5000));
+    let cases: Vec<Vec<OsString>> = vec![
+        vec![OsString::from_vec(b"--port=\xff".to_vec())],
+        vec![OsString::from_vec(b"\xff\xfe".to_vec())],
+        vec![
+            "--secret-key".into(),
+            OsString::from_vec(b"sk_test_\xff".to_vec()),
+        ],
+        vec!["--port=0".into(), "--secret-key=".into()],
+        vec!["--port=0".into(), "--secret-key=two words".into()],
+        vec!["--port=0".into(), "--secret-key=sk_test_a\r\nX: y".into()],
+        vec!["--port=0".into(), long_key.into()],
+        vec!["--port=99999999999999999999999".into()],
+        vec!["--seed=18446744073709551616".into()],
+        vec!["--clock=-9223372036854775809".into()],
+        vec!["--request-log=-1".into()],
+        vec!["--idle-timeout=1e999".into()],
+        vec!["--idle-timeout=-0".into()],
+        vec!["--demo".into()],
+    ];
+    for args in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pinn-mock"))
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("pinn-mock: "), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("cannot listen"), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: it started");
+    }
+}
