@@ -47,7 +47,9 @@
 //!   an hour after they are made.
 //! - Events record the object as it was after the change (before, for deletes), with the ID
 //!   of the request that caused it. Seeding calls record `device.created` for a new device
-//!   (with a request ID of its own) and nothing for a log.
+//!   (with a request ID of its own) and nothing for a log. The newest 10,000 events are kept
+//!   (and at most 64 MiB of them): older ones leave `/v1/events`, as from a real account's
+//!   retention, while `created` still counts them.
 //!
 //! And on the wire, whatever a client sends:
 //! - A request head over 16 KiB (or with over 100 headers) is `431`, a body over 1 MiB is

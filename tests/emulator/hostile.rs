@@ -263,3 +263,42 @@ fn pinn_mock_refuses_hostile_arguments_with_a_message_not_a_panic() {
         assert!(out.stdout.is_empty(), "{args:?}: it started");
     }
 }
+
+#[test]
+fn events_are_kept_within_a_count_and_a_byte_budget() {
+    let s = MockServer::start();
+    // More events than the store keeps, restored at once: the oldest go. (The byte budget is
+    // held by the store's unit tests: reaching it takes 64 MiB of requests.)
+    let events: Vec<Value> = (0..10_050)
+        .map(|i| json!({"event_id": format!("evt_{i}"), "type": "t"}))
+        .collect();
+    let fixture = json!({"objects": {"event": events}});
+    assert_eq!(control(&s, "PUT", "/_mock/state", &fixture).0, 200);
+    assert_eq!(s.count("event"), 10_000);
+    assert_eq!(v1(&s, "GET", "/v1/events/evt_49", "").0, 404);
+    assert_eq!(v1(&s, "GET", "/v1/events/evt_50", "").0, 200);
+    let (status, _) = v1(&s, "GET", "/v1/events?starting_after=evt_3", "");
+    assert_eq!(
+        status, 400,
+        "a dropped event is no longer an item of the list"
+    );
+    // A loop of creates and deletes leaves no user, and no more events than that.
+    for _ in 0..20 {
+        let (status, user) = v1(&s, "POST", "/v1/users", "");
+        assert_eq!(status, 200);
+        let path = format!("/v1/users/{}", user["user_id"].as_str().unwrap());
+        assert_eq!(v1(&s, "DELETE", &path, "").0, 200);
+    }
+    assert_eq!(
+        s.count("event"),
+        10_000,
+        "each new event pushes out the oldest"
+    );
+    assert_eq!(v1(&s, "GET", "/v1/events/evt_89", "").0, 404);
+    assert_eq!(v1(&s, "GET", "/v1/events/evt_90", "").0, 200);
+    assert_eq!(
+        s.creates("event"),
+        10_050 + 40,
+        "created still counts them all"
+    );
+}
