@@ -97,7 +97,8 @@ impl Fault {
 
     /// Answers `status` with the spec's error body for it, e.g. 500 gives
     /// `{"error": {"type": "internal_server_error", …}}`. Statuses the spec's table does not
-    /// name get the type `"error"`.
+    /// name get the type `"error"`. A `204` or `304` goes without a body, as HTTP requires
+    /// (over HTTP, a fault's status must be from 200 to 999).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
@@ -526,8 +527,9 @@ impl TryFrom<FaultJson> for Fault {
     fn try_from(j: FaultJson) -> Result<Fault, String> {
         let kind = j.kind.as_str();
         let status = || match j.status {
-            Some(s) if (100..=999).contains(&s) => Ok(s),
-            Some(s) => Err(format!("status must be from 100 to 999, not {s}")),
+            // A 1xx is not a final answer: the client would wait on for one.
+            Some(s) if (200..=999).contains(&s) => Ok(s),
+            Some(s) => Err(format!("status must be from 200 to 999, not {s}")),
             None => Err(format!("a {kind} fault needs a status")),
         };
         let (fault, own): (Fault, &[&str]) = match kind {
@@ -686,6 +688,8 @@ mod tests {
             json!({"kind": "teapot"}),
             json!({"kind": "status"}),
             json!({"kind": "status", "status": 42}),
+            json!({"kind": "status", "status": 100}),
+            json!({"kind": "body", "status": 199, "body": ""}),
             json!({"kind": "close", "status": 500}),
             json!({"kind": "rate_limit"}),
             json!({"kind": "rate_limit", "retry_after": "1\r\nX: y"}),

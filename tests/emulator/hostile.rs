@@ -302,3 +302,41 @@ fn events_are_kept_within_a_count_and_a_byte_budget() {
         "created still counts them all"
     );
 }
+
+#[test]
+fn a_fault_status_that_cannot_carry_a_body_keeps_the_connection_in_step() {
+    let s = MockServer::start();
+    for status in [100, 101, 199] {
+        for kind in ["status", "body"] {
+            let fault = json!({"kind": kind, "status": status, "body": "{}"});
+            let mut fault = fault.as_object().unwrap().clone();
+            if kind == "status" {
+                fault.remove("body");
+            }
+            let (code, answer) = control(&s, "POST", "/_mock/faults", &Value::Object(fault));
+            assert_eq!(
+                code, 400,
+                "{kind} {status}: a 1xx is not a final answer: {answer}"
+            );
+        }
+    }
+    for status in [204, 304] {
+        for fault in [
+            json!({"kind": "status", "status": status}),
+            json!({"kind": "body", "status": status, "body": "{\"not\": \"sent\"}"}),
+        ] {
+            assert_eq!(control(&s, "POST", "/_mock/faults", &fault).0, 200);
+            // Two requests on one connection: the second answer must follow the first head.
+            let mut c = connect(s.port());
+            c.write_all(&request("GET", "/health", &[], "")).unwrap();
+            c.write_all(&request("GET", "/health", &[("Connection", "close")], ""))
+                .unwrap();
+            let mut got = Vec::new();
+            c.read_to_end(&mut got).unwrap();
+            let got = String::from_utf8_lossy(&got);
+            let (head, rest) = got.split_once("\r\n\r\n").unwrap();
+            assert!(head.starts_with(&format!("HTTP/1.1 {status} ")), "{got}");
+            assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{fault}: {got:?}");
+        }
+    }
+}
