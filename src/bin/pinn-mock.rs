@@ -80,7 +80,9 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
             "--idle-timeout" => {
                 let secs: f64 = number(&name, value()?, "seconds")?;
                 if !(secs > 0.0 && secs <= 86_400.0) {
-                    return Err(format!("{name} must be from 0 to 86400 seconds"));
+                    return Err(format!(
+                        "{name} must be more than 0 and at most 86400 seconds, not {secs}"
+                    ));
                 }
                 out.idle_timeout = Some(secs);
             }
@@ -110,8 +112,19 @@ fn builder(args: &Args) -> MockServerBuilder {
     b
 }
 
+/// The arguments as strings; `std::env::args` would panic on one that is not UTF-8.
+fn utf8_args() -> Result<Vec<String>, String> {
+    std::env::args_os()
+        .skip(1)
+        .map(|a| {
+            a.into_string()
+                .map_err(|a| format!("arguments must be UTF-8, not {a:?}"))
+        })
+        .collect()
+}
+
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
+    let args = match utf8_args().and_then(|a| parse(a.into_iter())) {
         Ok(args) => args,
         Err(message) if message == USAGE => {
             println!("{USAGE}");
@@ -124,6 +137,10 @@ fn main() -> ExitCode {
     };
     let server = match builder(&args).start() {
         Ok(s) => s,
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            eprintln!("pinn-mock: {e}");
+            return ExitCode::from(2);
+        }
         Err(e) => {
             eprintln!("pinn-mock: cannot listen on 127.0.0.1:{}: {e}", args.port);
             return ExitCode::FAILURE;

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::clock::Clock;
-use super::faults::Fault;
+use super::faults::{Fault, MAX_FAULTS};
 use super::model::{self, Failure};
 use super::rng::{Rng, Stream, entropy_seed};
 use super::routes::Reply;
@@ -230,6 +230,17 @@ fn route_call(shared: &Shared, route: &str, method: &str, body: &str) -> Result<
                 one => vec![fault_from(one)?],
             };
             let mut queue = lock(&shared.faults);
+            if queue.len().saturating_add(faults.len()) > MAX_FAULTS {
+                return Err(Failure::new(
+                    422,
+                    format!(
+                        "at most {MAX_FAULTS} faults may be installed at once ({} are, {} sent): \
+                         clear them with DELETE /_mock/faults",
+                        queue.len(),
+                        faults.len()
+                    ),
+                ));
+            }
             for f in &faults {
                 queue.push(f.clone());
             }

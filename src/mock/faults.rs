@@ -40,7 +40,8 @@ use super::routes::Reply;
 /// Over HTTP a fault is a JSON object: `kind` is one of `status`, `rate_limit`, `delay`,
 /// `close`, `truncated_body` and `body`, with the kind's own fields (`status`, `retry_after`,
 /// `delay_ms`, `body`) and any of `times`, `path`, `method`, `after_commit`, `probability` and
-/// `seed`. The type serializes to that shape:
+/// `seed`. At most 10,000 faults can be installed over HTTP at once: a `POST` that would pass
+/// that is `422` and installs none. The type serializes to that shape:
 ///
 /// ```
 /// use pinn::mock::Fault;
@@ -96,7 +97,8 @@ impl Fault {
 
     /// Answers `status` with the spec's error body for it, e.g. 500 gives
     /// `{"error": {"type": "internal_server_error", …}}`. Statuses the spec's table does not
-    /// name get the type `"error"`.
+    /// name get the type `"error"`. A `204` or `304` goes without a body, as HTTP requires
+    /// (over HTTP, a fault's status must be from 200 to 999).
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
@@ -333,6 +335,10 @@ struct Armed {
     rng: Rng,
 }
 
+/// The most faults the control API lets be installed at once. Every request walks the queue,
+/// and a client posting lists of faults in a loop would otherwise grow it without end.
+pub(crate) const MAX_FAULTS: usize = 10_000;
+
 /// The installed faults, in order.
 #[derive(Debug)]
 pub(crate) struct Queue {
@@ -398,9 +404,14 @@ impl Queue {
             .collect()
     }
 
+    /// How many faults are installed and not used up.
+    pub(crate) fn len(&self) -> usize {
+        self.armed.iter().filter(|a| a.left != Some(0)).count()
+    }
+
     /// Removes every fault; returns how many there were.
     pub(crate) fn clear(&mut self) -> usize {
-        let n = self.list().len();
+        let n = self.len();
         self.armed.clear();
         n
     }
@@ -516,8 +527,9 @@ impl TryFrom<FaultJson> for Fault {
     fn try_from(j: FaultJson) -> Result<Fault, String> {
         let kind = j.kind.as_str();
         let status = || match j.status {
-            Some(s) if (100..=999).contains(&s) => Ok(s),
-            Some(s) => Err(format!("status must be from 100 to 999, not {s}")),
+            // A 1xx is not a final answer: the client would wait on for one.
+            Some(s) if (200..=999).contains(&s) => Ok(s),
+            Some(s) => Err(format!("status must be from 200 to 999, not {s}")),
             None => Err(format!("a {kind} fault needs a status")),
         };
         let (fault, own): (Fault, &[&str]) = match kind {
@@ -676,6 +688,8 @@ mod tests {
             json!({"kind": "teapot"}),
             json!({"kind": "status"}),
             json!({"kind": "status", "status": 42}),
+            json!({"kind": "status", "status": 100}),
+            json!({"kind": "body", "status": 199, "body": ""}),
             json!({"kind": "close", "status": 500}),
             json!({"kind": "rate_limit"}),
             json!({"kind": "rate_limit", "retry_after": "1\r\nX: y"}),

@@ -22,6 +22,9 @@ use crate::resources::event::Event;
 use crate::resources::log::Log;
 use crate::resources::user::User;
 
+/// The longest secret key the emulator accepts.
+const MAX_SECRET_KEY: usize = 4096;
+
 /// How long an idle keep-alive connection stays open, unless chosen.
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -86,7 +89,8 @@ impl MockServerBuilder {
     }
 
     /// Accepts this secret key instead of a random `sk_test_…` one. It must be printable
-    /// ASCII without spaces (it travels in a header); ID tokens need at least 16 bytes of it.
+    /// ASCII without spaces, at most 4,096 bytes (it travels in a header); ID tokens need at
+    /// least 16 bytes of it.
     ///
     /// ```
     /// let server = pinn::mock::MockServer::builder()
@@ -169,22 +173,32 @@ impl MockServerBuilder {
         self
     }
 
-    /// Starts the server, or says why it could not: a bad key, or a port that cannot be
-    /// bound.
+    /// Starts the server, or says why it could not: a bad key (`InvalidInput`), or a port that
+    /// cannot be bound.
     ///
     /// ```
     /// let builder = pinn::mock::MockServer::builder();
     /// assert!(builder.clone().secret_key("two words").start().is_err());
+    /// assert!(builder.clone().secret_key("k".repeat(4097)).start().is_err());
     /// assert!(builder.start().is_ok());
     /// ```
     pub fn start(self) -> io::Result<MockServer> {
-        if let Some(key) = &self.settings.secret_key
-            && (key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()))
-        {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "the secret key must be non-empty printable ASCII without spaces",
-            ));
+        if let Some(key) = &self.settings.secret_key {
+            let invalid =
+                |message: String| Err(io::Error::new(io::ErrorKind::InvalidInput, message));
+            if key.is_empty() || !key.bytes().all(|b| b.is_ascii_graphic()) {
+                return invalid(
+                    "the secret key must be non-empty printable ASCII without spaces".into(),
+                );
+            }
+            // It travels in a request head, which the emulator takes up to 16 KiB: a longer
+            // key could never be sent.
+            if key.len() > MAX_SECRET_KEY {
+                return invalid(format!(
+                    "the secret key may be {MAX_SECRET_KEY} bytes, not {}",
+                    key.len()
+                ));
+            }
         }
         Ok(MockServer {
             running: server::start(self.settings)?,

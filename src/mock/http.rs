@@ -426,14 +426,19 @@ impl Answer<'_> {
             let value = value.replace(['\r', '\n'], " ");
             out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
         }
-        out.extend_from_slice(format!("Content-Length: {}\r\n", self.body.len()).as_bytes());
+        // 1xx, 204 and 304 answers end at their head whatever their headers say (RFC 9112,
+        // section 6.3): a body sent after one would be read as the start of the next answer.
+        let bodiless = matches!(status, 100..=199 | 204 | 304);
+        if !bodiless {
+            out.extend_from_slice(format!("Content-Length: {}\r\n", self.body.len()).as_bytes());
+        }
         if self.close {
             out.extend_from_slice(b"Connection: close\r\n");
         } else if self.keep_alive_10 {
             out.extend_from_slice(b"Connection: keep-alive\r\n");
         }
         out.extend_from_slice(b"\r\n");
-        if !self.head_only {
+        if !self.head_only && !bodiless {
             out.extend_from_slice(self.body);
         }
         out

@@ -47,14 +47,17 @@
 //!   an hour after they are made.
 //! - Events record the object as it was after the change (before, for deletes), with the ID
 //!   of the request that caused it. Seeding calls record `device.created` for a new device
-//!   (with a request ID of its own) and nothing for a log.
+//!   (with a request ID of its own) and nothing for a log. The newest 10,000 events are kept
+//!   (and at most 64 MiB of them): older ones leave `/v1/events`, as from a real account's
+//!   retention, while `created` still counts them.
 //!
 //! And on the wire, whatever a client sends:
 //! - A request head over 16 KiB (or with over 100 headers) is `431`, a body over 1 MiB is
 //!   `413`, and framing that cannot be trusted (a bad or conflicting `Content-Length`, a bad
 //!   chunk, a `Transfer-Encoding` other than `chunked`, garbage, a TLS handshake) is `400`.
 //!   Each creates nothing and closes the connection after the answer.
-//! - Connections are kept alive and closed after an idle timeout (5 seconds by default).
+//! - Connections are kept alive and closed after an idle timeout (5 seconds by default). A
+//!   client that reads none of its answers for that long (at least a second) is disconnected.
 //! - The request log keeps the newest 1,000 requests (and at most 32 MiB of them).
 //!
 //! The same emulator runs standalone for other languages: `cargo run --features mock --bin

@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -39,6 +39,9 @@ const STACK_SIZE: usize = 512 * 1024;
 const LINGER: Duration = Duration::from_secs(2);
 /// How much a lingering close drains at most.
 const LINGER_BYTES: usize = 128 << 20;
+/// The least time a write may wait on a client that reads nothing; the idle timeout, if
+/// longer, is the limit.
+const MIN_WRITE_STALL: Duration = Duration::from_secs(1);
 
 /// How a server starts, and what a reset returns it to.
 #[derive(Debug, Clone)]
@@ -104,11 +107,19 @@ impl Shared {
         *lock(&self.stopping)
     }
 
-    /// Sleeps `d`, or less if the server stops meanwhile: then returns false.
+    /// Sleeps `d`, or less if the server stops meanwhile: then returns false. A `d` past what
+    /// an `Instant` can hold (`Duration::MAX`, a test's way to say "hang") lasts until then.
     fn pause(&self, d: Duration) -> bool {
-        let deadline = Instant::now() + d;
+        let deadline = Instant::now().checked_add(d);
         let mut stopping = lock(&self.stopping);
         while !*stopping {
+            let Some(deadline) = deadline else {
+                stopping = self
+                    .wake
+                    .wait(stopping)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            };
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return true;
@@ -272,6 +283,10 @@ fn refuse(stream: &TcpStream, status: u16, message: &str) {
 
 /// Serves requests on one connection until it closes, goes idle or must be cut.
 fn serve_connection(shared: &Shared, stream: &TcpStream) {
+    // A client that sends requests and never reads the answers would otherwise block this
+    // thread in a write until it disconnects: a write that makes no progress for this long
+    // fails, and the connection closes.
+    let _ = stream.set_write_timeout(Some(shared.idle_timeout.max(MIN_WRITE_STALL)));
     let mut conn = Conn::new(stream, shared.idle_timeout);
     loop {
         let request = match conn.next_request() {

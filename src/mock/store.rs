@@ -14,6 +14,18 @@ use serde_json::{Map, Value, json};
 use super::clock::Clock;
 use super::rng::Rng;
 
+/// The most events the store keeps: every change records one, so a loop that updates one
+/// user, or creates and deletes one, would otherwise grow the store without end. The oldest
+/// go first, as in the request log.
+pub(crate) const MAX_EVENTS: usize = 10_000;
+/// The most bytes of events (as JSON) the store keeps, whatever their number: each holds a
+/// copy of the object it is about, whose metadata may be a megabyte. (Smaller in unit tests,
+/// which would otherwise push 64 MiB through an unoptimized serializer.)
+#[cfg(not(test))]
+pub(crate) const MAX_EVENT_BYTES: usize = 64 << 20;
+#[cfg(test)]
+pub(crate) const MAX_EVENT_BYTES: usize = 4 << 20;
+
 /// One stored object: its JSON fields.
 pub(crate) type Obj = Map<String, Value>;
 
@@ -114,12 +126,15 @@ pub(crate) struct Store {
     pub(crate) rng: Rng,
     /// Gives every timestamp.
     pub(crate) clock: Clock,
+    /// The size of the kept events as JSON, within [`MAX_EVENT_BYTES`].
+    event_bytes: usize,
 }
 
 impl Store {
     pub(crate) fn new(mut rng: Rng, clock: Clock) -> Store {
         Store {
             seq: 0,
+            event_bytes: 0,
             tables: Default::default(),
             default_app_id: rng.id("app"),
             rng,
@@ -176,23 +191,57 @@ impl Store {
         obj
     }
 
-    /// Files a whole object (its ID already in it) as the newest of its kind.
+    /// Files a whole object (its ID already in it) as the newest of its kind. Events beyond
+    /// [`MAX_EVENTS`] or [`MAX_EVENT_BYTES`] are dropped, the oldest first.
     fn put(&mut self, kind: Kind, obj: Obj) {
         let id = str_field(&obj, kind.id_field())
             .unwrap_or_default()
             .to_owned();
+        if kind == Kind::Event {
+            self.event_bytes = self.event_bytes.saturating_add(json_size(&obj));
+        }
         self.seq += 1;
         let seq = self.seq;
         let t = self.table_mut(kind);
         t.rows.insert(seq, obj);
         t.index.insert(id, seq);
-        t.created += 1;
+        // A restored snapshot may say any count, `usize::MAX` included.
+        t.created = t.created.saturating_add(1);
+        if kind == Kind::Event {
+            self.drop_old_events();
+        }
+    }
+
+    /// Forgets the oldest events until the rest are within both bounds (the newest is kept
+    /// whatever its size).
+    fn drop_old_events(&mut self) {
+        loop {
+            let t = self.table(Kind::Event);
+            let over = t.rows.len() > MAX_EVENTS || self.event_bytes > MAX_EVENT_BYTES;
+            if !over || t.rows.len() <= 1 {
+                return;
+            }
+            let t = self.table_mut(Kind::Event);
+            let Some((seq, oldest)) = t.rows.pop_first() else {
+                return;
+            };
+            if let Some(id) = str_field(&oldest, Kind::Event.id_field())
+                && t.index.get(id) == Some(&seq)
+            {
+                t.index.remove(id);
+            }
+            self.event_bytes = self.event_bytes.saturating_sub(json_size(&oldest));
+        }
     }
 
     pub(crate) fn remove(&mut self, kind: Kind, id: &str) -> Option<Obj> {
         let t = self.table_mut(kind);
         let seq = t.index.remove(id)?;
-        t.rows.remove(&seq)
+        let gone = t.rows.remove(&seq)?;
+        if kind == Kind::Event {
+            self.event_bytes = self.event_bytes.saturating_sub(json_size(&gone));
+        }
+        Some(gone)
     }
 
     /// The IDs of the objects of `kind` that `keep` accepts, newest first.
@@ -352,6 +401,23 @@ struct SnapshotIn {
     objects: Option<BTreeMap<String, Vec<Obj>>>,
 }
 
+/// The length of an object as JSON, counted without building the text.
+fn json_size(obj: &Obj) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self.0.saturating_add(buf.len());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, obj);
+    count.0
+}
+
 /// A string field of an object.
 pub(crate) fn str_field<'a>(obj: &'a Obj, name: &str) -> Option<&'a str> {
     obj.get(name).and_then(Value::as_str)
@@ -360,6 +426,10 @@ pub(crate) fn str_field<'a>(obj: &'a Obj, name: &str) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn obj(v: Value) -> Obj {
+        v.as_object().cloned().unwrap_or_default()
+    }
 
     fn store() -> Store {
         Store::new(Rng::seeded(1), Clock::Frozen(1_000))
@@ -403,6 +473,36 @@ mod tests {
             s.get(Kind::User, &ids[1]).and_then(|u| u.get("created_at")),
             Some(&json!(1_000))
         );
+    }
+
+    #[test]
+    fn events_are_kept_within_a_count_and_a_byte_budget() {
+        let mut s = store();
+        let first = s.insert(Kind::Event, 1_000, Obj::new());
+        for _ in 0..MAX_EVENTS {
+            s.insert(Kind::Event, 1_000, Obj::new());
+        }
+        assert_eq!(s.count(Kind::Event), MAX_EVENTS);
+        assert_eq!(s.creates(Kind::Event), MAX_EVENTS + 1);
+        let first_id = str_field(&first, "event_id").unwrap_or_default();
+        assert!(s.get(Kind::Event, first_id).is_none());
+        assert!(s.page(Kind::Event, |_| true, 1, Some(first_id)).is_none());
+
+        // Events that copy a big object each: only as many as the budget holds are kept.
+        let big = MAX_EVENT_BYTES / 64;
+        let blob = obj(json!({"data": {"object": {"metadata": {"blob": "x".repeat(big)}}}}));
+        for _ in 0..80 {
+            s.insert(Kind::Event, 1_000, blob.clone());
+        }
+        let kept = s.count(Kind::Event);
+        assert!((60..64).contains(&kept), "{kept}");
+        assert!(s.event_bytes <= MAX_EVENT_BYTES, "{}", s.event_bytes);
+        let measured: usize = s.table(Kind::Event).rows.values().map(json_size).sum();
+        assert_eq!(s.event_bytes, measured, "the running total is exact");
+        // One event over the budget on its own is still kept, alone.
+        let huge = obj(json!({"blob": "x".repeat(MAX_EVENT_BYTES)}));
+        s.insert(Kind::Event, 1_000, huge);
+        assert_eq!(s.count(Kind::Event), 1);
     }
 
     #[test]

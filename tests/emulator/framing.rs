@@ -284,9 +284,9 @@ fn a_body_that_stops_short_is_never_acted_on() {
 }
 
 /// Panics on the emulator's own threads, seen by a hook installed once for this binary.
-static SERVER_PANICS: AtomicUsize = AtomicUsize::new(0);
+pub(crate) static SERVER_PANICS: AtomicUsize = AtomicUsize::new(0);
 
-fn count_server_panics() {
+pub(crate) fn count_server_panics() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
         let default = std::panic::take_hook();

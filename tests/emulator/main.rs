@@ -7,5 +7,6 @@ mod raw;
 mod control;
 mod faults;
 mod framing;
+mod hostile;
 mod lifecycle;
 mod stranger;
