@@ -2,7 +2,7 @@
 
 use pinn::mock::{Fault, MockServer};
 
-use crate::{bare, pinn, run};
+use crate::{bare, closed_port, pinn, run};
 
 #[test]
 fn each_error_kind_has_its_exit_code() {
@@ -73,14 +73,9 @@ fn bad_input_is_one_line_and_a_nonzero_exit() {
     run(ftp, &["--api-host", "ftp://example.com", "users", "list"])
         .fails(3, &["configuration error", "must start with https://"]);
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let (_closed, host) = closed_port();
     let mut refused = bare();
     refused.env("PINN_SECRET_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
-    let host = format!("http://127.0.0.1:{port}");
     run(
         refused,
         &["--api-host", &host, "--max-retries", "0", "users", "list"],

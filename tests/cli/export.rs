@@ -5,12 +5,12 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 use std::time::Duration;
 
-use pinn::mock::{Fault, MockServer};
+use pinn::mock::{Fault, MockServer, UserSeed};
 use pinn::serde_json::{self, Value};
 
 #[cfg(unix)]
 use crate::interrupt;
-use crate::{Reaped, at, create_users, pinn, spawn};
+use crate::{Reaped, at, create_users, finish, pinn, spawn, wait};
 
 #[test]
 fn export_streams_json_lines_and_resumes() {
@@ -67,7 +67,7 @@ fn ctrl_c_stops_an_export_with_every_line_whole() {
     c.args(["export", "users", "--limit", "5"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let Reaped(child) = &mut spawn(c);
+    let Reaped(child, _) = &mut spawn(c);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut text = String::new();
     while text.lines().count() < 5 {
@@ -85,7 +85,7 @@ fn ctrl_c_stops_an_export_with_every_line_whole() {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    let status = child.wait().unwrap();
+    let status = wait(child);
 
     assert_eq!(status.code(), Some(130), "stderr: {stderr}");
     assert!(text.ends_with('\n'), "the last line is whole");
@@ -134,7 +134,7 @@ fn ctrl_c_closes_a_json_array() {
     c.args(["users", "list", "--all", "--limit", "5", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let Reaped(child) = &mut spawn(c);
+    let Reaped(child, _) = &mut spawn(c);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut text = String::new();
     while !text.contains("},\n") {
@@ -145,7 +145,7 @@ fn ctrl_c_closes_a_json_array() {
     }
     interrupt(child);
     stdout.read_to_string(&mut text).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(wait(child).code(), Some(130));
     let array: Value = serde_json::from_str(&text).expect("a closed array");
     assert!(!array.as_array().unwrap().is_empty());
 }
@@ -175,19 +175,31 @@ fn a_failure_part_way_keeps_what_was_written() {
 
 #[test]
 fn a_closed_pipe_ends_quietly() {
+    // Far more than the pipe, the output buffer and the items in flight hold together.
     let server = MockServer::start();
-    create_users(&server, 300);
-    let mut child = at(&server)
-        .args(["export", "users", "--limit", "10"])
+    for _ in 0..5_000 {
+        server.seed_user(UserSeed::default()).unwrap();
+    }
+    let mut c = at(&server);
+    c.args(["export", "users", "--limit", "100"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
     let mut first = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // The reader is gone: the export ends at the next write, exit 0, nothing on stderr.
+    let (status, _, stderr) = finish(child);
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&stderr), "");
+    let pages = server
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .count();
+    assert!(
+        pages < 50,
+        "it stopped early, yet fetched {pages} of 50 pages"
+    );
 }

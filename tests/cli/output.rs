@@ -7,7 +7,7 @@ use pinn::UserCreateParams;
 use pinn::mock::MockServer;
 use pinn::serde_json::json;
 
-use crate::{bare, create_users, pinn, run};
+use crate::{bare, create_users, finish, pinn, run};
 
 #[test]
 fn one_page_in_each_format() {
@@ -148,9 +148,9 @@ fn completions_and_help() {
         .stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let (status, _, stderr) = finish(child);
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&stderr), "");
     let help = run(bare(), &["--help"]).ok();
     assert!(help.stdout.contains("export") && help.stdout.contains("--secret-key-file"));
     assert!(run(bare(), &["--version"]).ok().stdout.starts_with("pinn "));

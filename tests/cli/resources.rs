@@ -7,7 +7,7 @@ use std::process::Stdio;
 use pinn::mock::MockServer;
 use pinn::serde_json::json;
 
-use crate::{at, bare, newest_event, pinn, run, seeded_user};
+use crate::{at, bare, closed_port, finish, newest_event, pinn, run, seeded_user};
 
 #[test]
 fn users_create_get_update_list_delete() {
@@ -375,9 +375,9 @@ fn token_verify_prints_claims_or_the_reason() {
         .spawn()
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("usr_123"));
+    let (status, stdout, _) = finish(child);
+    assert!(status.success());
+    assert!(String::from_utf8_lossy(&stdout).contains("usr_123"));
 }
 
 #[test]
@@ -389,8 +389,7 @@ fn health() {
         pinn(&server, &["health", "-o", "table"]).ok().stdout,
         format!("healthy: {}\n", server.url())
     );
-    let url = server.url();
-    drop(server);
+    let (_closed, url) = closed_port();
     let mut c = bare();
     c.env("PINN_SECRET_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
     run(c, &["--api-host", &url, "health"]).fails(10, &["unhealthy", &url]);
