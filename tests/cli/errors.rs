@@ -82,3 +82,112 @@ fn bad_input_is_one_line_and_a_nonzero_exit() {
     )
     .fails(10, &["api connection error: could not connect"]);
 }
+
+#[test]
+fn the_key_is_never_echoed() {
+    const KEY: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+    let with_key = |key: &str| {
+        let mut c = bare();
+        c.env("PINN_SECRET_KEY", key);
+        c
+    };
+    // Each argument clap quotes back, and each path or host the CLI names.
+    let key_file = format!("--secret-key-file={KEY}");
+    let limit = format!("--limit={KEY}");
+    for (args, code) in [
+        (&["users", "list", KEY][..], 2),
+        (&[KEY, "users", "list"], 2),
+        (&["users", "list", &limit], 2),
+        (&["users", "list", "-o", KEY], 2),
+        (&["--max-retries", KEY, "users", "list"], 2),
+        (&["completions", KEY], 2),
+        (&["export", KEY], 2),
+        (&["--secret-key-file", KEY, "users", "list"], 3),
+        (&[&key_file, "users", "list"], 3),
+        (&["--api-host", KEY, "users", "list"], 3),
+    ] {
+        // Whether or not the key is also the one in the environment.
+        for c in [bare(), with_key(KEY)] {
+            let r = run(c, args);
+            assert!(!r.stderr.contains(KEY), "{args:?}: {:?}", r.stderr);
+            assert!(!r.stdout.contains(KEY), "{args:?}: {:?}", r.stdout);
+            r.fails(code, &["<redacted>"]);
+        }
+    }
+    // A key without the usual prefix is known by being the one in PINN_SECRET_KEY.
+    const PLAIN: &str = "Zq8mUu3pRkd1Yx7Lc0Wn";
+    let limit = format!("--limit={PLAIN}");
+    for (args, code) in [
+        (&["users", "list", PLAIN][..], 2),
+        (&[PLAIN], 2),
+        (&["users", "list", &limit], 2),
+        (&["--secret-key-file", PLAIN, "users", "list"], 3),
+        (&["--api-host", PLAIN, "users", "list"], 3),
+    ] {
+        let r = run(with_key(PLAIN), args);
+        assert!(!r.stderr.contains(PLAIN), "{args:?}: {:?}", r.stderr);
+        r.fails(code, &["<redacted>"]);
+    }
+    // Or by being the content of the key file, once read.
+    let dir = std::env::temp_dir().join(format!("pinn-cli-echo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("key");
+    std::fs::write(&file, format!("{PLAIN}\n")).unwrap();
+    let r = run(
+        bare(),
+        &[
+            "--secret-key-file",
+            file.to_str().unwrap(),
+            "--api-host",
+            PLAIN,
+            "users",
+            "list",
+        ],
+    );
+    assert!(!r.stderr.contains(PLAIN), "{:?}", r.stderr);
+    r.fails(3, &["api host \"<redacted>\""]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+#[cfg(unix)] // arguments that are not UTF-8
+fn the_key_is_never_echoed_from_arguments_that_are_not_utf8() {
+    use std::ffi::OsString;
+    use std::os::unix::ffi::OsStringExt;
+    let odd = |text: &str| {
+        let mut bytes = text.as_bytes().to_vec();
+        bytes.push(0xff);
+        OsString::from_vec(bytes)
+    };
+    for (args, code, words) in [
+        (
+            vec![
+                odd("--secret-key=sk_test_SEEKRIT"),
+                "users".into(),
+                "list".into(),
+            ],
+            2,
+            "--secret-key is refused",
+        ),
+        (
+            vec!["users".into(), "list".into(), odd("sk_test_SEEKRIT")],
+            2,
+            "usage error",
+        ),
+        (
+            vec![
+                "users".into(),
+                "list".into(),
+                odd("--limit=sk_test_SEEKRIT"),
+            ],
+            2,
+            "usage error",
+        ),
+    ] {
+        let mut c = bare();
+        c.args(&args);
+        let r = run(c, &[]);
+        assert!(!r.stderr.contains("SEEKRIT"), "{args:?}: {:?}", r.stderr);
+        r.fails(code, &[words]);
+    }
+}

@@ -386,13 +386,14 @@ fn metadata_entry(s: &str) -> Result<(String, String), String> {
 }
 
 /// Refuses a secret key on the command line, before anything else reads the arguments: it
-/// would show in `ps` and in shell history.
+/// would show in `ps` and in shell history. An argument that is not UTF-8 is read lossily, so
+/// `--secret-key=` followed by invalid bytes is refused too.
 pub fn refuse_secret_key(args: &[OsString]) -> Result<(), Failure> {
     let found = args
         .iter()
         .skip(1)
         .take_while(|a| *a != "--")
-        .filter_map(|a| a.to_str())
+        .map(|a| a.to_string_lossy())
         .any(|a| a == "--secret-key" || a.starts_with("--secret-key="));
     if found {
         return Err(Failure::Usage(

@@ -76,7 +76,8 @@ pub fn code(kind: ErrorKind) -> u8 {
 }
 
 impl Failure {
-    /// Prints the failure as one line on stderr and returns the exit code.
+    /// Prints the failure as one line on stderr, with every secret redacted, and returns the
+    /// exit code.
     pub fn report(self) -> u8 {
         let (code, line) = match self {
             Failure::Usage(m) => (USAGE, format!("usage error: {m}")),
@@ -89,7 +90,9 @@ impl Failure {
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return OK,
             Failure::Output(e) => (OTHER, format!("cannot write the output: {e}")),
         };
-        note!("pinn: {}", one_line(&line));
+        // Redacted before and after escaping: a secret is found whichever way it was written.
+        let line = crate::redact::redact(&one_line(&crate::redact::redact(&line)));
+        note!("pinn: {line}");
         code
     }
 }

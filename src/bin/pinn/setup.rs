@@ -69,6 +69,7 @@ pub fn read_key(path: &Path) -> Result<String, Failure> {
         ))
     })?;
     let key = text.trim();
+    crate::redact::remember(key);
     if key.is_empty() {
         return Err(Failure::Config(format!(
             "the secret key file {} is empty",
