@@ -4,8 +4,8 @@
 use std::process::Stdio;
 
 use pinn::UserCreateParams;
-use pinn::mock::MockServer;
-use pinn::serde_json::json;
+use pinn::mock::{Fault, MockServer};
+use pinn::serde_json::{self, json};
 
 use crate::{bare, create_users, finish, pinn, run};
 
@@ -157,4 +157,46 @@ fn completions_and_help() {
     let none = run(bare(), &[]);
     assert_eq!(none.code, 2);
     assert!(none.stderr.contains("Usage: pinn"));
+}
+
+#[test]
+fn no_terminal_escape_from_the_server_reaches_stderr() {
+    let server = MockServer::start();
+    let user = server
+        .client()
+        .users()
+        .create(&UserCreateParams::new())
+        .unwrap();
+    let mut user = serde_json::to_value(&user).unwrap();
+    user["user_id"] = json!("usr_\u{1b}[2J\u{9b}31m\u{202e}");
+    let page = json!({
+        "object": "list",
+        "url": "/v1/users",
+        "has_more": true,
+        "ended_at": "\u{1b}]0;PWNED\u{7}",
+        "data": [user],
+    })
+    .to_string();
+    for args in [
+        &["users", "list", "-o", "table"][..],
+        &["users", "list", "--jsonl"],
+        &["users", "list", "--json"],
+        &["users", "list", "--all", "-o", "table"],
+        &["export", "users"],
+    ] {
+        server.inject(Fault::body(200, &page));
+        let r = pinn(&server, args);
+        for (name, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+            assert!(
+                !text.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']),
+                "{args:?}: {name} {text:?}"
+            );
+        }
+    }
+    server.inject(Fault::body(200, &page));
+    let table = pinn(&server, &["users", "list", "-o", "table"]);
+    assert_eq!(
+        table.stderr,
+        "more: --starting-after \\u{1b}]0;PWNED\\u{7} (or --all)\n"
+    );
 }

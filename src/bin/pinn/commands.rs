@@ -14,7 +14,7 @@ use crate::args::{
     AppCmd, AppKind, Command, DeviceCmd, EnrollmentKeyCmd, EventCmd, ExportArgs, Format, ListArgs,
     Listable, LogCmd, RecoveryKeyCmd, TokenCmd, UserCmd, WebhookCmd,
 };
-use crate::exit::{Failure, note};
+use crate::exit::{Failure, note, shown};
 use crate::output::{self, Out, Row};
 use crate::stream;
 
@@ -260,7 +260,7 @@ where
     output::page(&mut ctx.out, ctx.format, &first)?;
     if ctx.format == Format::Table {
         match first.ended_at.as_deref().filter(|_| first.has_more) {
-            Some(cursor) => note!("more: --starting-after {cursor} (or --all)"),
+            Some(cursor) => note!("more: --starting-after {} (or --all)", shown(cursor)),
             None if first.data.is_empty() => note!("no {}s", T::NAME),
             None => {}
         }

@@ -50,11 +50,13 @@ pub fn json_pretty(value: &impl Serialize) -> io::Result<String> {
         .map_err(io::Error::other)
 }
 
-/// JSON text with DEL and the C1 control characters escaped as well (serde_json escapes
-/// only those below U+0020), so that no value can drive a terminal (U+009B is CSI). They can
-/// only occur inside strings, where `\u009b` is the same character: the JSON is unchanged.
+/// JSON text with DEL, the C1 control characters and the invisible characters that change
+/// how a line reads (zero-width marks, direction overrides) escaped as well (serde_json
+/// escapes only those below U+0020), so that no value can drive a terminal (U+009B is CSI)
+/// or disguise a line. They can only occur inside strings, where `\u009b` is the same
+/// character: the JSON is unchanged.
 fn terminal_safe(text: String) -> String {
-    let raw = |c: char| ('\u{7f}'..='\u{9f}').contains(&c);
+    let raw = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}');
     if !text.chars().any(raw) {
         return text;
     }
@@ -192,9 +194,6 @@ pub fn time(secs: i64) -> String {
 /// Text from a server made safe for a terminal: control characters (escape sequences, line
 /// breaks) are shown escaped instead of acted on.
 pub fn cell(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
-        return text.to_string();
-    }
     crate::exit::one_line(text)
 }
 

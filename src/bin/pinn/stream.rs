@@ -12,7 +12,7 @@ use pinn::{List, Object};
 
 use crate::args::Format;
 use crate::commands::Ctx;
-use crate::exit::Failure;
+use crate::exit::{Failure, shown};
 use crate::interrupt;
 use crate::output::{self, Out, Row, Table};
 use crate::progress::Progress;
@@ -71,7 +71,7 @@ where
     sink.end(&mut ctx.out)?;
     ctx.out.flush()?;
     let resume = match &last_id {
-        Some(id) => format!("; resume with --starting-after {}", output::cell(id)),
+        Some(id) => format!("; resume with --starting-after {}", shown(id)),
         None => String::new(),
     };
     let after = format!("after {}{resume}", progress.summary());
