@@ -277,3 +277,36 @@ fn pinn_mock_takes_the_flags_of_pinn_mock() {
     .fails(3, &["configuration error", "is refused", "printable ASCII"]);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn pinn_mock_never_prints_a_key_from_a_file() {
+    const KEY: &str = "sk_test_fromAfile0123456789abc";
+    let dir = std::env::temp_dir().join(format!("pinn-cli-mock-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key_file = dir.join("key");
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    let key_path = key_file.to_str().unwrap();
+    let args = ["--port", "0", "--demo", "1", "--secret-key-file", key_path];
+    let mut served = serve_mock(&args, "PINN_MOCK_ID_TOKEN");
+    assert!(!served.settings.contains_key("PINN_SECRET_KEY"));
+    assert!(
+        served.settings.values().all(|v| !v.contains(KEY)),
+        "{:?}",
+        served.settings
+    );
+    assert!(served.note().contains("until Ctrl-C"));
+    let note = served.note();
+    assert!(
+        note.contains(&format!("accepts the secret key in {key_path}")),
+        "{note}"
+    );
+    assert!(!note.contains(KEY), "{note}");
+    // The key in the file is the one it accepts.
+    let mut c = bare();
+    c.env("PINN_SECRET_KEY", KEY)
+        .env("PINN_API_HOST", &served.settings["PINN_API_HOST"]);
+    let user = run(c, &["users", "get", &served.settings["PINN_MOCK_USER_ID"]]).ok();
+    assert_eq!(user.lines()[0]["metadata"]["external_id"], "demo_1");
+    drop(served);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -10,7 +10,7 @@ use pinn::serde_json::Map;
 use pinn::{AppCreateParams, AppType, Client, ListParams, WebhookEndpointCreateParams};
 
 use crate::args::{Global, MockArgs};
-use crate::exit::{Failure, note};
+use crate::exit::{Failure, note, shown};
 use crate::output::time;
 
 /// The IDs of the first demo objects, for examples to use.
@@ -104,8 +104,9 @@ fn builder(global: &Global, args: &MockArgs) -> Result<MockServerBuilder, Failur
 }
 
 /// `pinn mock`: serves the emulator on 127.0.0.1 until Ctrl-C. Prints, on stdout, the
-/// settings that point the CLI (or any SDK) at it as `NAME=value` lines a shell can source,
-/// and what it serves on stderr.
+/// settings that point the CLI (or any SDK) at it as `NAME=value` lines a shell can source
+/// (`PINN_SECRET_KEY` only when the emulator made the key up, never a key from a file), and
+/// what it serves on stderr.
 pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
     if global.mock || global.api_host.is_some() {
         return Err(Failure::Usage(
@@ -123,11 +124,12 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
                 _ => Failure::Other(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)),
             })?;
     let demo = demo(&server, &server.client(), global.demo.unwrap_or(0))?;
-    let mut lines = format!(
-        "PINN_API_HOST={}\nPINN_SECRET_KEY={}\n",
-        server.url(),
-        server.secret_key()
-    );
+    let mut lines = format!("PINN_API_HOST={}\n", server.url());
+    // A key the emulator made up is printed for the shell to source; a key from a file is
+    // the user's own and stays in the file.
+    if global.secret_key_file.is_none() {
+        lines.push_str(&format!("PINN_SECRET_KEY={}\n", server.secret_key()));
+    }
     // The token's `exp`: five minutes after the emulator's clock when it is minted.
     let token_expires = time(server.now() + 300);
     if let Some(d) = &demo {
@@ -152,6 +154,13 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
         "pinn mock: serving the Pinn API emulator on {} until Ctrl-C{repeat}",
         server.url()
     );
+    if let Some(path) = &global.secret_key_file {
+        note!(
+            "pinn mock: it accepts the secret key in {} (not printed: set PINN_SECRET_KEY from \
+             the file)",
+            shown(&path.to_string_lossy())
+        );
+    }
     if let Some(n) = global.demo.filter(|_| demo.is_some()) {
         let users = if n == 1 { "user" } else { "users" };
         note!(
