@@ -310,3 +310,24 @@ fn pinn_mock_never_prints_a_key_from_a_file() {
     drop(served);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn pinn_mock_takes_the_extreme_clocks() {
+    for (clock, expires) in [
+        (i64::MAX, i64::MAX.to_string()),
+        (i64::MIN, (i64::MIN + 300).to_string()),
+    ] {
+        let clock = clock.to_string();
+        let args = ["--port", "0", "--clock", &clock, "--demo", "1"];
+        let mut served = serve_mock(&args, "PINN_MOCK_ID_TOKEN");
+        let note = served.note();
+        assert!(
+            note.ends_with(&format!("(clock frozen at {clock})\n")),
+            "{note}"
+        );
+        let note = served.note();
+        assert!(note.ends_with(&format!("expires at {expires}\n")), "{note}");
+        let users = served.client(&["users", "list", "-o", "table"]).ok();
+        assert!(users.stdout.contains(&clock), "{}", users.stdout);
+    }
+}

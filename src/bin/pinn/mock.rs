@@ -131,7 +131,7 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
         lines.push_str(&format!("PINN_SECRET_KEY={}\n", server.secret_key()));
     }
     // The token's `exp`: five minutes after the emulator's clock when it is minted.
-    let token_expires = time(server.now() + 300);
+    let token_expires = time(server.now().saturating_add(300));
     if let Some(d) = &demo {
         let token = server.mint_id_token(&d.user_id, &["palm"]);
         lines.push_str(&format!(
