@@ -378,6 +378,33 @@ fn token_verify_prints_claims_or_the_reason() {
     let (status, stdout, _) = finish(child);
     assert!(status.success());
     assert!(String::from_utf8_lossy(&stdout).contains("usr_123"));
+
+    // Input far longer than a token is not read to its end (which here never comes: stdin
+    // stays open): the crate's "too long", at once.
+    let mut child = at(&server)
+        .args(["token", "verify", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (done, exited) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&[b'a'; 1024 * 1024]);
+        // Open until the command has ended.
+        let _ = exited.recv();
+    });
+    let (status, stdout, stderr) = finish(child);
+    drop(done);
+    writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&stderr);
+    assert_eq!(status.code(), Some(11), "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(
+        stderr,
+        "pinn: id token verification error: token is too long\n"
+    );
 }
 
 #[test]

@@ -297,13 +297,21 @@ fn deleted(
     )
 }
 
+/// The most `token verify -` reads from stdin: a token of the crate's greatest length, room
+/// for whitespace around it, and more, so that a longer input still gets the crate's own
+/// "token is too long" (it is never read whole).
+const MAX_TOKEN_INPUT: usize = pinn::id_token::MAX_TOKEN_BYTES + 1024;
+
 fn verify(ctx: &mut Ctx, token: String, amr: &[String]) -> Result<(), Failure> {
     let token = if token == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .lock()
+            .take(MAX_TOKEN_INPUT as u64)
+            .read_to_end(&mut bytes)
             .map_err(|e| Failure::Usage(format!("cannot read the token from stdin: {e}")))?;
-        text.trim().to_string()
+        // Bytes that are not UTF-8 make a malformed token, which the crate says it is.
+        String::from_utf8_lossy(&bytes).trim().to_string()
     } else {
         token
     };
