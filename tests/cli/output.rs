@@ -1,5 +1,5 @@
 //! The output formats: one page and every page as a table, pretty JSON and JSON Lines; no
-//! terminal escapes from the server; completions and help.
+//! terminal escapes from the server; table cells cut to a width; completions and help.
 
 use std::process::Stdio;
 
@@ -199,4 +199,56 @@ fn no_terminal_escape_from_the_server_reaches_stderr() {
         table.stderr,
         "more: --starting-after \\u{1b}]0;PWNED\\u{7} (or --all)\n"
     );
+}
+
+#[test]
+fn a_huge_field_is_cut_in_a_table_and_whole_in_json() {
+    let server = MockServer::start();
+    let user = server
+        .client()
+        .users()
+        .create(&UserCreateParams::new())
+        .unwrap();
+    let small = serde_json::to_value(&user).unwrap();
+    // A megabyte of two-byte characters: a cut inside one would panic.
+    let huge_id = format!("usr_{}", "\u{e9}".repeat(512 * 1024));
+    let mut huge = small.clone();
+    huge["user_id"] = json!(huge_id);
+    let page = json!({
+        "object": "list",
+        "url": "/v1/users",
+        "has_more": false,
+        "data": [huge, small],
+    })
+    .to_string();
+    // The cell: 60 characters, the last one an ellipsis.
+    let cut = format!("usr_{}\u{2026}", "\u{e9}".repeat(55));
+    for args in [
+        &["users", "list", "-o", "table"][..],
+        &["users", "list", "--all", "-o", "table"],
+    ] {
+        server.inject(Fault::body(200, &page));
+        let table = pinn(&server, args).ok();
+        let lines: Vec<&str> = table.stdout.lines().collect();
+        assert_eq!(lines.len(), 3, "{args:?}");
+        let widest = lines.iter().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest < 200, "{args:?}: a row is {widest} characters wide");
+        assert!(lines[1].starts_with(&cut), "{args:?}");
+        // The second column starts at the same place in every row: after the widest cell of
+        // the first (60 characters, cut) and two spaces.
+        let second: Vec<String> = lines
+            .iter()
+            .map(|l| l.chars().skip(62).take(6).collect())
+            .collect();
+        assert_eq!(second, ["STATUS", "active", "active"], "{args:?}");
+    }
+    // JSON and JSON Lines carry the value whole.
+    server.inject(Fault::body(200, &page));
+    let lines = pinn(&server, &["users", "list", "--jsonl"]).ok().lines();
+    assert_eq!(lines[0]["user_id"], huge_id.as_str());
+    server.inject(Fault::body(200, &page));
+    let array = pinn(&server, &["users", "list", "--all", "--json"])
+        .ok()
+        .json();
+    assert_eq!(array[0]["user_id"], huge_id.as_str());
 }
