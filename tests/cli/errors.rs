@@ -191,3 +191,57 @@ fn the_key_is_never_echoed_from_arguments_that_are_not_utf8() {
         r.fails(code, &[words]);
     }
 }
+
+#[test]
+fn usage_errors_come_before_the_key_and_the_network() {
+    // Nothing listens at the host; no key, or a key file that does not exist: a usage error
+    // still says what is wrong with the command line, and nothing else is tried.
+    let (_closed, host) = closed_port();
+    let long_id = "x".repeat(1025);
+    let cases: [(&[&str], &str); 10] = [
+        (&["users", "update", "usr_x"], "nothing to change"),
+        (
+            &["webhook-endpoints", "update", "we_x"],
+            "nothing to change",
+        ),
+        (
+            &["export", "users", "-o", "table"],
+            "export writes JSON Lines",
+        ),
+        (&["export", "users", "--json"], "export writes JSON Lines"),
+        (&["users", "get", ""], "an ID cannot be empty"),
+        (&["devices", "logs", "", "--all"], "an ID cannot be empty"),
+        (
+            &["users", "list", "--starting-after", ""],
+            "an ID cannot be empty",
+        ),
+        (
+            &["export", "logs", "--starting-after", ""],
+            "an ID cannot be empty",
+        ),
+        (
+            &["enrollment-keys", "create", "--user-id", &long_id],
+            "at most 1024 bytes",
+        ),
+        (&["apps", "delete", &long_id], "at most 1024 bytes"),
+    ];
+    for (args, words) in cases {
+        let mut with_key = bare();
+        with_key.env("PINN_SECRET_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+        let mut no_key = bare();
+        no_key.args(["--secret-key-file", "/nonexistent/pinn-key"]);
+        for (who, c) in [("a key", with_key), ("no key", no_key)] {
+            let mut c = c;
+            c.args(["--api-host", &host, "--max-retries", "0"]);
+            let r = run(c, args);
+            assert_eq!(r.code, 2, "{args:?} with {who}: {:?}", r.stderr);
+            r.fails(2, &["usage error", words]);
+        }
+    }
+    // Nor does an emulator start (and fill) first.
+    run(
+        bare(),
+        &["--mock", "--demo", "3", "users", "update", "usr_x"],
+    )
+    .fails(2, &["nothing to change"]);
+}

@@ -143,7 +143,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: Option<u32>,
     /// Start after the item with this ID (the cursor of the next page)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = id)]
     pub starting_after: Option<String>,
     /// Walk every page, one at a time, streaming the items
     #[arg(long)]
@@ -159,9 +159,13 @@ pub enum UserCmd {
         metadata: Vec<(String, String)>,
     },
     /// Show a user
-    Get { user_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        user_id: String,
+    },
     /// Change a user's metadata (replaced as a whole) or status
     Update {
+        #[arg(value_parser = id)]
         user_id: String,
         /// The new metadata, one entry per flag (repeatable): it replaces the old metadata
         #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = metadata_entry)]
@@ -174,17 +178,22 @@ pub enum UserCmd {
         status: Option<String>,
     },
     /// Delete a user (and their devices)
-    Delete { user_id: String },
+    Delete {
+        #[arg(value_parser = id)]
+        user_id: String,
+    },
     /// List users, newest first
     List(ListArgs),
     /// List a user's devices
     Devices {
+        #[arg(value_parser = id)]
         user_id: String,
         #[command(flatten)]
         list: ListArgs,
     },
     /// List a user's authentication logs
     Logs {
+        #[arg(value_parser = id)]
         user_id: String,
         #[command(flatten)]
         list: ListArgs,
@@ -214,9 +223,15 @@ pub enum AppCmd {
         description: Option<String>,
     },
     /// Show an app
-    Get { app_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        app_id: String,
+    },
     /// Delete an app (an integration that uses it stops working)
-    Delete { app_id: String },
+    Delete {
+        #[arg(value_parser = id)]
+        app_id: String,
+    },
     /// List apps, newest first
     List(ListArgs),
 }
@@ -224,13 +239,20 @@ pub enum AppCmd {
 #[derive(Debug, Subcommand)]
 pub enum DeviceCmd {
     /// Show a device
-    Get { device_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        device_id: String,
+    },
     /// Delete a device
-    Delete { device_id: String },
+    Delete {
+        #[arg(value_parser = id)]
+        device_id: String,
+    },
     /// List devices, newest first
     List(ListArgs),
     /// List a device's authentication logs
     Logs {
+        #[arg(value_parser = id)]
         device_id: String,
         #[command(flatten)]
         list: ListArgs,
@@ -240,7 +262,10 @@ pub enum DeviceCmd {
 #[derive(Debug, Subcommand)]
 pub enum EventCmd {
     /// Show an event
-    Get { event_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        event_id: String,
+    },
     /// List events, newest first
     List(ListArgs),
 }
@@ -248,7 +273,10 @@ pub enum EventCmd {
 #[derive(Debug, Subcommand)]
 pub enum LogCmd {
     /// Show an authentication log
-    Get { log_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        log_id: String,
+    },
     /// List authentication logs, newest first
     List(ListArgs),
 }
@@ -265,9 +293,13 @@ pub enum WebhookCmd {
         events: Vec<String>,
     },
     /// Show a webhook endpoint
-    Get { webhook_endpoint_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        webhook_endpoint_id: String,
+    },
     /// Change a webhook endpoint's URL, events or status
     Update {
+        #[arg(value_parser = id)]
         webhook_endpoint_id: String,
         /// The new URL
         #[arg(long)]
@@ -280,7 +312,10 @@ pub enum WebhookCmd {
         status: Option<String>,
     },
     /// Delete a webhook endpoint
-    Delete { webhook_endpoint_id: String },
+    Delete {
+        #[arg(value_parser = id)]
+        webhook_endpoint_id: String,
+    },
     /// List webhook endpoints, newest first
     List(ListArgs),
 }
@@ -290,7 +325,7 @@ pub enum EnrollmentKeyCmd {
     /// Issue an enrollment key for a user (only once they have proven who they are)
     Create {
         /// The user the key is for
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", value_parser = id)]
         user_id: String,
     },
 }
@@ -300,7 +335,7 @@ pub enum RecoveryKeyCmd {
     /// Issue a recovery key for a user who lost their device
     Create {
         /// The user the key is for
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", value_parser = id)]
         user_id: String,
         /// A remote factor to check before re-enrollment (repeatable)
         #[arg(long = "flow", value_name = "FACTOR")]
@@ -341,7 +376,7 @@ pub struct ExportArgs {
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: u32,
     /// Resume after the item with this ID (an interrupted export prints it)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = id)]
     pub starting_after: Option<String>,
 }
 
@@ -372,6 +407,24 @@ fn idle_seconds(s: &str) -> Result<Duration, String> {
         return Err("expected more than 0 and at most 86400 seconds".into());
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// The longest ID the crate sends, in bytes: it refuses a longer one before any I/O, and so
+/// does the command line, before it reads a key or connects.
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// An ID or a cursor: not empty, at most [`MAX_ID_BYTES`] bytes.
+fn id(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        return Err("an ID cannot be empty".into());
+    }
+    if s.len() > MAX_ID_BYTES {
+        return Err(format!(
+            "an ID is at most {MAX_ID_BYTES} bytes, not {}",
+            s.len()
+        ));
+    }
+    Ok(s.to_string())
 }
 
 /// `KEY=VALUE`, with a non-empty key.

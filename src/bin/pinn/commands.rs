@@ -28,7 +28,35 @@ pub struct Ctx {
     pub progress: bool,
 }
 
-/// Runs an API command.
+/// Refuses a command line that is wrong as a whole, before anything else: before a key is
+/// read, an emulator started or a connection made, so that a usage error is one whatever the
+/// environment (no key, an unreachable host). The checks of single values are clap's.
+pub fn check(command: &Command, format: Format) -> Result<(), Failure> {
+    match command {
+        Command::Users(UserCmd::Update {
+            metadata,
+            clear_metadata,
+            status,
+            ..
+        }) if metadata.is_empty() && !clear_metadata && status.is_none() => Err(Failure::Usage(
+            "nothing to change: give --metadata, --clear-metadata or --status".into(),
+        )),
+        Command::WebhookEndpoints(WebhookCmd::Update {
+            url,
+            events,
+            status,
+            ..
+        }) if url.is_none() && events.is_empty() && status.is_none() => Err(Failure::Usage(
+            "nothing to change: give --url, --event or --status".into(),
+        )),
+        Command::Export(_) if format != Format::Jsonl => Err(Failure::Usage(
+            "export writes JSON Lines; for a table or a JSON array use `list --all`".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Runs an API command, once [`check`] has passed it.
 pub fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> {
     match command {
         Command::Users(c) => users(ctx, c),
@@ -75,11 +103,6 @@ fn users(ctx: &mut Ctx, command: UserCmd) -> Result<(), Failure> {
             clear_metadata,
             status,
         } => {
-            if metadata.is_empty() && !clear_metadata && status.is_none() {
-                return Err(Failure::Usage(
-                    "nothing to change: give --metadata, --clear-metadata or --status".into(),
-                ));
-            }
             let mut params = UserUpdateParams::new();
             if clear_metadata {
                 params = params.metadata(Map::new());
@@ -187,11 +210,6 @@ fn webhook_endpoints(ctx: &mut Ctx, command: WebhookCmd) -> Result<(), Failure> 
             events,
             status,
         } => {
-            if url.is_none() && events.is_empty() && status.is_none() {
-                return Err(Failure::Usage(
-                    "nothing to change: give --url, --event or --status".into(),
-                ));
-            }
             let mut params = WebhookEndpointUpdateParams::new();
             if let Some(u) = url {
                 params = params.url(u);
@@ -214,13 +232,8 @@ fn webhook_endpoints(ctx: &mut Ctx, command: WebhookCmd) -> Result<(), Failure> 
     }
 }
 
-/// `pinn export RESOURCE`: every item, as JSON Lines.
+/// `pinn export RESOURCE`: every item, as JSON Lines (the format [`check`] ensures).
 fn export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), Failure> {
-    if ctx.format != Format::Jsonl {
-        return Err(Failure::Usage(
-            "export writes JSON Lines; for a table or a JSON array use `list --all`".into(),
-        ));
-    }
     let list_args = ListArgs {
         limit: Some(args.limit),
         starting_after: args.starting_after,

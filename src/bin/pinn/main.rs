@@ -71,6 +71,8 @@ fn run() -> Result<(), Failure> {
         Command::Export(_) => global.format().unwrap_or(Format::Jsonl),
         _ => format,
     };
+    // Before a key is read, an emulator started or a connection made.
+    commands::check(&command, format)?;
     let session = setup::connect(&global)?;
     let mut ctx = commands::Ctx {
         client: session.client,
