@@ -35,6 +35,9 @@ fn mock_flag_runs_against_a_fresh_seeded_emulator() {
         ],
     )
     .fails(2, &["cannot be used with"]);
+    // Too many demo users is a slip, refused before the emulator starts to fill.
+    run(bare(), &["--mock", "--demo", "4294967295", "users", "list"])
+        .fails(2, &["--demo", "at most 1000000 demo users"]);
 }
 
 #[test]
@@ -252,6 +255,9 @@ fn pinn_mock_takes_the_flags_of_pinn_mock() {
         ("--clock", "soon", "invalid digit"),
         ("--port", "70000", "not in 0..=65535"),
         ("--seed", "many", "invalid digit"),
+        ("--demo", "1000001", "at most 1000000 demo users"),
+        ("--demo", "99999999999", "at most 1000000 demo users"),
+        ("--demo", "many", "expected a number of users"),
     ] {
         // `--port 0`: should a bad value ever be taken, the server still starts (and the
         // test fails on its exit code) rather than on a port another test may hold.

@@ -48,8 +48,9 @@ pub struct Global {
     /// Run against a fresh emulator inside this process: no account, nothing kept
     #[arg(long, global = true, conflicts_with_all = ["api_host", "secret_key_file"])]
     pub mock: bool,
-    /// With --mock or `pinn mock`: first create N demo users, each with a device and a log
-    #[arg(long, global = true, value_name = "N")]
+    /// With --mock or `pinn mock`: first create N demo users (at most 1000000), each with a
+    /// device and a log
+    #[arg(long, global = true, value_name = "N", value_parser = demo_users)]
     pub demo: Option<u32>,
     /// With --mock or `pinn mock`: the emulator's seed, for the same IDs every run (clock frozen)
     #[arg(long, global = true, value_name = "N")]
@@ -396,6 +397,23 @@ pub struct MockArgs {
     /// Close keep-alive connections idle this long [default: 5]
     #[arg(long, value_name = "SECS", value_parser = idle_seconds)]
     pub idle_timeout: Option<Duration>,
+}
+
+/// The most demo users `--demo` creates. Each costs the emulator about 15 KB of memory
+/// (its device, its log and their events with it), so this many is some 15 GB; any more is
+/// surely a slip of the keyboard, refused before the emulator starts.
+pub const MAX_DEMO_USERS: u32 = 1_000_000;
+
+/// A number of demo users: 0 to [`MAX_DEMO_USERS`].
+fn demo_users(s: &str) -> Result<u32, String> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("expected a number of users, 0 to {MAX_DEMO_USERS}"));
+    }
+    // Digits only: a number too large for u32 is too many as well.
+    match s.parse::<u32>() {
+        Ok(n) if n <= MAX_DEMO_USERS => Ok(n),
+        _ => Err(format!("at most {MAX_DEMO_USERS} demo users")),
+    }
 }
 
 /// Seconds, as `pinn-mock --idle-timeout` takes them: more than 0, at most a day.
