@@ -174,6 +174,20 @@ fn a_failure_part_way_keeps_what_was_written() {
 }
 
 #[test]
+fn one_item_is_counted_as_one() {
+    let server = MockServer::start();
+    let ids = create_users(&server, 2);
+    server.inject(Fault::delay(Duration::ZERO).on_method("GET"));
+    server.inject(Fault::status(500).on_method("GET"));
+    let run = pinn(
+        &server,
+        &["export", "users", "--limit", "1", "--max-retries", "0"],
+    );
+    let resume = format!("; resume with --starting-after {}", ids[1]);
+    run.fails(9, &["after 1 user, 1 page", &resume]);
+}
+
+#[test]
 fn a_closed_pipe_ends_quietly() {
     // Far more than the pipe, the output buffer and the items in flight hold together.
     let server = MockServer::start();
