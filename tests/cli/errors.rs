@@ -19,6 +19,30 @@ fn each_error_kind_has_its_exit_code() {
             12,
             "invalid response",
         ),
+        // The error JSON's type comes first (as docs/cli.md says), then the status; 500 and
+        // 502-504 whatever the type.
+        (
+            Fault::body(404, &error_json("not_found")),
+            5,
+            "invalid request error",
+        ),
+        (Fault::body(404, &error_json("teapot")), 12, "pinn error"),
+        (
+            Fault::body(400, &error_json("rate_limit_exceeded")),
+            8,
+            "rate limit error",
+        ),
+        (
+            Fault::body(404, "<html>Not Found</html>"),
+            5,
+            "invalid request error",
+        ),
+        (Fault::body(500, &error_json("not_found")), 9, "api error"),
+        (
+            Fault::body(503, &error_json("teapot")),
+            10,
+            "api connection error",
+        ),
     ] {
         server.inject(fault);
         pinn(&server, &["users", "list", "--max-retries", "0"])
@@ -28,6 +52,11 @@ fn each_error_kind_has_its_exit_code() {
     wrong_key.env("PINN_SECRET_KEY", "sk_test_wrong_wrong_wrong_wrong");
     run(wrong_key, &["--api-host", &server.url(), "users", "list"])
         .fails(4, &["authentication error", "status 401"]);
+}
+
+/// Pinn's error JSON with this `error.type`.
+fn error_json(error_type: &str) -> String {
+    format!("{{\"error\": {{\"type\": \"{error_type}\", \"message\": \"from a fault\"}}}}")
 }
 
 #[test]
