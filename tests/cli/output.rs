@@ -153,6 +153,29 @@ fn completions_and_help() {
     assert_eq!(String::from_utf8_lossy(&stderr), "");
     let help = run(bare(), &["--help"]).ok();
     assert!(help.stdout.contains("export") && help.stdout.contains("--secret-key-file"));
+    // Every help is one line per flag, the same for -h and --help, and no line runs on
+    // (clap wraps none: it does not probe the terminal's width).
+    for command in [
+        &[][..],
+        &["users"],
+        &["users", "update"],
+        &["users", "list"],
+        &["export"],
+        &["mock"],
+        &["token", "verify"],
+    ] {
+        let long = run(bare(), &[command, &["--help"]].concat()).ok().stdout;
+        let short = run(bare(), &[command, &["-h"]].concat()).ok().stdout;
+        assert_eq!(long, short, "{command:?}");
+        assert!(!long.contains("see a summary"), "{command:?}: {long}");
+        for line in long.lines() {
+            assert!(line.chars().count() <= 100, "{command:?}: {line:?}");
+        }
+        assert!(
+            long.contains("  --max-retries <N>  "),
+            "{command:?}: {long}"
+        );
+    }
     assert!(run(bare(), &["--version"]).ok().stdout.starts_with("pinn "));
     let none = run(bare(), &[]);
     assert_eq!(none.code, 2);

@@ -14,17 +14,23 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::exit::Failure;
 
-/// A client for the Pinn API, and its emulator.
+/// A client for the Pinn API, and its emulator
 ///
-/// Reads the secret key from PINN_SECRET_KEY (or --secret-key-file PATH), the host from
-/// PINN_API_HOST (or --api-host), the version from PINN_API_VERSION (or --api-version).
-/// Output is a table on a terminal and JSON Lines in a pipe; see docs/cli.md.
+/// The help has no long form (`-h` and `--help` are the same, one line per flag): clap would
+/// switch every flag of every command to two lines and a blank for it, and it does not wrap
+/// long lines (no terminal-width probing), so the text after the flags is wrapped here.
 #[derive(Debug, Parser)]
 #[command(
     name = "pinn",
     version,
     propagate_version = true,
-    arg_required_else_help = true
+    arg_required_else_help = true,
+    long_about = None,
+    after_help = "\
+The secret key is read from PINN_SECRET_KEY (or --secret-key-file PATH), the host from
+PINN_API_HOST (or --api-host), the version from PINN_API_VERSION (or --api-version).
+Output is a table on a terminal and JSON Lines in a pipe. --demo and --seed fill an
+emulator: --mock (one for this command) or `pinn mock` (one that serves). See docs/cli.md."
 )]
 pub struct Cli {
     #[command(flatten, next_help_heading = "Global options")]
@@ -45,18 +51,24 @@ pub struct Global {
     /// Read the secret key from this file [default: $PINN_SECRET_KEY]
     #[arg(long, global = true, value_name = "PATH")]
     pub secret_key_file: Option<PathBuf>,
-    /// Run against a fresh emulator inside this process: no account, nothing kept
+    /// Run against a fresh emulator in this process: nothing is kept
     #[arg(long, global = true, conflicts_with_all = ["api_host", "secret_key_file"])]
     pub mock: bool,
-    /// With --mock or `pinn mock`: first create N demo users (at most 1000000), each with a
-    /// device and a log
+    /// With an emulator: create N demo users first (at most 1000000)
     #[arg(long, global = true, value_name = "N", value_parser = demo_users)]
     pub demo: Option<u32>,
-    /// With --mock or `pinn mock`: the emulator's seed, for the same IDs every run (clock frozen)
+    /// With an emulator: a seed, for the same IDs every run (clock frozen)
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
-    /// Output format [default: table on a terminal, jsonl otherwise]
-    #[arg(short, long, global = true, value_enum, value_name = "FORMAT")]
+    /// table, json or jsonl [default: table on a terminal, jsonl otherwise]
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        hide_possible_values = true
+    )]
     pub output: Option<Format>,
     /// Same as --output json: pretty JSON
     #[arg(long, global = true, conflicts_with_all = ["output", "jsonl"])]
@@ -67,7 +79,7 @@ pub struct Global {
     /// Never show a progress line
     #[arg(long, global = true)]
     pub no_progress: bool,
-    /// How many times a failed request is retried when that is safe [default: 2]
+    /// Retries of a failed request, when that is safe [default: 2]
     #[arg(long, global = true, value_name = "N")]
     pub max_retries: Option<u32>,
 }
@@ -168,7 +180,7 @@ pub enum UserCmd {
     Update {
         #[arg(value_parser = id)]
         user_id: String,
-        /// The new metadata, one entry per flag (repeatable): it replaces the old metadata
+        /// The new metadata (repeatable): it replaces all of the old
         #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = metadata_entry)]
         metadata: Vec<(String, String)>,
         /// Remove every metadata entry
@@ -369,7 +381,7 @@ pub enum Listable {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// What to export
+    /// Which list
     #[arg(value_enum)]
     pub resource: Listable,
     /// Items per page, 1 to 100
@@ -388,7 +400,7 @@ pub struct MockArgs {
     /// The port to listen on (0 picks a free one)
     #[arg(long, default_value_t = 12111)]
     pub port: u16,
-    /// Start the clock frozen at this instant [default: the system's; with --seed, 2100-01-01]
+    /// Freeze the clock here [default: the system's; with --seed, 2100-01-01]
     #[arg(long, value_name = "UNIX_SECS", allow_negative_numbers = true)]
     pub clock: Option<i64>,
     /// Keep the newest N requests for /_mock/requests [default: 1000]
