@@ -265,7 +265,31 @@ fn pinn_mock_takes_the_flags_of_pinn_mock() {
         run(bare(), &["mock", "--port", port, flag, value])
             .fails(2, &[flag, words, "pinn mock --help"]);
     }
-    run(bare(), &["mock", "--mock"]).fails(2, &["do not apply"]);
+    run(bare(), &["mock", "--mock"]).fails(2, &["--mock does not apply"]);
+    // The flags of a client are refused, not silently taken.
+    for flags in [
+        &["--api-host", "http://127.0.0.1:9"][..],
+        &["--api-version", "2024-06-01"],
+        &["-o", "json"],
+        &["--json"],
+        &["--jsonl"],
+        &["--no-progress"],
+        &["--max-retries", "1"],
+    ] {
+        let named = if flags[0] == "-o" {
+            "--output"
+        } else {
+            flags[0]
+        };
+        let mut c = bare();
+        c.args(["mock", "--port", "0"]).args(flags);
+        run(c, &[]).fails(2, &[&format!("{named} does not apply")]);
+    }
+    run(
+        bare(),
+        &["mock", "--port", "0", "--jsonl", "--max-retries", "1"],
+    )
+    .fails(2, &["--jsonl, --max-retries do not apply"]);
     // A port in use, a key the emulator refuses.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();

@@ -141,6 +141,9 @@ pub enum Command {
     /// Stream every item of a list as JSON Lines, page by page
     Export(ExportArgs),
     /// Serve the emulator on 127.0.0.1 until interrupted
+    #[command(after_help = "\
+Of the global options it takes --secret-key-file (the key to accept), --seed and --demo;
+the others are for the commands that call the API, and are refused.")]
     Mock(MockArgs),
     /// Print a shell completion script
     Completions {

@@ -103,16 +103,53 @@ fn builder(global: &Global, args: &MockArgs) -> Result<MockServerBuilder, Failur
     Ok(builder)
 }
 
+/// Refuses the global flags that only a command calling the API uses: `pinn mock` serves
+/// the emulator itself, and taking them silently would suggest they changed something.
+fn refuse_client_flags(global: &Global) -> Result<(), Failure> {
+    let Global {
+        api_host,
+        api_version,
+        secret_key_file: _,
+        mock,
+        demo: _,
+        seed: _,
+        output,
+        json,
+        jsonl,
+        no_progress,
+        max_retries,
+    } = global;
+    let given: Vec<&str> = [
+        ("--mock", *mock),
+        ("--api-host", api_host.is_some()),
+        ("--api-version", api_version.is_some()),
+        ("--output", output.is_some()),
+        ("--json", *json),
+        ("--jsonl", *jsonl),
+        ("--no-progress", *no_progress),
+        ("--max-retries", max_retries.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    let verb = match given.len() {
+        0 => return Ok(()),
+        1 => "does",
+        _ => "do",
+    };
+    Err(Failure::Usage(format!(
+        "pinn mock serves an emulator itself: {} {verb} not apply (of the global options it \
+         takes --secret-key-file, --seed and --demo)",
+        given.join(", ")
+    )))
+}
+
 /// `pinn mock`: serves the emulator on 127.0.0.1 until Ctrl-C. Prints, on stdout, the
 /// settings that point the CLI (or any SDK) at it as `NAME=value` lines a shell can source
 /// (`PINN_SECRET_KEY` only when the emulator made the key up, never a key from a file), and
 /// what it serves on stderr.
 pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
-    if global.mock || global.api_host.is_some() {
-        return Err(Failure::Usage(
-            "pinn mock serves an emulator itself: --mock and --api-host do not apply".into(),
-        ));
-    }
+    refuse_client_flags(global)?;
     let server =
         builder(global, args)?
             .start()
