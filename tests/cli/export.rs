@@ -3,14 +3,14 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pinn::mock::{Fault, MockServer, UserSeed};
 use pinn::serde_json::{self, Value};
 
 #[cfg(unix)]
 use crate::interrupt;
-use crate::{Reaped, at, create_users, finish, pinn, spawn, wait};
+use crate::{Reaped, at, create_users, pinn, spawn, wait};
 
 #[test]
 fn export_streams_json_lines_and_resumes() {
@@ -187,33 +187,83 @@ fn one_item_is_counted_as_one() {
     run.fails(9, &["after 1 user, 1 page", &resume]);
 }
 
+/// Runs `args` against `server` with stdout a pipe its reader closes after the first line
+/// (`| head -1`), and returns the exit code, stderr, and how long it ran after the close.
+fn closed_after_one_line(server: &MockServer, args: &[&str]) -> (Option<i32>, String, Duration) {
+    let mut c = at(server);
+    c.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = spawn(c);
+    let mut first = String::new();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The reader (and with it the pipe's read end) is gone here.
+    let closed = Instant::now();
+    let mut stderr = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = wait(&mut child.0);
+    assert!(
+        !first.is_empty(),
+        "{args:?}: no first line; stderr {stderr:?}"
+    );
+    (status.code(), stderr, closed.elapsed())
+}
+
 #[test]
 fn a_closed_pipe_ends_quietly() {
-    // Far more than the pipe, the output buffer and the items in flight hold together.
+    // Far more than the pipe (64 KiB), the output buffer and the items in flight hold
+    // together, in every format: a real EPIPE, not an exit before the first write.
     let server = MockServer::start();
     for _ in 0..5_000 {
         server.seed_user(UserSeed::default()).unwrap();
     }
-    let mut c = at(&server);
-    c.args(["export", "users", "--limit", "100"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    // The reader is gone: the export ends at the next write, exit 0, nothing on stderr.
-    let (status, _, stderr) = finish(child);
-    assert_eq!(status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&stderr), "");
-    let pages = server
-        .requests()
-        .iter()
-        .filter(|r| r.method == "GET")
-        .count();
-    assert!(
-        pages < 50,
-        "it stopped early, yet fetched {pages} of 50 pages"
-    );
+    for args in [
+        &["export", "users", "--limit", "100"][..],
+        &["users", "list", "--all", "--jsonl"],
+        &["users", "list", "--all", "--json"],
+        &["users", "list", "--all", "-o", "table"],
+    ] {
+        server.clear_requests();
+        let (code, stderr, took) = closed_after_one_line(&server, args);
+        // The reader is gone: it ends at the next write, exit 0, nothing on stderr (no
+        // "failed printing to stdout", no panic).
+        assert_eq!((code, stderr.as_str()), (Some(0), ""), "{args:?}");
+        assert!(took < Duration::from_secs(10), "{args:?}: {took:?}");
+        let pages = server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET")
+            .count();
+        assert!(
+            pages < 50,
+            "{args:?}: it stopped early, yet fetched {pages} of 50 pages"
+        );
+    }
+
+    // One page, larger than the pipe: 100 users of 2 KB each.
+    let big = MockServer::start();
+    for i in 0..100 {
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("n".into(), i.into());
+        metadata.insert("note".into(), "x".repeat(2_000).into());
+        let seed = UserSeed {
+            metadata,
+            ..UserSeed::default()
+        };
+        big.seed_user(seed).unwrap();
+    }
+    for args in [
+        &["users", "list", "--limit", "100"][..],
+        &["users", "list", "--limit", "100", "--json"],
+    ] {
+        let (code, stderr, took) = closed_after_one_line(&big, args);
+        assert_eq!((code, stderr.as_str()), (Some(0), ""), "{args:?}");
+        assert!(took < Duration::from_secs(10), "{args:?}: {took:?}");
+    }
 }
