@@ -1,5 +1,7 @@
 //! Where the settings come from: the key file, the API version.
 
+use std::time::{Duration, Instant};
+
 use pinn::mock::MockServer;
 
 use crate::{at, bare, pinn, run};
@@ -76,4 +78,49 @@ fn the_api_version_is_sent() {
     let sent = server.requests();
     assert_eq!(sent[0].header("Pinn-Version"), Some("2024-06-01"));
     assert_eq!(sent[1].header("Pinn-Version"), Some("2023-01-01"));
+}
+
+#[test]
+fn a_key_file_that_is_no_regular_file_or_too_large_is_refused() {
+    let dir = std::env::temp_dir().join(format!("pinn-cli-keyfile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let refused = |path: &str, words: &[&str]| {
+        // Both the client and the emulator read it; neither may wait or read it all.
+        let started = Instant::now();
+        run(bare(), &["--secret-key-file", path, "users", "list"]).fails(3, words);
+        run(bare(), &["mock", "--port", "0", "--secret-key-file", path]).fails(3, words);
+        assert!(started.elapsed() < Duration::from_secs(20), "{path}");
+    };
+    #[cfg(unix)]
+    {
+        // A FIFO nobody writes to: opening it for reading would wait forever.
+        let fifo = dir.join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        refused(fifo.to_str().unwrap(), &["is not a regular file"]);
+        // A device that never ends.
+        refused("/dev/zero", &["is not a regular file"]);
+    }
+    let large = dir.join("large");
+    std::fs::write(&large, "k".repeat(5000)).unwrap();
+    refused(large.to_str().unwrap(), &["larger than 4096 bytes"]);
+    let long = dir.join("long");
+    std::fs::write(&long, format!("sk_test_{}\n", "k".repeat(1017))).unwrap();
+    refused(long.to_str().unwrap(), &["longer than 1024 bytes"]);
+    // The longest key the crate takes, with a line break: read, then refused by the server.
+    let longest = dir.join("longest");
+    std::fs::write(&longest, format!("sk_test_{}\r\n", "k".repeat(1016))).unwrap();
+    let server = MockServer::start();
+    let url = server.url();
+    let args = [
+        "--api-host",
+        &url,
+        "--secret-key-file",
+        longest.to_str().unwrap(),
+    ];
+    run(bare(), &[&args[..], &["users", "list"]].concat()).fails(4, &["authentication error"]);
+    let _ = std::fs::remove_dir_all(dir);
 }

@@ -3,14 +3,14 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use pinn::mock::{Fault, MockServer};
+use pinn::mock::{Fault, MockServer, UserSeed};
 use pinn::serde_json::{self, Value};
 
 #[cfg(unix)]
 use crate::interrupt;
-use crate::{Reaped, at, create_users, pinn, spawn};
+use crate::{Reaped, at, create_users, pinn, spawn, wait};
 
 #[test]
 fn export_streams_json_lines_and_resumes() {
@@ -67,7 +67,7 @@ fn ctrl_c_stops_an_export_with_every_line_whole() {
     c.args(["export", "users", "--limit", "5"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let Reaped(child) = &mut spawn(c);
+    let Reaped(child, _) = &mut spawn(c);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut text = String::new();
     while text.lines().count() < 5 {
@@ -85,7 +85,7 @@ fn ctrl_c_stops_an_export_with_every_line_whole() {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    let status = child.wait().unwrap();
+    let status = wait(child);
 
     assert_eq!(status.code(), Some(130), "stderr: {stderr}");
     assert!(text.ends_with('\n'), "the last line is whole");
@@ -134,7 +134,7 @@ fn ctrl_c_closes_a_json_array() {
     c.args(["users", "list", "--all", "--limit", "5", "--json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let Reaped(child) = &mut spawn(c);
+    let Reaped(child, _) = &mut spawn(c);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut text = String::new();
     while !text.contains("},\n") {
@@ -145,7 +145,7 @@ fn ctrl_c_closes_a_json_array() {
     }
     interrupt(child);
     stdout.read_to_string(&mut text).unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(wait(child).code(), Some(130));
     let array: Value = serde_json::from_str(&text).expect("a closed array");
     assert!(!array.as_array().unwrap().is_empty());
 }
@@ -174,20 +174,96 @@ fn a_failure_part_way_keeps_what_was_written() {
 }
 
 #[test]
-fn a_closed_pipe_ends_quietly() {
+fn one_item_is_counted_as_one() {
     let server = MockServer::start();
-    create_users(&server, 300);
-    let mut child = at(&server)
-        .args(["export", "users", "--limit", "10"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let ids = create_users(&server, 2);
+    server.inject(Fault::delay(Duration::ZERO).on_method("GET"));
+    server.inject(Fault::status(500).on_method("GET"));
+    let run = pinn(
+        &server,
+        &["export", "users", "--limit", "1", "--max-retries", "0"],
+    );
+    let resume = format!("; resume with --starting-after {}", ids[1]);
+    run.fails(9, &["after 1 user, 1 page", &resume]);
+}
+
+/// Runs `args` against `server` with stdout a pipe its reader closes after the first line
+/// (`| head -1`), and returns the exit code, stderr, and how long it ran after the close.
+fn closed_after_one_line(server: &MockServer, args: &[&str]) -> (Option<i32>, String, Duration) {
+    let mut c = at(server);
+    c.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = spawn(c);
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
+    BufReader::new(child.0.stdout.take().unwrap())
         .read_line(&mut first)
         .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    // The reader (and with it the pipe's read end) is gone here.
+    let closed = Instant::now();
+    let mut stderr = String::new();
+    child
+        .0
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = wait(&mut child.0);
+    assert!(
+        !first.is_empty(),
+        "{args:?}: no first line; stderr {stderr:?}"
+    );
+    (status.code(), stderr, closed.elapsed())
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    // Far more than the pipe (64 KiB), the output buffer and the items in flight hold
+    // together, in every format: a real EPIPE, not an exit before the first write.
+    let server = MockServer::start();
+    for _ in 0..5_000 {
+        server.seed_user(UserSeed::default()).unwrap();
+    }
+    for args in [
+        &["export", "users", "--limit", "100"][..],
+        &["users", "list", "--all", "--jsonl"],
+        &["users", "list", "--all", "--json"],
+        &["users", "list", "--all", "-o", "table"],
+    ] {
+        server.clear_requests();
+        let (code, stderr, took) = closed_after_one_line(&server, args);
+        // The reader is gone: it ends at the next write, exit 0, nothing on stderr (no
+        // "failed printing to stdout", no panic).
+        assert_eq!((code, stderr.as_str()), (Some(0), ""), "{args:?}");
+        assert!(took < Duration::from_secs(10), "{args:?}: {took:?}");
+        let pages = server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET")
+            .count();
+        assert!(
+            pages < 50,
+            "{args:?}: it stopped early, yet fetched {pages} of 50 pages"
+        );
+    }
+
+    // One page, larger than the pipe: 100 users of 2 KB each.
+    let big = MockServer::start();
+    for i in 0..100 {
+        let mut metadata = serde_json::Map::new();
+        metadata.insert("n".into(), i.into());
+        metadata.insert("note".into(), "x".repeat(2_000).into());
+        let seed = UserSeed {
+            metadata,
+            ..UserSeed::default()
+        };
+        big.seed_user(seed).unwrap();
+    }
+    for args in [
+        &["users", "list", "--limit", "100"][..],
+        &["users", "list", "--limit", "100", "--json"],
+    ] {
+        let (code, stderr, took) = closed_after_one_line(&big, args);
+        assert_eq!((code, stderr.as_str()), (Some(0), ""), "{args:?}");
+        assert!(took < Duration::from_secs(10), "{args:?}: {took:?}");
+    }
 }

@@ -10,7 +10,7 @@ use pinn::serde_json::{self, Value};
 
 #[cfg(unix)]
 use crate::interrupt;
-use crate::{Reaped, Run, bare, run, spawn};
+use crate::{Reaped, Run, bare, run, spawn, wait};
 
 #[test]
 fn mock_flag_runs_against_a_fresh_seeded_emulator() {
@@ -35,6 +35,9 @@ fn mock_flag_runs_against_a_fresh_seeded_emulator() {
         ],
     )
     .fails(2, &["cannot be used with"]);
+    // Too many demo users is a slip, refused before the emulator starts to fill.
+    run(bare(), &["--mock", "--demo", "4294967295", "users", "list"])
+        .fails(2, &["--demo", "at most 1000000 demo users"]);
 }
 
 #[test]
@@ -173,9 +176,9 @@ fn pinn_mock_serves_and_prints_its_settings() {
         settings["PINN_MOCK_USER_ID"].as_str()
     );
 
-    let Reaped(child) = &mut served.child;
+    let Reaped(child, _) = &mut served.child;
     interrupt(child);
-    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(wait(child).code(), Some(130));
 }
 
 #[test]
@@ -252,10 +255,41 @@ fn pinn_mock_takes_the_flags_of_pinn_mock() {
         ("--clock", "soon", "invalid digit"),
         ("--port", "70000", "not in 0..=65535"),
         ("--seed", "many", "invalid digit"),
+        ("--demo", "1000001", "at most 1000000 demo users"),
+        ("--demo", "99999999999", "at most 1000000 demo users"),
+        ("--demo", "many", "expected a number of users"),
     ] {
-        run(bare(), &["mock", flag, value]).fails(2, &[flag, words, "pinn mock --help"]);
+        // `--port 0`: should a bad value ever be taken, the server still starts (and the
+        // test fails on its exit code) rather than on a port another test may hold.
+        let port = if flag == "--port" { "70000" } else { "0" };
+        run(bare(), &["mock", "--port", port, flag, value])
+            .fails(2, &[flag, words, "pinn mock --help"]);
     }
-    run(bare(), &["mock", "--mock"]).fails(2, &["do not apply"]);
+    run(bare(), &["mock", "--mock"]).fails(2, &["--mock does not apply"]);
+    // The flags of a client are refused, not silently taken.
+    for flags in [
+        &["--api-host", "http://127.0.0.1:9"][..],
+        &["--api-version", "2024-06-01"],
+        &["-o", "json"],
+        &["--json"],
+        &["--jsonl"],
+        &["--no-progress"],
+        &["--max-retries", "1"],
+    ] {
+        let named = if flags[0] == "-o" {
+            "--output"
+        } else {
+            flags[0]
+        };
+        let mut c = bare();
+        c.args(["mock", "--port", "0"]).args(flags);
+        run(c, &[]).fails(2, &[&format!("{named} does not apply")]);
+    }
+    run(
+        bare(),
+        &["mock", "--port", "0", "--jsonl", "--max-retries", "1"],
+    )
+    .fails(2, &["--jsonl, --max-retries do not apply"]);
     // A port in use, a key the emulator refuses.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
@@ -272,4 +306,58 @@ fn pinn_mock_takes_the_flags_of_pinn_mock() {
     )
     .fails(3, &["configuration error", "is refused", "printable ASCII"]);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn pinn_mock_never_prints_a_key_from_a_file() {
+    const KEY: &str = "sk_test_fromAfile0123456789abc";
+    let dir = std::env::temp_dir().join(format!("pinn-cli-mock-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key_file = dir.join("key");
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    let key_path = key_file.to_str().unwrap();
+    let args = ["--port", "0", "--demo", "1", "--secret-key-file", key_path];
+    let mut served = serve_mock(&args, "PINN_MOCK_ID_TOKEN");
+    assert!(!served.settings.contains_key("PINN_SECRET_KEY"));
+    assert!(
+        served.settings.values().all(|v| !v.contains(KEY)),
+        "{:?}",
+        served.settings
+    );
+    assert!(served.note().contains("until Ctrl-C"));
+    let note = served.note();
+    assert!(
+        note.contains(&format!("accepts the secret key in {key_path}")),
+        "{note}"
+    );
+    assert!(!note.contains(KEY), "{note}");
+    // The key in the file is the one it accepts.
+    let mut c = bare();
+    c.env("PINN_SECRET_KEY", KEY)
+        .env("PINN_API_HOST", &served.settings["PINN_API_HOST"]);
+    let user = run(c, &["users", "get", &served.settings["PINN_MOCK_USER_ID"]]).ok();
+    assert_eq!(user.lines()[0]["metadata"]["external_id"], "demo_1");
+    drop(served);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn pinn_mock_takes_the_extreme_clocks() {
+    for (clock, expires) in [
+        (i64::MAX, i64::MAX.to_string()),
+        (i64::MIN, (i64::MIN + 300).to_string()),
+    ] {
+        let clock = clock.to_string();
+        let args = ["--port", "0", "--clock", &clock, "--demo", "1"];
+        let mut served = serve_mock(&args, "PINN_MOCK_ID_TOKEN");
+        let note = served.note();
+        assert!(
+            note.ends_with(&format!("(clock frozen at {clock})\n")),
+            "{note}"
+        );
+        let note = served.note();
+        assert!(note.ends_with(&format!("expires at {expires}\n")), "{note}");
+        let users = served.client(&["users", "list", "-o", "table"]).ok();
+        assert!(users.stdout.contains(&clock), "{}", users.stdout);
+    }
 }

@@ -1,13 +1,13 @@
 //! The output formats: one page and every page as a table, pretty JSON and JSON Lines; no
-//! terminal escapes from the server; completions and help.
+//! terminal escapes from the server; table cells cut to a width; completions and help.
 
 use std::process::Stdio;
 
 use pinn::UserCreateParams;
-use pinn::mock::MockServer;
-use pinn::serde_json::json;
+use pinn::mock::{Fault, MockServer};
+use pinn::serde_json::{self, json};
 
-use crate::{bare, create_users, pinn, run};
+use crate::{bare, create_users, finish, pinn, run};
 
 #[test]
 fn one_page_in_each_format() {
@@ -148,13 +148,130 @@ fn completions_and_help() {
         .stderr(Stdio::piped());
     let mut child = c.spawn().unwrap();
     drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let (status, _, stderr) = finish(child);
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&stderr), "");
     let help = run(bare(), &["--help"]).ok();
     assert!(help.stdout.contains("export") && help.stdout.contains("--secret-key-file"));
+    // Every help is one line per flag, the same for -h and --help, and no line runs on
+    // (clap wraps none: it does not probe the terminal's width).
+    for command in [
+        &[][..],
+        &["users"],
+        &["users", "update"],
+        &["users", "list"],
+        &["export"],
+        &["mock"],
+        &["token", "verify"],
+    ] {
+        let long = run(bare(), &[command, &["--help"]].concat()).ok().stdout;
+        let short = run(bare(), &[command, &["-h"]].concat()).ok().stdout;
+        assert_eq!(long, short, "{command:?}");
+        assert!(!long.contains("see a summary"), "{command:?}: {long}");
+        for line in long.lines() {
+            assert!(line.chars().count() <= 100, "{command:?}: {line:?}");
+        }
+        assert!(
+            long.contains("  --max-retries <N>  "),
+            "{command:?}: {long}"
+        );
+    }
     assert!(run(bare(), &["--version"]).ok().stdout.starts_with("pinn "));
     let none = run(bare(), &[]);
     assert_eq!(none.code, 2);
     assert!(none.stderr.contains("Usage: pinn"));
+}
+
+#[test]
+fn no_terminal_escape_from_the_server_reaches_stderr() {
+    let server = MockServer::start();
+    let user = server
+        .client()
+        .users()
+        .create(&UserCreateParams::new())
+        .unwrap();
+    let mut user = serde_json::to_value(&user).unwrap();
+    user["user_id"] = json!("usr_\u{1b}[2J\u{9b}31m\u{202e}");
+    let page = json!({
+        "object": "list",
+        "url": "/v1/users",
+        "has_more": true,
+        "ended_at": "\u{1b}]0;PWNED\u{7}",
+        "data": [user],
+    })
+    .to_string();
+    for args in [
+        &["users", "list", "-o", "table"][..],
+        &["users", "list", "--jsonl"],
+        &["users", "list", "--json"],
+        &["users", "list", "--all", "-o", "table"],
+        &["export", "users"],
+    ] {
+        server.inject(Fault::body(200, &page));
+        let r = pinn(&server, args);
+        for (name, text) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+            assert!(
+                !text.contains(['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}']),
+                "{args:?}: {name} {text:?}"
+            );
+        }
+    }
+    server.inject(Fault::body(200, &page));
+    let table = pinn(&server, &["users", "list", "-o", "table"]);
+    assert_eq!(
+        table.stderr,
+        "more: --starting-after \\u{1b}]0;PWNED\\u{7} (or --all)\n"
+    );
+}
+
+#[test]
+fn a_huge_field_is_cut_in_a_table_and_whole_in_json() {
+    let server = MockServer::start();
+    let user = server
+        .client()
+        .users()
+        .create(&UserCreateParams::new())
+        .unwrap();
+    let small = serde_json::to_value(&user).unwrap();
+    // A megabyte of two-byte characters: a cut inside one would panic.
+    let huge_id = format!("usr_{}", "\u{e9}".repeat(512 * 1024));
+    let mut huge = small.clone();
+    huge["user_id"] = json!(huge_id);
+    let page = json!({
+        "object": "list",
+        "url": "/v1/users",
+        "has_more": false,
+        "data": [huge, small],
+    })
+    .to_string();
+    // The cell: 60 characters, the last one an ellipsis.
+    let cut = format!("usr_{}\u{2026}", "\u{e9}".repeat(55));
+    for args in [
+        &["users", "list", "-o", "table"][..],
+        &["users", "list", "--all", "-o", "table"],
+    ] {
+        server.inject(Fault::body(200, &page));
+        let table = pinn(&server, args).ok();
+        let lines: Vec<&str> = table.stdout.lines().collect();
+        assert_eq!(lines.len(), 3, "{args:?}");
+        let widest = lines.iter().map(|l| l.chars().count()).max().unwrap();
+        assert!(widest < 200, "{args:?}: a row is {widest} characters wide");
+        assert!(lines[1].starts_with(&cut), "{args:?}");
+        // The second column starts at the same place in every row: after the widest cell of
+        // the first (60 characters, cut) and two spaces.
+        let second: Vec<String> = lines
+            .iter()
+            .map(|l| l.chars().skip(62).take(6).collect())
+            .collect();
+        assert_eq!(second, ["STATUS", "active", "active"], "{args:?}");
+    }
+    // JSON and JSON Lines carry the value whole.
+    server.inject(Fault::body(200, &page));
+    let lines = pinn(&server, &["users", "list", "--jsonl"]).ok().lines();
+    assert_eq!(lines[0]["user_id"], huge_id.as_str());
+    server.inject(Fault::body(200, &page));
+    let array = pinn(&server, &["users", "list", "--all", "--json"])
+        .ok()
+        .json();
+    assert_eq!(array[0]["user_id"], huge_id.as_str());
 }

@@ -7,7 +7,7 @@ use std::process::Stdio;
 use pinn::mock::MockServer;
 use pinn::serde_json::json;
 
-use crate::{at, bare, newest_event, pinn, run, seeded_user};
+use crate::{at, bare, closed_port, finish, newest_event, pinn, run, seeded_user};
 
 #[test]
 fn users_create_get_update_list_delete() {
@@ -375,9 +375,36 @@ fn token_verify_prints_claims_or_the_reason() {
         .spawn()
         .unwrap();
     writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stdout).contains("usr_123"));
+    let (status, stdout, _) = finish(child);
+    assert!(status.success());
+    assert!(String::from_utf8_lossy(&stdout).contains("usr_123"));
+
+    // Input far longer than a token is not read to its end (which here never comes: stdin
+    // stays open): the crate's "too long", at once.
+    let mut child = at(&server)
+        .args(["token", "verify", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (done, exited) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&[b'a'; 1024 * 1024]);
+        // Open until the command has ended.
+        let _ = exited.recv();
+    });
+    let (status, stdout, stderr) = finish(child);
+    drop(done);
+    writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&stderr);
+    assert_eq!(status.code(), Some(11), "{stderr}");
+    assert!(stdout.is_empty());
+    assert_eq!(
+        stderr,
+        "pinn: id token verification error: token is too long\n"
+    );
 }
 
 #[test]
@@ -389,8 +416,7 @@ fn health() {
         pinn(&server, &["health", "-o", "table"]).ok().stdout,
         format!("healthy: {}\n", server.url())
     );
-    let url = server.url();
-    drop(server);
+    let (_closed, url) = closed_port();
     let mut c = bare();
     c.env("PINN_SECRET_KEY", "sk_test_4eC39HqLyjWDarjtT1zdp7dc");
     run(c, &["--api-host", &url, "health"]).fails(10, &["unhealthy", &url]);

@@ -14,17 +14,23 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::exit::Failure;
 
-/// A client for the Pinn API, and its emulator.
+/// A client for the Pinn API, and its emulator
 ///
-/// Reads the secret key from PINN_SECRET_KEY (or --secret-key-file PATH), the host from
-/// PINN_API_HOST (or --api-host), the version from PINN_API_VERSION (or --api-version).
-/// Output is a table on a terminal and JSON Lines in a pipe; see docs/cli.md.
+/// The help has no long form (`-h` and `--help` are the same, one line per flag): clap would
+/// switch every flag of every command to two lines and a blank for it, and it does not wrap
+/// long lines (no terminal-width probing), so the text after the flags is wrapped here.
 #[derive(Debug, Parser)]
 #[command(
     name = "pinn",
     version,
     propagate_version = true,
-    arg_required_else_help = true
+    arg_required_else_help = true,
+    long_about = None,
+    after_help = "\
+The secret key is read from PINN_SECRET_KEY (or --secret-key-file PATH), the host from
+PINN_API_HOST (or --api-host), the version from PINN_API_VERSION (or --api-version).
+Output is a table on a terminal and JSON Lines in a pipe. --demo and --seed fill an
+emulator: --mock (one for this command) or `pinn mock` (one that serves). See docs/cli.md."
 )]
 pub struct Cli {
     #[command(flatten, next_help_heading = "Global options")]
@@ -45,17 +51,24 @@ pub struct Global {
     /// Read the secret key from this file [default: $PINN_SECRET_KEY]
     #[arg(long, global = true, value_name = "PATH")]
     pub secret_key_file: Option<PathBuf>,
-    /// Run against a fresh emulator inside this process: no account, nothing kept
+    /// Run against a fresh emulator in this process: nothing is kept
     #[arg(long, global = true, conflicts_with_all = ["api_host", "secret_key_file"])]
     pub mock: bool,
-    /// With --mock or `pinn mock`: first create N demo users, each with a device and a log
-    #[arg(long, global = true, value_name = "N")]
+    /// With an emulator: create N demo users first (at most 1000000)
+    #[arg(long, global = true, value_name = "N", value_parser = demo_users)]
     pub demo: Option<u32>,
-    /// With --mock or `pinn mock`: the emulator's seed, for the same IDs every run (clock frozen)
+    /// With an emulator: a seed, for the same IDs every run (clock frozen)
     #[arg(long, global = true, value_name = "N")]
     pub seed: Option<u64>,
-    /// Output format [default: table on a terminal, jsonl otherwise]
-    #[arg(short, long, global = true, value_enum, value_name = "FORMAT")]
+    /// table, json or jsonl [default: table on a terminal, jsonl otherwise]
+    #[arg(
+        short,
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        hide_possible_values = true
+    )]
     pub output: Option<Format>,
     /// Same as --output json: pretty JSON
     #[arg(long, global = true, conflicts_with_all = ["output", "jsonl"])]
@@ -66,7 +79,7 @@ pub struct Global {
     /// Never show a progress line
     #[arg(long, global = true)]
     pub no_progress: bool,
-    /// How many times a failed request is retried when that is safe [default: 2]
+    /// Retries of a failed request, when that is safe [default: 2]
     #[arg(long, global = true, value_name = "N")]
     pub max_retries: Option<u32>,
 }
@@ -128,6 +141,9 @@ pub enum Command {
     /// Stream every item of a list as JSON Lines, page by page
     Export(ExportArgs),
     /// Serve the emulator on 127.0.0.1 until interrupted
+    #[command(after_help = "\
+Of the global options it takes --secret-key-file (the key to accept), --seed and --demo;
+the others are for the commands that call the API, and are refused.")]
     Mock(MockArgs),
     /// Print a shell completion script
     Completions {
@@ -143,7 +159,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: Option<u32>,
     /// Start after the item with this ID (the cursor of the next page)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = id)]
     pub starting_after: Option<String>,
     /// Walk every page, one at a time, streaming the items
     #[arg(long)]
@@ -159,11 +175,15 @@ pub enum UserCmd {
         metadata: Vec<(String, String)>,
     },
     /// Show a user
-    Get { user_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        user_id: String,
+    },
     /// Change a user's metadata (replaced as a whole) or status
     Update {
+        #[arg(value_parser = id)]
         user_id: String,
-        /// The new metadata, one entry per flag (repeatable): it replaces the old metadata
+        /// The new metadata (repeatable): it replaces all of the old
         #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = metadata_entry)]
         metadata: Vec<(String, String)>,
         /// Remove every metadata entry
@@ -174,17 +194,22 @@ pub enum UserCmd {
         status: Option<String>,
     },
     /// Delete a user (and their devices)
-    Delete { user_id: String },
+    Delete {
+        #[arg(value_parser = id)]
+        user_id: String,
+    },
     /// List users, newest first
     List(ListArgs),
     /// List a user's devices
     Devices {
+        #[arg(value_parser = id)]
         user_id: String,
         #[command(flatten)]
         list: ListArgs,
     },
     /// List a user's authentication logs
     Logs {
+        #[arg(value_parser = id)]
         user_id: String,
         #[command(flatten)]
         list: ListArgs,
@@ -214,9 +239,15 @@ pub enum AppCmd {
         description: Option<String>,
     },
     /// Show an app
-    Get { app_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        app_id: String,
+    },
     /// Delete an app (an integration that uses it stops working)
-    Delete { app_id: String },
+    Delete {
+        #[arg(value_parser = id)]
+        app_id: String,
+    },
     /// List apps, newest first
     List(ListArgs),
 }
@@ -224,13 +255,20 @@ pub enum AppCmd {
 #[derive(Debug, Subcommand)]
 pub enum DeviceCmd {
     /// Show a device
-    Get { device_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        device_id: String,
+    },
     /// Delete a device
-    Delete { device_id: String },
+    Delete {
+        #[arg(value_parser = id)]
+        device_id: String,
+    },
     /// List devices, newest first
     List(ListArgs),
     /// List a device's authentication logs
     Logs {
+        #[arg(value_parser = id)]
         device_id: String,
         #[command(flatten)]
         list: ListArgs,
@@ -240,7 +278,10 @@ pub enum DeviceCmd {
 #[derive(Debug, Subcommand)]
 pub enum EventCmd {
     /// Show an event
-    Get { event_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        event_id: String,
+    },
     /// List events, newest first
     List(ListArgs),
 }
@@ -248,7 +289,10 @@ pub enum EventCmd {
 #[derive(Debug, Subcommand)]
 pub enum LogCmd {
     /// Show an authentication log
-    Get { log_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        log_id: String,
+    },
     /// List authentication logs, newest first
     List(ListArgs),
 }
@@ -265,9 +309,13 @@ pub enum WebhookCmd {
         events: Vec<String>,
     },
     /// Show a webhook endpoint
-    Get { webhook_endpoint_id: String },
+    Get {
+        #[arg(value_parser = id)]
+        webhook_endpoint_id: String,
+    },
     /// Change a webhook endpoint's URL, events or status
     Update {
+        #[arg(value_parser = id)]
         webhook_endpoint_id: String,
         /// The new URL
         #[arg(long)]
@@ -280,7 +328,10 @@ pub enum WebhookCmd {
         status: Option<String>,
     },
     /// Delete a webhook endpoint
-    Delete { webhook_endpoint_id: String },
+    Delete {
+        #[arg(value_parser = id)]
+        webhook_endpoint_id: String,
+    },
     /// List webhook endpoints, newest first
     List(ListArgs),
 }
@@ -290,7 +341,7 @@ pub enum EnrollmentKeyCmd {
     /// Issue an enrollment key for a user (only once they have proven who they are)
     Create {
         /// The user the key is for
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", value_parser = id)]
         user_id: String,
     },
 }
@@ -300,7 +351,7 @@ pub enum RecoveryKeyCmd {
     /// Issue a recovery key for a user who lost their device
     Create {
         /// The user the key is for
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", value_parser = id)]
         user_id: String,
         /// A remote factor to check before re-enrollment (repeatable)
         #[arg(long = "flow", value_name = "FACTOR")]
@@ -333,7 +384,7 @@ pub enum Listable {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// What to export
+    /// Which list
     #[arg(value_enum)]
     pub resource: Listable,
     /// Items per page, 1 to 100
@@ -341,7 +392,7 @@ pub struct ExportArgs {
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: u32,
     /// Resume after the item with this ID (an interrupted export prints it)
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = id)]
     pub starting_after: Option<String>,
 }
 
@@ -352,7 +403,7 @@ pub struct MockArgs {
     /// The port to listen on (0 picks a free one)
     #[arg(long, default_value_t = 12111)]
     pub port: u16,
-    /// Start the clock frozen at this instant [default: the system's; with --seed, 2100-01-01]
+    /// Freeze the clock here [default: the system's; with --seed, 2100-01-01]
     #[arg(long, value_name = "UNIX_SECS", allow_negative_numbers = true)]
     pub clock: Option<i64>,
     /// Keep the newest N requests for /_mock/requests [default: 1000]
@@ -361,6 +412,23 @@ pub struct MockArgs {
     /// Close keep-alive connections idle this long [default: 5]
     #[arg(long, value_name = "SECS", value_parser = idle_seconds)]
     pub idle_timeout: Option<Duration>,
+}
+
+/// The most demo users `--demo` creates. Each costs the emulator about 15 KB of memory
+/// (its device, its log and their events with it), so this many is some 15 GB; any more is
+/// surely a slip of the keyboard, refused before the emulator starts.
+pub const MAX_DEMO_USERS: u32 = 1_000_000;
+
+/// A number of demo users: 0 to [`MAX_DEMO_USERS`].
+fn demo_users(s: &str) -> Result<u32, String> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("expected a number of users, 0 to {MAX_DEMO_USERS}"));
+    }
+    // Digits only: a number too large for u32 is too many as well.
+    match s.parse::<u32>() {
+        Ok(n) if n <= MAX_DEMO_USERS => Ok(n),
+        _ => Err(format!("at most {MAX_DEMO_USERS} demo users")),
+    }
 }
 
 /// Seconds, as `pinn-mock --idle-timeout` takes them: more than 0, at most a day.
@@ -372,6 +440,24 @@ fn idle_seconds(s: &str) -> Result<Duration, String> {
         return Err("expected more than 0 and at most 86400 seconds".into());
     }
     Ok(Duration::from_secs_f64(secs))
+}
+
+/// The longest ID the crate sends, in bytes: it refuses a longer one before any I/O, and so
+/// does the command line, before it reads a key or connects.
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// An ID or a cursor: not empty, at most [`MAX_ID_BYTES`] bytes.
+fn id(s: &str) -> Result<String, String> {
+    if s.is_empty() {
+        return Err("an ID cannot be empty".into());
+    }
+    if s.len() > MAX_ID_BYTES {
+        return Err(format!(
+            "an ID is at most {MAX_ID_BYTES} bytes, not {}",
+            s.len()
+        ));
+    }
+    Ok(s.to_string())
 }
 
 /// `KEY=VALUE`, with a non-empty key.
@@ -386,13 +472,14 @@ fn metadata_entry(s: &str) -> Result<(String, String), String> {
 }
 
 /// Refuses a secret key on the command line, before anything else reads the arguments: it
-/// would show in `ps` and in shell history.
+/// would show in `ps` and in shell history. An argument that is not UTF-8 is read lossily, so
+/// `--secret-key=` followed by invalid bytes is refused too.
 pub fn refuse_secret_key(args: &[OsString]) -> Result<(), Failure> {
     let found = args
         .iter()
         .skip(1)
         .take_while(|a| *a != "--")
-        .filter_map(|a| a.to_str())
+        .map(|a| a.to_string_lossy())
         .any(|a| a == "--secret-key" || a.starts_with("--secret-key="));
     if found {
         return Err(Failure::Usage(

@@ -14,7 +14,7 @@ use crate::args::{
     AppCmd, AppKind, Command, DeviceCmd, EnrollmentKeyCmd, EventCmd, ExportArgs, Format, ListArgs,
     Listable, LogCmd, RecoveryKeyCmd, TokenCmd, UserCmd, WebhookCmd,
 };
-use crate::exit::{Failure, note};
+use crate::exit::{Failure, note, shown};
 use crate::output::{self, Out, Row};
 use crate::stream;
 
@@ -28,7 +28,35 @@ pub struct Ctx {
     pub progress: bool,
 }
 
-/// Runs an API command.
+/// Refuses a command line that is wrong as a whole, before anything else: before a key is
+/// read, an emulator started or a connection made, so that a usage error is one whatever the
+/// environment (no key, an unreachable host). The checks of single values are clap's.
+pub fn check(command: &Command, format: Format) -> Result<(), Failure> {
+    match command {
+        Command::Users(UserCmd::Update {
+            metadata,
+            clear_metadata,
+            status,
+            ..
+        }) if metadata.is_empty() && !clear_metadata && status.is_none() => Err(Failure::Usage(
+            "nothing to change: give --metadata, --clear-metadata or --status".into(),
+        )),
+        Command::WebhookEndpoints(WebhookCmd::Update {
+            url,
+            events,
+            status,
+            ..
+        }) if url.is_none() && events.is_empty() && status.is_none() => Err(Failure::Usage(
+            "nothing to change: give --url, --event or --status".into(),
+        )),
+        Command::Export(_) if format != Format::Jsonl => Err(Failure::Usage(
+            "export writes JSON Lines; for a table or a JSON array use `list --all`".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Runs an API command, once [`check`] has passed it.
 pub fn run(ctx: &mut Ctx, command: Command) -> Result<(), Failure> {
     match command {
         Command::Users(c) => users(ctx, c),
@@ -75,11 +103,6 @@ fn users(ctx: &mut Ctx, command: UserCmd) -> Result<(), Failure> {
             clear_metadata,
             status,
         } => {
-            if metadata.is_empty() && !clear_metadata && status.is_none() {
-                return Err(Failure::Usage(
-                    "nothing to change: give --metadata, --clear-metadata or --status".into(),
-                ));
-            }
             let mut params = UserUpdateParams::new();
             if clear_metadata {
                 params = params.metadata(Map::new());
@@ -187,11 +210,6 @@ fn webhook_endpoints(ctx: &mut Ctx, command: WebhookCmd) -> Result<(), Failure> 
             events,
             status,
         } => {
-            if url.is_none() && events.is_empty() && status.is_none() {
-                return Err(Failure::Usage(
-                    "nothing to change: give --url, --event or --status".into(),
-                ));
-            }
             let mut params = WebhookEndpointUpdateParams::new();
             if let Some(u) = url {
                 params = params.url(u);
@@ -214,13 +232,8 @@ fn webhook_endpoints(ctx: &mut Ctx, command: WebhookCmd) -> Result<(), Failure> 
     }
 }
 
-/// `pinn export RESOURCE`: every item, as JSON Lines.
+/// `pinn export RESOURCE`: every item, as JSON Lines (the format [`check`] ensures).
 fn export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), Failure> {
-    if ctx.format != Format::Jsonl {
-        return Err(Failure::Usage(
-            "export writes JSON Lines; for a table or a JSON array use `list --all`".into(),
-        ));
-    }
     let list_args = ListArgs {
         limit: Some(args.limit),
         starting_after: args.starting_after,
@@ -260,7 +273,7 @@ where
     output::page(&mut ctx.out, ctx.format, &first)?;
     if ctx.format == Format::Table {
         match first.ended_at.as_deref().filter(|_| first.has_more) {
-            Some(cursor) => note!("more: --starting-after {cursor} (or --all)"),
+            Some(cursor) => note!("more: --starting-after {} (or --all)", shown(cursor)),
             None if first.data.is_empty() => note!("no {}s", T::NAME),
             None => {}
         }
@@ -297,13 +310,21 @@ fn deleted(
     )
 }
 
+/// The most `token verify -` reads from stdin: a token of the crate's greatest length, room
+/// for whitespace around it, and more, so that a longer input still gets the crate's own
+/// "token is too long" (it is never read whole).
+const MAX_TOKEN_INPUT: usize = pinn::id_token::MAX_TOKEN_BYTES + 1024;
+
 fn verify(ctx: &mut Ctx, token: String, amr: &[String]) -> Result<(), Failure> {
     let token = if token == "-" {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .lock()
+            .take(MAX_TOKEN_INPUT as u64)
+            .read_to_end(&mut bytes)
             .map_err(|e| Failure::Usage(format!("cannot read the token from stdin: {e}")))?;
-        text.trim().to_string()
+        // Bytes that are not UTF-8 make a malformed token, which the crate says it is.
+        String::from_utf8_lossy(&bytes).trim().to_string()
     } else {
         token
     };

@@ -76,7 +76,8 @@ pub fn code(kind: ErrorKind) -> u8 {
 }
 
 impl Failure {
-    /// Prints the failure as one line on stderr and returns the exit code.
+    /// Prints the failure as one line on stderr, with every secret redacted, and returns the
+    /// exit code.
     pub fn report(self) -> u8 {
         let (code, line) = match self {
             Failure::Usage(m) => (USAGE, format!("usage error: {m}")),
@@ -89,7 +90,9 @@ impl Failure {
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return OK,
             Failure::Output(e) => (OTHER, format!("cannot write the output: {e}")),
         };
-        note!("pinn: {}", one_line(&line));
+        // Redacted before and after escaping: a secret is found whichever way it was written.
+        let line = crate::redact::redact(&one_line(&crate::redact::redact(&line)));
+        note!("pinn: {line}");
         code
     }
 }
@@ -151,15 +154,30 @@ fn transport(kind: TransportKind) -> &'static str {
     }
 }
 
-/// Any text as one line: line breaks and other control characters escaped.
+/// Any text as one line: line breaks and other control characters escaped, and the invisible
+/// characters that change how a line reads (zero-width marks, direction overrides, line and
+/// paragraph separators) too, as the crate escapes them in its messages.
 pub fn one_line(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+    };
+    if !text.chars().any(hidden) {
+        return text.to_string();
+    }
+    let mut line = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            line.extend(c.escape_default());
+        } else {
+            line.push(c);
+        }
+    }
+    line
+}
+
+/// Text a server sent (an ID, a cursor), made safe for a line on stderr: escaped as a table
+/// cell is, and with any secret redacted.
+pub fn shown(text: &str) -> String {
+    crate::redact::redact(&one_line(text))
 }

@@ -20,6 +20,7 @@ mod interrupt;
 mod mock;
 mod output;
 mod progress;
+mod redact;
 mod setup;
 mod stream;
 
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), Failure> {
     let argv: Vec<_> = std::env::args_os().collect();
+    redact::remember_environment_and(&argv);
     args::refuse_secret_key(&argv)?;
     let Cli { global, command } = args::parse(argv)?;
     interrupt::install();
@@ -69,6 +71,8 @@ fn run() -> Result<(), Failure> {
         Command::Export(_) => global.format().unwrap_or(Format::Jsonl),
         _ => format,
     };
+    // Before a key is read, an emulator started or a connection made.
+    commands::check(&command, format)?;
     let session = setup::connect(&global)?;
     let mut ctx = commands::Ctx {
         client: session.client,

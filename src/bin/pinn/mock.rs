@@ -10,7 +10,7 @@ use pinn::serde_json::Map;
 use pinn::{AppCreateParams, AppType, Client, ListParams, WebhookEndpointCreateParams};
 
 use crate::args::{Global, MockArgs};
-use crate::exit::{Failure, note};
+use crate::exit::{Failure, note, shown};
 use crate::output::time;
 
 /// The IDs of the first demo objects, for examples to use.
@@ -103,15 +103,53 @@ fn builder(global: &Global, args: &MockArgs) -> Result<MockServerBuilder, Failur
     Ok(builder)
 }
 
+/// Refuses the global flags that only a command calling the API uses: `pinn mock` serves
+/// the emulator itself, and taking them silently would suggest they changed something.
+fn refuse_client_flags(global: &Global) -> Result<(), Failure> {
+    let Global {
+        api_host,
+        api_version,
+        secret_key_file: _,
+        mock,
+        demo: _,
+        seed: _,
+        output,
+        json,
+        jsonl,
+        no_progress,
+        max_retries,
+    } = global;
+    let given: Vec<&str> = [
+        ("--mock", *mock),
+        ("--api-host", api_host.is_some()),
+        ("--api-version", api_version.is_some()),
+        ("--output", output.is_some()),
+        ("--json", *json),
+        ("--jsonl", *jsonl),
+        ("--no-progress", *no_progress),
+        ("--max-retries", max_retries.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    let verb = match given.len() {
+        0 => return Ok(()),
+        1 => "does",
+        _ => "do",
+    };
+    Err(Failure::Usage(format!(
+        "pinn mock serves an emulator itself: {} {verb} not apply (of the global options it \
+         takes --secret-key-file, --seed and --demo)",
+        given.join(", ")
+    )))
+}
+
 /// `pinn mock`: serves the emulator on 127.0.0.1 until Ctrl-C. Prints, on stdout, the
-/// settings that point the CLI (or any SDK) at it as `NAME=value` lines a shell can source,
-/// and what it serves on stderr.
+/// settings that point the CLI (or any SDK) at it as `NAME=value` lines a shell can source
+/// (`PINN_SECRET_KEY` only when the emulator made the key up, never a key from a file), and
+/// what it serves on stderr.
 pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
-    if global.mock || global.api_host.is_some() {
-        return Err(Failure::Usage(
-            "pinn mock serves an emulator itself: --mock and --api-host do not apply".into(),
-        ));
-    }
+    refuse_client_flags(global)?;
     let server =
         builder(global, args)?
             .start()
@@ -123,13 +161,14 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
                 _ => Failure::Other(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)),
             })?;
     let demo = demo(&server, &server.client(), global.demo.unwrap_or(0))?;
-    let mut lines = format!(
-        "PINN_API_HOST={}\nPINN_SECRET_KEY={}\n",
-        server.url(),
-        server.secret_key()
-    );
+    let mut lines = format!("PINN_API_HOST={}\n", server.url());
+    // A key the emulator made up is printed for the shell to source; a key from a file is
+    // the user's own and stays in the file.
+    if global.secret_key_file.is_none() {
+        lines.push_str(&format!("PINN_SECRET_KEY={}\n", server.secret_key()));
+    }
     // The token's `exp`: five minutes after the emulator's clock when it is minted.
-    let token_expires = time(server.now() + 300);
+    let token_expires = time(server.now().saturating_add(300));
     if let Some(d) = &demo {
         let token = server.mint_id_token(&d.user_id, &["palm"]);
         lines.push_str(&format!(
@@ -152,6 +191,13 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
         "pinn mock: serving the Pinn API emulator on {} until Ctrl-C{repeat}",
         server.url()
     );
+    if let Some(path) = &global.secret_key_file {
+        note!(
+            "pinn mock: it accepts the secret key in {} (not printed: set PINN_SECRET_KEY from \
+             the file)",
+            shown(&path.to_string_lossy())
+        );
+    }
     if let Some(n) = global.demo.filter(|_| demo.is_some()) {
         let users = if n == 1 { "user" } else { "users" };
         note!(

@@ -50,11 +50,13 @@ pub fn json_pretty(value: &impl Serialize) -> io::Result<String> {
         .map_err(io::Error::other)
 }
 
-/// JSON text with DEL and the C1 control characters escaped as well (serde_json escapes
-/// only those below U+0020), so that no value can drive a terminal (U+009B is CSI). They can
-/// only occur inside strings, where `\u009b` is the same character: the JSON is unchanged.
+/// JSON text with DEL, the C1 control characters and the invisible characters that change
+/// how a line reads (zero-width marks, direction overrides) escaped as well (serde_json
+/// escapes only those below U+0020), so that no value can drive a terminal (U+009B is CSI)
+/// or disguise a line. They can only occur inside strings, where `\u009b` is the same
+/// character: the JSON is unchanged.
 fn terminal_safe(text: String) -> String {
-    let raw = |c: char| ('\u{7f}'..='\u{9f}').contains(&c);
+    let raw = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}');
     if !text.chars().any(raw) {
         return text;
     }
@@ -79,10 +81,21 @@ pub fn object(out: &mut Out, format: Format, value: &impl Serialize) -> io::Resu
             let Value::Object(fields) = value else {
                 return out.line(cell(&value_text("", &value)));
             };
-            let width = fields.keys().map(|k| k.chars().count()).max().unwrap_or(0);
-            for (name, value) in fields.iter().filter(|(k, _)| *k != "object") {
-                let shown = cell(&value_text(name, value));
-                out.line(format!("{:width$}  {shown}", cell(name)))?;
+            // Names are cut as table cells are (they set the width of the column), values
+            // are whole: each is the end of its own line, and the one object was asked for.
+            let fields: Vec<(String, &String, &Value)> = fields
+                .iter()
+                .filter(|(k, _)| *k != "object")
+                .map(|(k, v)| (capped(k, MAX_CELL), k, v))
+                .collect();
+            let width = fields
+                .iter()
+                .map(|(shown, _, _)| shown.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (shown, name, value) in &fields {
+                let value = cell(&value_text(name, value));
+                out.line(format!("{shown:width$}  {value}"))?;
             }
         }
     }
@@ -120,8 +133,14 @@ pub trait Row: Serialize {
     fn cells(&self) -> Vec<String>;
 }
 
+/// The most characters a table cell shows: a longer one (a server can send a field of any
+/// length) is cut to this many, its last one `…`, so that no cell can make every row as wide
+/// as itself. Only tables are cut: JSON and JSON Lines carry every value whole.
+pub const MAX_CELL: usize = 60;
+
 /// A table's columns and their widths, from the header and the items seen when it was made.
-/// A later, wider cell pushes its row out rather than being cut.
+/// Every cell is cut to [`MAX_CELL`] characters, so no column is wider; a later cell wider
+/// than its column (up to that) pushes its row out.
 pub struct Table {
     columns: &'static [&'static str],
     widths: Vec<usize>,
@@ -132,7 +151,7 @@ impl Table {
         let mut widths: Vec<usize> = T::COLUMNS.iter().map(|c| c.len()).collect();
         for item in items {
             for (w, c) in widths.iter_mut().zip(item.cells()) {
-                *w = (*w).max(cell(&c).chars().count());
+                *w = (*w).max(capped(&c, MAX_CELL).chars().count());
             }
         }
         Table {
@@ -162,7 +181,7 @@ impl Table {
     }
 
     pub fn row<T: Row>(&self, item: &T) -> String {
-        let cells: Vec<String> = item.cells().iter().map(|c| cell(c)).collect();
+        let cells: Vec<String> = item.cells().iter().map(|c| capped(c, MAX_CELL)).collect();
         self.join(&cells)
     }
 }
@@ -192,21 +211,42 @@ pub fn time(secs: i64) -> String {
 /// Text from a server made safe for a terminal: control characters (escape sequences, line
 /// breaks) are shown escaped instead of acted on.
 pub fn cell(text: &str) -> String {
-    if !text.chars().any(char::is_control) {
-        return text.to_string();
-    }
     crate::exit::one_line(text)
+}
+
+/// Text from a server as a table cell of at most `max` characters: made safe as [`cell`]
+/// makes it, then, if longer, cut to `max - 1` characters and `…`. Only the first `max + 1`
+/// characters are ever escaped, so a megabyte of text costs no more than a short one. It
+/// cuts between characters, never inside one.
+pub fn capped(text: &str, max: usize) -> String {
+    // The first `max + 1` characters: enough to know whether it is longer than `max`, as
+    // escaping only ever lengthens text.
+    let head = match text.char_indices().nth(max.saturating_add(1)) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    cut(cell(head), max)
+}
+
+/// `text` if it has at most `max` characters, else its first `max - 1` and `…`.
+fn cut(text: String, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text,
+        Some(_) => {
+            let keep = max.saturating_sub(1);
+            let end = text.char_indices().nth(keep).map_or(text.len(), |(i, _)| i);
+            let mut short = text[..end].to_string();
+            if max > 0 {
+                short.push('…');
+            }
+            short
+        }
+    }
 }
 
 /// A JSON value cut to `max` characters for a table column.
 fn short(value: &impl Serialize, max: usize) -> String {
-    let text = serde_json::to_string(value).unwrap_or_default();
-    if text.chars().count() <= max {
-        return text;
-    }
-    let mut cut: String = text.chars().take(max - 1).collect();
-    cut.push('…');
-    cut
+    cut(serde_json::to_string(value).unwrap_or_default(), max)
 }
 
 fn yes(b: bool) -> String {
@@ -321,5 +361,37 @@ impl Row for WebhookEndpoint {
             self.url.clone(),
             self.events.join(","),
         ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_CELL, capped};
+
+    #[test]
+    fn a_cell_is_cut_between_characters() {
+        assert_eq!(capped("", MAX_CELL), "");
+        let fits = "x".repeat(MAX_CELL);
+        assert_eq!(capped(&fits, MAX_CELL), fits);
+        let long = "x".repeat(MAX_CELL + 1);
+        assert_eq!(
+            capped(&long, MAX_CELL),
+            format!("{}…", "x".repeat(MAX_CELL - 1))
+        );
+        // Characters of every UTF-8 length, cut anywhere: never a panic, never too long.
+        for text in ["é", "€", "😀", "a\u{1b}b"] {
+            for n in 0..=8 {
+                let text = text.repeat(n);
+                for max in 0..=10 {
+                    let shown = capped(&text, max);
+                    assert!(shown.chars().count() <= max, "{text:?} {max}: {shown:?}");
+                }
+            }
+        }
+        // Escaped first: what is shown is what is counted, and no control character is left.
+        let escapes = "\u{1b}".repeat(100);
+        let shown = capped(&escapes, 10);
+        assert_eq!(shown, "\\u{1b}\\u{…");
+        assert!(!shown.contains('\u{1b}'));
     }
 }

@@ -7,9 +7,14 @@ use std::time::{Duration, Instant};
 use crate::exit::note;
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+/// The ending of a count's noun: none for one, `s` for any other number (0 users).
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 pub struct Progress {
     bar: Option<ProgressBar>,
-    /// What is counted, plural: "users".
+    /// What is counted, one of them: "user".
     what: String,
     items: u64,
     pages: u64,
@@ -28,7 +33,7 @@ impl Progress {
         });
         Progress {
             bar,
-            what: format!("{what}s"),
+            what: what.to_string(),
             items: 0,
             pages: 0,
             start: Instant::now(),
@@ -46,7 +51,7 @@ impl Progress {
         }
     }
 
-    /// How far the walk got: `12,345 users, 124 pages, 25,010/s`.
+    /// How far the walk got: `12,345 users, 124 pages, 25,010/s`, or `1 user, 1 page`.
     pub fn summary(&self) -> String {
         self.text(true)
     }
@@ -57,11 +62,12 @@ impl Progress {
         let secs = self.start.elapsed().as_secs_f64();
         let pages = self.pages.max(1);
         let mut text = format!(
-            "{} {}, {} {}",
+            "{} {}{}, {} page{}",
             HumanCount(self.items),
             self.what,
+            plural(self.items),
             HumanCount(pages),
-            if pages == 1 { "page" } else { "pages" }
+            plural(pages)
         );
         if secs >= 0.25 || (finished && secs > 0.0) {
             text.push_str(&format!(

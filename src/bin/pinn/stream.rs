@@ -5,14 +5,16 @@
 //! however long the list, a slow page never delays noticing Ctrl-C, and the output is
 //! flushed whenever the writer has caught up with the network.
 
-use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TryRecvError};
+use std::any::Any;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
 use pinn::{List, Object};
 
 use crate::args::Format;
 use crate::commands::Ctx;
-use crate::exit::Failure;
+use crate::exit::{Failure, shown};
 use crate::interrupt;
 use crate::output::{self, Out, Row, Table};
 use crate::progress::Progress;
@@ -25,7 +27,24 @@ const POLL: Duration = Duration::from_millis(50);
 enum Msg<T> {
     /// An item, and whether it is the first of a page.
     Item(T, bool),
+    /// A call failed: the walk ends here.
     Failed(pinn::Error),
+    /// Every page was walked. Only this ends a walk as a success: a channel that closes
+    /// without it means the walking thread ended early (it panicked), and the output is
+    /// incomplete.
+    Done,
+}
+
+/// How the writer's side of a walk ended.
+#[derive(Debug)]
+enum End {
+    /// The walking thread sent its last item and [`Msg::Done`].
+    Done,
+    Failed(pinn::Error),
+    /// Ctrl-C.
+    Interrupted,
+    /// The channel closed without [`Msg::Done`]: the walking thread is gone.
+    Vanished,
 }
 
 /// Prints every item of `first` and of the pages after it.
@@ -35,7 +54,7 @@ where
 {
     let mut sink = Sink::new(ctx.format, &first.data);
     let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
-    std::thread::Builder::new()
+    let walker = std::thread::Builder::new()
         .name("pinn-pages".into())
         .spawn(move || fetch(first, tx))
         .map_err(|e| Failure::Other(format!("cannot start a thread: {e}")))?;
@@ -43,48 +62,102 @@ where
     let mut progress = Progress::new(T::NAME, ctx.progress);
     let mut last_id: Option<String> = None;
     sink.begin(&mut ctx.out)?;
-    let failed = loop {
+    let end = receive(
+        &rx,
+        &mut ctx.out,
+        |out, item: T, new_page| {
+            sink.item(out, &item)?;
+            progress.item(new_page);
+            last_id = Some(item.id().to_string());
+            Ok(())
+        },
+        Out::flush,
+    )?;
+    // What was written is closed (a JSON array) and flushed however the walk ended.
+    sink.end(&mut ctx.out)?;
+    ctx.out.flush()?;
+    let resume = match &last_id {
+        Some(id) => format!("; resume with --starting-after {}", shown(id)),
+        None => String::new(),
+    };
+    let after = format!("after {}{resume}", progress.summary());
+    match end {
+        End::Done => {
+            progress.finish();
+            Ok(())
+        }
+        End::Failed(e) => {
+            progress.clear();
+            Err(Failure::Partial(e, after))
+        }
+        End::Interrupted => {
+            progress.clear();
+            Err(Failure::Interrupted(after))
+        }
+        End::Vanished => {
+            progress.clear();
+            // The thread has ended or is ending (its sender is gone), so this does not wait.
+            Err(Failure::Other(format!(
+                "the walk stopped before the last page: {}; the output is incomplete, {after}",
+                vanished(walker)
+            )))
+        }
+    }
+}
+
+/// Receives what the walking thread sends, handing each item to `item` (with `out`), until
+/// it sends [`Msg::Done`] or a failure, its channel closes, or Ctrl-C. `idle` runs whenever
+/// the writer has caught up and is about to wait (it flushes the output).
+fn receive<T, W>(
+    rx: &Receiver<Msg<T>>,
+    out: &mut W,
+    mut item: impl FnMut(&mut W, T, bool) -> std::io::Result<()>,
+    mut idle: impl FnMut(&mut W) -> std::io::Result<()>,
+) -> std::io::Result<End> {
+    loop {
         if interrupt::requested() {
-            break None;
+            return Ok(End::Interrupted);
         }
         let msg = match rx.try_recv() {
             Ok(msg) => msg,
             Err(TryRecvError::Empty) => {
-                ctx.out.flush()?;
+                idle(out)?;
                 match rx.recv_timeout(POLL) {
                     Ok(msg) => msg,
                     Err(RecvTimeoutError::Timeout) => continue,
-                    Err(RecvTimeoutError::Disconnected) => break None,
+                    Err(RecvTimeoutError::Disconnected) => return Ok(End::Vanished),
                 }
             }
-            Err(TryRecvError::Disconnected) => break None,
+            Err(TryRecvError::Disconnected) => return Ok(End::Vanished),
         };
         match msg {
-            Msg::Item(item, new_page) => {
-                sink.item(&mut ctx.out, &item)?;
-                progress.item(new_page);
-                last_id = Some(item.id().to_string());
-            }
-            Msg::Failed(e) => break Some(e),
+            Msg::Item(it, new_page) => item(out, it, new_page)?,
+            Msg::Failed(e) => return Ok(End::Failed(e)),
+            Msg::Done => return Ok(End::Done),
         }
-    };
-    sink.end(&mut ctx.out)?;
-    ctx.out.flush()?;
-    let resume = match &last_id {
-        Some(id) => format!("; resume with --starting-after {}", output::cell(id)),
-        None => String::new(),
-    };
-    let after = format!("after {}{resume}", progress.summary());
-    if let Some(e) = failed {
-        progress.clear();
-        return Err(Failure::Partial(e, after));
     }
-    if interrupt::requested() {
-        progress.clear();
-        return Err(Failure::Interrupted(after));
+}
+
+/// Why the walking thread ended without [`Msg::Done`], for the error line.
+fn vanished(walker: JoinHandle<()>) -> String {
+    match walker.join() {
+        Err(panic) => format!(
+            "the thread fetching pages panicked ({})",
+            panic_text(&*panic)
+        ),
+        Ok(()) => "the thread fetching pages ended early".into(),
     }
-    progress.finish();
-    Ok(())
+}
+
+/// The message of a panic, when it has one.
+fn panic_text(panic: &(dyn Any + Send)) -> &str {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s
+    } else {
+        "no message"
+    }
 }
 
 /// Walks the list, sending each item and whether it opens a page. Items of one page share
@@ -108,10 +181,12 @@ fn fetch<T: Object + Clone>(first: List<T>, tx: SyncSender<Msg<T>>) {
             }
             Err(e) => Msg::Failed(e),
         };
-        if tx.send(msg).is_err() {
+        let failed = matches!(msg, Msg::Failed(_));
+        if tx.send(msg).is_err() || failed {
             return;
         }
     }
+    let _ = tx.send(Msg::Done);
 }
 
 /// Where the items go, in the chosen format.
@@ -181,4 +256,81 @@ fn element(item: &impl serde::Serialize, comma: &str) -> std::io::Result<String>
     }
     text.push_str(comma);
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{End, Msg, receive, vanished};
+    use std::sync::mpsc;
+
+    /// Runs the writer's side against a walking thread that runs `walk`, and returns how it
+    /// ended, the items written and the thread.
+    fn against(
+        walk: impl FnOnce(mpsc::SyncSender<Msg<u32>>) + Send + 'static,
+    ) -> (End, Vec<u32>, std::thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::sync_channel(4);
+        let walker = std::thread::spawn(move || walk(tx));
+        let mut written = Vec::new();
+        let end = receive(
+            &rx,
+            &mut written,
+            |w, item, _| {
+                w.push(item);
+                Ok(())
+            },
+            |_| Ok(()),
+        )
+        .unwrap();
+        (end, written, walker)
+    }
+
+    #[test]
+    fn only_done_ends_a_walk_as_a_success() {
+        let (end, written, _) = against(|tx| {
+            for i in 0..10 {
+                tx.send(Msg::Item(i, i % 3 == 0)).unwrap();
+            }
+            tx.send(Msg::Done).unwrap();
+        });
+        assert!(matches!(end, End::Done), "{end:?}");
+        assert_eq!(written, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_thread_that_ends_early_is_no_success() {
+        let (end, written, walker) = against(|tx| {
+            tx.send(Msg::Item(1, true)).unwrap();
+        });
+        assert!(matches!(end, End::Vanished), "{end:?}");
+        assert_eq!(written, [1]);
+        assert_eq!(vanished(walker), "the thread fetching pages ended early");
+    }
+
+    #[test]
+    fn a_thread_that_panics_is_no_success() {
+        let (end, written, walker) = against(|tx| {
+            tx.send(Msg::Item(1, true)).unwrap();
+            tx.send(Msg::Item(2, false)).unwrap();
+            panic!("a test panic");
+        });
+        assert!(matches!(end, End::Vanished), "{end:?}");
+        assert_eq!(written, [1, 2]);
+        assert_eq!(
+            vanished(walker),
+            "the thread fetching pages panicked (a test panic)"
+        );
+    }
+
+    #[test]
+    fn a_write_that_fails_ends_the_walk() {
+        let (tx, rx) = mpsc::sync_channel(4);
+        tx.send(Msg::Item(1, true)).unwrap();
+        let failed = receive(
+            &rx,
+            &mut (),
+            |_, _: u32, _| Err(std::io::ErrorKind::BrokenPipe.into()),
+            |_| Ok(()),
+        );
+        assert_eq!(failed.unwrap_err().kind(), std::io::ErrorKind::BrokenPipe);
+    }
 }

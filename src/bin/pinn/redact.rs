@@ -1,0 +1,134 @@
+//! Keeping the secret key out of everything the CLI prints about itself: usage errors (clap
+//! quotes the argument it refused), paths, hosts, and the error line of a failed call.
+//!
+//! Every line [`Failure::report`](crate::exit::Failure::report) prints goes through
+//! [`redact`]. It replaces with `<redacted>`:
+//!
+//! - every secret remembered: the value of `PINN_SECRET_KEY`, the key file's content once
+//!   read, and each argument (from a `sk_test_`/`sk_live_` prefix on) that holds a key;
+//! - anything else that starts like a key (`sk_test_…`, `sk_live_…`), to the end of the word.
+
+use std::cmp::Reverse;
+use std::ffi::OsString;
+use std::sync::{Mutex, PoisonError};
+
+/// What a secret becomes.
+pub const REDACTED: &str = "<redacted>";
+
+/// How a secret key starts.
+const PREFIXES: [&str; 2] = ["sk_test_", "sk_live_"];
+
+/// A remembered secret at least this long is replaced wherever it occurs; a shorter one only
+/// where it stands as a word of its own (so a two-letter key does not mangle every message).
+const ANYWHERE: usize = 8;
+
+/// The secrets remembered, longest first.
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Remembers `secret` (without surrounding whitespace) as text never to print.
+pub fn remember(secret: &str) {
+    let secret = secret.trim();
+    if secret.is_empty() || REDACTED.contains(secret) {
+        return;
+    }
+    let mut secrets = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
+    if !secrets.iter().any(|s| s == secret) {
+        secrets.push(secret.to_string());
+        secrets.sort_by_key(|s| Reverse(s.len()));
+    }
+}
+
+/// Remembers the key in `PINN_SECRET_KEY`, and every argument that holds a key, from its
+/// prefix to its end (`--limit=sk_test_…` gives `sk_test_…`). Arguments that are not UTF-8
+/// are read lossily: the part that is still shows.
+pub fn remember_environment_and(args: &[OsString]) {
+    if let Some(key) = std::env::var_os("PINN_SECRET_KEY") {
+        remember(&key.to_string_lossy());
+    }
+    for arg in args.iter().skip(1) {
+        let arg = arg.to_string_lossy();
+        for prefix in PREFIXES {
+            if let Some(at) = arg.find(prefix) {
+                remember(&arg[at..]);
+            }
+        }
+    }
+}
+
+/// `text` with every secret replaced by `<redacted>`.
+pub fn redact(text: &str) -> String {
+    let secrets = SECRETS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let mut text = text.to_string();
+    for secret in &secrets {
+        if text.contains(secret.as_str()) {
+            text = replace(&text, secret);
+        }
+    }
+    prefixed(&text)
+}
+
+/// `text` with `secret` replaced: anywhere when it is long, else where it is a word.
+fn replace(text: &str, secret: &str) -> String {
+    if secret.len() >= ANYWHERE {
+        return text.replace(secret, REDACTED);
+    }
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, _) in text.match_indices(secret) {
+        let end = at + secret.len();
+        if word(text[..at].chars().next_back()) || word(text[end..].chars().next()) {
+            continue;
+        }
+        out.push_str(&text[rest..at]);
+        out.push_str(REDACTED);
+        rest = end;
+    }
+    out.push_str(&text[rest..]);
+    out
+}
+
+/// `text` with every word that starts like a key replaced. The word ends at whitespace, a
+/// quote or bracket, or anything that is not printable ASCII.
+fn prefixed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = PREFIXES.iter().filter_map(|p| rest.find(p)).min() {
+        out.push_str(&rest[..at]);
+        out.push_str(REDACTED);
+        let key = &rest[at..];
+        let end = key
+            .find(|c: char| {
+                !c.is_ascii_graphic() || matches!(c, '\'' | '"' | '`' | '<' | '>' | '(' | ')')
+            })
+            .unwrap_or(key.len());
+        rest = &key[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_replaced() {
+        assert_eq!(
+            prefixed("unexpected argument 'sk_test_abc' found"),
+            "unexpected argument '<redacted>' found"
+        );
+        assert_eq!(prefixed("file sk_live_x: gone"), "file <redacted> gone");
+        assert_eq!(
+            replace("'ab' is bad; abc", "ab"),
+            "'<redacted>' is bad; abc"
+        );
+        assert_eq!(
+            replace("xx secret_value yy", "secret_value"),
+            "xx <redacted> yy"
+        );
+    }
+}
