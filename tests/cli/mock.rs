@@ -37,7 +37,7 @@ fn mock_flag_runs_against_a_fresh_seeded_emulator() {
     .fails(2, &["cannot be used with"]);
     // Too many demo users is a slip, refused before the emulator starts to fill.
     run(bare(), &["--mock", "--demo", "4294967295", "users", "list"])
-        .fails(2, &["--demo", "at most 1000000 demo users"]);
+        .fails(2, &["--demo", "at most 200000 demo users"]);
 }
 
 #[test]
@@ -255,8 +255,8 @@ fn pinn_mock_takes_the_flags_of_pinn_mock() {
         ("--clock", "soon", "invalid digit"),
         ("--port", "70000", "not in 0..=65535"),
         ("--seed", "many", "invalid digit"),
-        ("--demo", "1000001", "at most 1000000 demo users"),
-        ("--demo", "99999999999", "at most 1000000 demo users"),
+        ("--demo", "200001", "at most 200000 demo users"),
+        ("--demo", "99999999999", "at most 200000 demo users"),
         ("--demo", "many", "expected a number of users"),
     ] {
         // `--port 0`: should a bad value ever be taken, the server still starts (and the

@@ -54,7 +54,7 @@ pub struct Global {
     /// Run against a fresh emulator in this process: nothing is kept
     #[arg(long, global = true, conflicts_with_all = ["api_host", "secret_key_file"])]
     pub mock: bool,
-    /// With an emulator: create N demo users first (at most 1000000)
+    /// With an emulator: create N demo users first (at most 200000)
     #[arg(long, global = true, value_name = "N", value_parser = demo_users)]
     pub demo: Option<u32>,
     /// With an emulator: a seed, for the same IDs every run (clock frozen)
@@ -414,10 +414,10 @@ pub struct MockArgs {
     pub idle_timeout: Option<Duration>,
 }
 
-/// The most demo users `--demo` creates. Each costs the emulator about 15 KB of memory
-/// (its device, its log and their events with it), so this many is some 15 GB; any more is
-/// surely a slip of the keyboard, refused before the emulator starts.
-pub const MAX_DEMO_USERS: u32 = 1_000_000;
+/// The most demo users `--demo` creates. Each costs the emulator about 10 KB of memory (its
+/// device, its log and their events with it), so this many is some 2 GB; any more is surely a slip of the keyboard, refused
+/// before the emulator starts.
+pub const MAX_DEMO_USERS: u32 = 200_000;
 
 /// A number of demo users: 0 to [`MAX_DEMO_USERS`].
 fn demo_users(s: &str) -> Result<u32, String> {
