@@ -81,7 +81,7 @@ fn the_api_version_is_sent() {
 }
 
 #[test]
-fn a_key_file_that_is_no_regular_file_or_too_large_is_refused() {
+fn a_key_file_that_is_a_device_a_dead_pipe_or_too_large_is_refused() {
     let dir = std::env::temp_dir().join(format!("pinn-cli-keyfile-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let refused = |path: &str, words: &[&str]| {
@@ -100,9 +100,16 @@ fn a_key_file_that_is_no_regular_file_or_too_large_is_refused() {
             .status()
             .unwrap();
         assert!(made.success());
-        refused(fifo.to_str().unwrap(), &["is not a regular file"]);
+        refused(
+            fifo.to_str().unwrap(),
+            &["nothing opened the pipe for writing within 2 s"],
+        );
         // A device that never ends.
-        refused("/dev/zero", &["is not a regular file"]);
+        refused("/dev/zero", &["is neither a regular file nor a pipe"]);
+        refused(
+            dir.to_str().unwrap(),
+            &["is neither a regular file nor a pipe"],
+        );
     }
     let large = dir.join("large");
     std::fs::write(&large, "k".repeat(5000)).unwrap();
@@ -123,4 +130,33 @@ fn a_key_file_that_is_no_regular_file_or_too_large_is_refused() {
     ];
     run(bare(), &[&args[..], &["users", "list"]].concat()).fails(4, &["authentication error"]);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A key that never touches the disk: `--secret-key-file /dev/stdin` fed by a pipe, as with
+/// `vault read … | pinn --secret-key-file /dev/stdin …` or `--secret-key-file <(…)`.
+#[cfg(unix)]
+#[test]
+fn a_key_comes_through_a_pipe() {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let server = MockServer::start();
+    let mut c = bare();
+    c.args([
+        "--api-host",
+        &server.url(),
+        "--secret-key-file",
+        "/dev/stdin",
+    ])
+    .args(["users", "list", "--json"])
+    .stdin(Stdio::piped())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    writeln!(child.stdin.take().unwrap(), "{}", server.secret_key()).unwrap();
+    let (status, stdout, stderr) = crate::finish(child);
+    let stderr = String::from_utf8_lossy(&stderr);
+    assert!(status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&stdout).contains("\"data\""));
+    assert_eq!(server.requests().len(), 1);
 }

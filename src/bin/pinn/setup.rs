@@ -1,9 +1,12 @@
 //! The client a command runs with: from the environment and the flags, or, with `--mock`,
 //! for a fresh emulator in this process (repeatable with `--seed`, filled by `--demo`).
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 use pinn::mock::MockServer;
 use pinn::{Client, Config, ConfigBuilder};
@@ -72,27 +75,29 @@ const MAX_KEY_FILE_BYTES: usize = 4 * 1024;
 
 /// The key in a file, without surrounding whitespace (a trailing line break, say).
 ///
-/// Only a regular file is read, and at most [`MAX_KEY_FILE_BYTES`] of it: a FIFO would block
-/// the command until someone writes to it, and a device (`/dev/zero`) would never end.
+/// A regular file is read, or on unix a pipe (`<(vault read …)`, `/dev/stdin` fed by a pipe),
+/// and at most [`MAX_KEY_FILE_BYTES`] of it. A device (`/dev/zero`) is refused, and a pipe
+/// that nobody opens for writing within [`PIPE_OPEN_WAIT`], or that brings nothing within
+/// [`PIPE_READ_WAIT`], is an error rather than a command that waits forever.
 pub fn read_key(path: &Path) -> Result<String, Failure> {
     let shown = path.display();
     let cannot =
         |e: io::Error| Failure::Config(format!("cannot read the secret key file {shown}: {e}"));
     let refused = |what: &str| Failure::Config(format!("the secret key file {shown} {what}"));
-    let not_regular = "is not a regular file (a pipe or a device is not read)";
-    // Before opening it: opening a FIFO for reading waits for a writer.
-    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+    let not_regular = "is neither a regular file nor a pipe";
+    let kind = std::fs::metadata(path).map_err(cannot)?.file_type();
+    let bytes = if kind.is_file() {
+        let file = File::open(path).map_err(cannot)?;
+        // What was opened, should the path have changed since it was looked at.
+        if !file.metadata().map_err(cannot)?.is_file() {
+            return Err(refused(not_regular));
+        }
+        read_at_most(file).map_err(cannot)?
+    } else if is_pipe(&kind) {
+        read_pipe(path).map_err(cannot)?
+    } else {
         return Err(refused(not_regular));
-    }
-    let file = open_without_waiting(path).map_err(cannot)?;
-    // And what was opened, should the path have changed in between.
-    if !file.metadata().map_err(cannot)?.is_file() {
-        return Err(refused(not_regular));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_KEY_FILE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
+    };
     if bytes.len() > MAX_KEY_FILE_BYTES {
         return Err(refused(&format!(
             "is larger than {MAX_KEY_FILE_BYTES} bytes (a secret key is at most \
@@ -115,62 +120,60 @@ pub fn read_key(path: &Path) -> Result<String, Failure> {
     Ok(key.to_string())
 }
 
-/// Opens `path` for reading; on unix with `O_NONBLOCK`, so that not even a FIFO swapped in
-/// after the check can make the open wait (for a regular file the flag changes nothing).
-fn open_without_waiting(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(O_NONBLOCK);
-    }
-    options.open(path)
+/// How long a pipe may go without a writer: opening one for reading waits for it.
+const PIPE_OPEN_WAIT: Duration = Duration::from_secs(2);
+/// How long the writer of a pipe may take to write the key and close it (a password manager
+/// may ask for a fingerprint first).
+const PIPE_READ_WAIT: Duration = Duration::from_secs(60);
+
+/// The first [`MAX_KEY_FILE_BYTES`] and one more of `source`: enough to tell a key from a
+/// file too large to be one.
+fn read_at_most(source: impl Read) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    source
+        .take(MAX_KEY_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
-/// `O_NONBLOCK`, where its value is known without the libc crate (else no flag: the check
-/// before opening still refuses a FIFO).
-#[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(any(
-        target_arch = "mips",
-        target_arch = "mips64",
-        target_arch = "mips32r6",
-        target_arch = "mips64r6",
-        target_arch = "sparc",
-        target_arch = "sparc64"
-    ))
-))]
-const O_NONBLOCK: i32 = 0o4000;
-#[cfg(any(
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd",
-    target_os = "dragonfly"
-))]
-const O_NONBLOCK: i32 = 0x4;
-#[cfg(all(
-    unix,
-    not(any(
-        all(
-            any(target_os = "linux", target_os = "android"),
-            not(any(
-                target_arch = "mips",
-                target_arch = "mips64",
-                target_arch = "mips32r6",
-                target_arch = "mips64r6",
-                target_arch = "sparc",
-                target_arch = "sparc64"
-            ))
-        ),
-        target_os = "macos",
-        target_os = "ios",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    ))
-))]
-const O_NONBLOCK: i32 = 0;
+#[cfg(unix)]
+fn is_pipe(kind: &std::fs::FileType) -> bool {
+    std::os::unix::fs::FileTypeExt::is_fifo(kind)
+}
+
+#[cfg(not(unix))]
+fn is_pipe(_: &std::fs::FileType) -> bool {
+    false
+}
+
+/// Reads a pipe on a thread of its own, giving up on a writer that never comes or never
+/// finishes (the thread is left blocked; the command ends anyway).
+fn read_pipe(path: &Path) -> io::Result<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    let path = path.to_owned();
+    // `None` once the pipe is open, then what was read (or at once, why it could not open).
+    thread::spawn(move || {
+        let opened = File::open(path).inspect(|_| {
+            let _ = tx.send(None);
+        });
+        let _ = tx.send(Some(opened.and_then(read_at_most)));
+    });
+    let gave_up = |what: &str, wait: Duration| {
+        let message = format!("{what} within {} s", wait.as_secs());
+        io::Error::new(io::ErrorKind::TimedOut, message)
+    };
+    match rx.recv_timeout(PIPE_OPEN_WAIT) {
+        Ok(Some(read)) => return read,
+        Ok(None) => {}
+        Err(_) => {
+            return Err(gave_up(
+                "nothing opened the pipe for writing",
+                PIPE_OPEN_WAIT,
+            ));
+        }
+    }
+    match rx.recv_timeout(PIPE_READ_WAIT) {
+        Ok(Some(read)) => read,
+        _ => Err(gave_up("the pipe brought no key", PIPE_READ_WAIT)),
+    }
+}
