@@ -10,6 +10,7 @@
 //! `sk_test_…` key), prints the URL and the key, and serves until it is killed. Tests drive it
 //! through the control API under `/_mock/` (see docs/testing.md).
 
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -66,7 +67,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
         };
         fn number<T: std::str::FromStr>(name: &str, v: String, what: &str) -> Result<T, String> {
             v.parse()
-                .map_err(|_| format!("{name} must be {what}, not {v:?}"))
+                .map_err(|_| format!("{name} must be {what}, not {}", shown(&v)))
         }
         match name.as_str() {
             "-h" | "--help" => return Err(USAGE.to_string()),
@@ -86,7 +87,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 }
                 out.idle_timeout = Some(secs);
             }
-            other => return Err(format!("unknown argument {other:?}\n\n{USAGE}")),
+            other => return Err(format!("unknown argument {}\n\n{USAGE}", shown(other))),
         }
     }
     Ok(out)
@@ -112,13 +113,27 @@ fn builder(args: &Args) -> MockServerBuilder {
     b
 }
 
-/// The arguments as strings; `std::env::args` would panic on one that is not UTF-8.
+/// An argument as an error quotes it: cut short, and not at all when it holds a key (a key
+/// in the wrong place must not reach a terminal's scrollback or a CI log).
+fn shown(arg: &str) -> String {
+    if ["sk_test_", "sk_live_"].iter().any(|p| arg.contains(p)) {
+        return "<a secret key, not shown>".into();
+    }
+    match arg.char_indices().nth(64) {
+        Some((cut, _)) => format!("{:?}…", &arg[..cut]),
+        None => format!("{arg:?}"),
+    }
+}
+
+/// The arguments as strings; `std::env::args` would panic on one that is not UTF-8. The one
+/// that is not is named by its position, not shown: it may be a key.
 fn utf8_args() -> Result<Vec<String>, String> {
     std::env::args_os()
         .skip(1)
-        .map(|a| {
+        .enumerate()
+        .map(|(i, a)| {
             a.into_string()
-                .map_err(|a| format!("arguments must be UTF-8, not {a:?}"))
+                .map_err(|_| format!("argument {} is not UTF-8", i + 1))
         })
         .collect()
 }
@@ -127,7 +142,7 @@ fn main() -> ExitCode {
     let args = match utf8_args().and_then(|a| parse(a.into_iter())) {
         Ok(args) => args,
         Err(message) if message == USAGE => {
-            println!("{USAGE}");
+            let _ = writeln!(std::io::stdout(), "{USAGE}");
             return ExitCode::SUCCESS;
         }
         Err(message) => {
@@ -146,9 +161,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("pinn-mock listening on {}", server.url());
-    println!("PINN_API_HOST={}", server.url());
-    println!("PINN_SECRET_KEY={}", server.secret_key());
+    // Written without `println!`, which panics once stdout is closed (`pinn-mock | head -1`):
+    // the server serves on whoever reads its lines.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "pinn-mock listening on {}", server.url())
+        .and_then(|()| writeln!(out, "PINN_API_HOST={}", server.url()))
+        .and_then(|()| writeln!(out, "PINN_SECRET_KEY={}", server.secret_key()))
+        .and_then(|()| out.flush());
     loop {
         std::thread::park();
     }

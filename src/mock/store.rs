@@ -5,7 +5,7 @@
 //! Objects are kept as JSON maps built from the spec's object table, not as the crate's model
 //! types, so the emulator says what the spec says even where the client's models are lenient.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
 use serde::Deserialize;
@@ -353,6 +353,8 @@ impl Store {
         for (name, rows) in s.objects.unwrap_or_default() {
             let kind =
                 Kind::from_name(&name).ok_or_else(|| format!("unknown object kind {name:?}"))?;
+            // The IDs seen, not the store: it forgets old events as it takes new ones.
+            let mut seen = HashSet::new();
             for (i, mut obj) in rows.into_iter().enumerate() {
                 let id = str_field(&obj, kind.id_field()).unwrap_or_default();
                 if id.is_empty() {
@@ -361,7 +363,7 @@ impl Store {
                         kind.id_field()
                     ));
                 }
-                if next.get(kind, id).is_some() {
+                if !seen.insert(id.to_owned()) {
                     return Err(format!("objects.{name}[{i}]: {id:?} appears twice"));
                 }
                 match obj.get("object") {
@@ -503,6 +505,26 @@ mod tests {
         let huge = obj(json!({"blob": "x".repeat(MAX_EVENT_BYTES)}));
         s.insert(Kind::Event, 1_000, huge);
         assert_eq!(s.count(Kind::Event), 1);
+    }
+
+    #[test]
+    fn a_snapshot_with_an_id_twice_is_refused_even_past_the_events_kept() {
+        // The first and the last event share an ID; by the last, the first has been dropped
+        // from the store to keep it within MAX_EVENTS.
+        let mut events: Vec<Value> = (0..=MAX_EVENTS)
+            .map(|i| json!({"event_id": format!("evt_{i}")}))
+            .collect();
+        events.push(json!({"event_id": "evt_0"}));
+        let mut s = store();
+        let err = s
+            .restore(json!({"objects": {"event": events}}))
+            .unwrap_err();
+        assert!(err.contains("\"evt_0\" appears twice"), "{err}");
+        assert_eq!(
+            s.count(Kind::Event),
+            0,
+            "a refused snapshot changes nothing"
+        );
     }
 
     #[test]

@@ -126,7 +126,8 @@ pub fn api(port: u16, key: &str, method: &str, target: &str, body: &str) -> Repl
 /// A keep-alive connection: requests go out one at a time and answers are read in turn.
 pub struct Conn {
     pub stream: TcpStream,
-    buf: Vec<u8>,
+    /// What was read past the last answer.
+    pub buf: Vec<u8>,
 }
 
 impl Conn {
