@@ -267,7 +267,8 @@ fn usage_errors_come_before_the_key_and_the_network() {
             r.fails(2, &["usage error", words]);
         }
     }
-    // Nor does an emulator start (and fill) first.
+    // With `--mock` too, the whole command line is checked: an update that changes nothing is
+    // a usage error there as well (the emulator would otherwise be sent an empty update).
     run(
         bare(),
         &["--mock", "--demo", "3", "users", "update", "usr_x"],

@@ -414,9 +414,9 @@ pub struct MockArgs {
     pub idle_timeout: Option<Duration>,
 }
 
-/// The most demo users `--demo` creates. Each costs the emulator about 10 KB of memory (its
-/// device, its log and their events with it), so this many is some 2 GB; any more is surely a slip of the keyboard, refused
-/// before the emulator starts.
+/// The most demo users `--demo` creates. Each costs the emulator about 10 KB of memory (with
+/// its device and its log), so this many is some 2 GB; any more is surely a slip of the
+/// keyboard, refused before the emulator starts.
 pub const MAX_DEMO_USERS: u32 = 200_000;
 
 /// A number of demo users: 0 to [`MAX_DEMO_USERS`].

@@ -154,14 +154,17 @@ fn transport(kind: TransportKind) -> &'static str {
     }
 }
 
+/// The invisible characters that change how a line reads: zero-width marks, direction marks
+/// and overrides, line and paragraph separators, the byte-order mark.
+pub fn invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+}
+
 /// Any text as one line: line breaks and other control characters escaped, and the invisible
 /// characters that change how a line reads (zero-width marks, direction overrides, line and
 /// paragraph separators) too, as the crate escapes them in its messages.
 pub fn one_line(text: &str) -> String {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
-    };
+    let hidden = |c: char| c.is_control() || invisible(c);
     if !text.chars().any(hidden) {
         return text.to_string();
     }

@@ -56,7 +56,7 @@ pub fn json_pretty(value: &impl Serialize) -> io::Result<String> {
 /// or disguise a line. They can only occur inside strings, where `\u009b` is the same
 /// character: the JSON is unchanged.
 fn terminal_safe(text: String) -> String {
-    let raw = |c: char| matches!(c, '\u{7f}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}');
+    let raw = |c: char| matches!(c, '\u{7f}'..='\u{9f}') || crate::exit::invisible(c);
     if !text.chars().any(raw) {
         return text;
     }

@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::mpsc;
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
@@ -86,18 +86,12 @@ pub fn read_key(path: &Path) -> Result<String, Failure> {
     let refused = |what: &str| Failure::Config(format!("the secret key file {shown} {what}"));
     let not_regular = "is neither a regular file nor a pipe";
     let kind = std::fs::metadata(path).map_err(cannot)?.file_type();
-    let bytes = if kind.is_file() {
-        let file = File::open(path).map_err(cannot)?;
-        // What was opened, should the path have changed since it was looked at.
-        if !file.metadata().map_err(cannot)?.is_file() {
-            return Err(refused(not_regular));
-        }
-        read_at_most(file).map_err(cannot)?
-    } else if is_pipe(&kind) {
-        read_pipe(path).map_err(cannot)?
-    } else {
+    if !kind.is_file() && !is_pipe(&kind) {
         return Err(refused(not_regular));
-    };
+    }
+    // Read under the pipe's waits even when it was a regular file just now: should the path
+    // become a FIFO in between, opening it would wait for a writer.
+    let bytes = read_waiting_at_most(path).map_err(cannot)?;
     if bytes.len() > MAX_KEY_FILE_BYTES {
         return Err(refused(&format!(
             "is larger than {MAX_KEY_FILE_BYTES} bytes (a secret key is at most \
@@ -146,9 +140,9 @@ fn is_pipe(_: &std::fs::FileType) -> bool {
     false
 }
 
-/// Reads a pipe on a thread of its own, giving up on a writer that never comes or never
-/// finishes (the thread is left blocked; the command ends anyway).
-fn read_pipe(path: &Path) -> io::Result<Vec<u8>> {
+/// Reads a file or a pipe on a thread of its own, giving up on a writer that never comes or
+/// never finishes (the thread is left blocked; the command ends anyway).
+fn read_waiting_at_most(path: &Path) -> io::Result<Vec<u8>> {
     let (tx, rx) = mpsc::channel();
     let path = path.to_owned();
     // `None` once the pipe is open, then what was read (or at once, why it could not open).
@@ -162,18 +156,19 @@ fn read_pipe(path: &Path) -> io::Result<Vec<u8>> {
         let message = format!("{what} within {} s", wait.as_secs());
         io::Error::new(io::ErrorKind::TimedOut, message)
     };
+    let vanished = || io::Error::other("the thread reading it ended early");
     match rx.recv_timeout(PIPE_OPEN_WAIT) {
         Ok(Some(read)) => return read,
         Ok(None) => {}
-        Err(_) => {
-            return Err(gave_up(
-                "nothing opened the pipe for writing",
-                PIPE_OPEN_WAIT,
-            ));
+        Err(RecvTimeoutError::Timeout) => {
+            let what = "nothing opened the pipe for writing";
+            return Err(gave_up(what, PIPE_OPEN_WAIT));
         }
+        Err(RecvTimeoutError::Disconnected) => return Err(vanished()),
     }
     match rx.recv_timeout(PIPE_READ_WAIT) {
         Ok(Some(read)) => read,
-        _ => Err(gave_up("the pipe brought no key", PIPE_READ_WAIT)),
+        Ok(None) | Err(RecvTimeoutError::Disconnected) => Err(vanished()),
+        Err(RecvTimeoutError::Timeout) => Err(gave_up("the pipe brought no key", PIPE_READ_WAIT)),
     }
 }
