@@ -14,11 +14,10 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::exit::Failure;
 
+// The help has no long form (`-h` and `--help` are the same, one line per flag): clap would
+// switch every flag of every command to two lines and a blank for it, and it does not wrap
+// long lines (no terminal-width probing), so the text after the flags is wrapped here.
 /// A client for the Pinn API, and its emulator
-///
-/// The help has no long form (`-h` and `--help` are the same, one line per flag): clap would
-/// switch every flag of every command to two lines and a blank for it, and it does not wrap
-/// long lines (no terminal-width probing), so the text after the flags is wrapped here.
 #[derive(Debug, Parser)]
 #[command(
     name = "pinn",
