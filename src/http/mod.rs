@@ -382,7 +382,9 @@ pub(crate) fn healthy(config: &Config) -> bool {
     let Ok(url) = req.url(config) else {
         return false;
     };
-    matches!(agent::exchange(config, &req, &url, config.timeout), Ok(r) if (200..300).contains(&r.status))
+    // One attempt, so bounded by the attempt's timeout and by the whole call's deadline alike.
+    let within = config.timeout.min(config.deadline);
+    matches!(agent::exchange(config, &req, &url, within), Ok(r) if (200..300).contains(&r.status))
 }
 
 /// A success, at `debug`, with its facts as key-values (target `pinn::http`).

@@ -93,6 +93,11 @@ fn one_deadline_covers_every_attempt() {
         assert_clean(&err);
         assert_eq!(err.kind(), ErrorKind::ApiConnection);
         assert!(took < ms(2500), "{took:?}");
+        // `healthy()` is one call too: the deadline bounds it, not only the attempt timeout.
+        let started = Instant::now();
+        assert!(!c.healthy());
+        let took = started.elapsed();
+        assert!(took < ms(2500), "healthy() waited {took:?}");
     });
 }
 
