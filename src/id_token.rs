@@ -114,16 +114,13 @@ impl<'a> IdTokens<'a> {
     pub fn verify(&self, token: &str, required_amr: &[&str]) -> Result<IdTokenClaims> {
         let config = self.client.config();
         config.check()?;
-        let key = config
-            .secret_key()
-            .map(|k| k.expose().as_bytes())
-            .unwrap_or_default();
+        let key = config.secret_key().map(|k| k.expose()).unwrap_or_default();
         if key.len() < MIN_SECRET_BYTES {
             return Err(Error::Configuration(format!(
                 "the secret key is shorter than {MIN_SECRET_BYTES} bytes, too short to verify ID tokens"
             )));
         }
-        let reject = |why: &str| Err(refused(why.to_string(), None));
+        let reject = |why: &str| Err(refused(why.to_string(), None, key));
         if token.len() > MAX_TOKEN_BYTES {
             return reject("token is too long");
         }
@@ -138,7 +135,7 @@ impl<'a> IdTokens<'a> {
             return Err(Error::Configuration("no secret key set".into()));
         };
         let data = jsonwebtoken::decode::<Map<String, Value>>(token, decoding_key, &VALIDATION)
-            .map_err(|e| refused(jwt_reason(&e, token), Some(e)))?;
+            .map_err(|e| refused(jwt_reason(&e, token), Some(e), key))?;
         let claims = data.claims;
 
         let sub = match claims.get("sub") {
@@ -177,6 +174,7 @@ impl<'a> IdTokens<'a> {
             return Err(refused(
                 format!("claim amr lacks the required method {missing:?}"),
                 None,
+                key,
             ));
         }
         // jsonwebtoken has checked `exp`/`nbf`, floats included; report those as whole seconds.
@@ -201,12 +199,13 @@ impl<'a> IdTokens<'a> {
 
 /// The error for a refused token, its jsonwebtoken source (if any) made safe to show: a JSON
 /// error quotes claim values, which come from whoever made the token.
-fn refused(reason: String, source: Option<jsonwebtoken::errors::Error>) -> Error {
+/// A token signed with the key may quote it, so `key` is redacted there too.
+fn refused(reason: String, source: Option<jsonwebtoken::errors::Error>, key: &str) -> Error {
     use jsonwebtoken::errors::{ErrorKind as K, new_error};
     let source = source.map(|e| match e.kind() {
         K::Json(inner) => {
             let raw = inner.to_string();
-            let safe = crate::text::shown(&raw, None, crate::text::MAX_MESSAGE);
+            let safe = crate::text::shown(&raw, Some(key), crate::text::MAX_MESSAGE);
             if safe == raw {
                 e
             } else {

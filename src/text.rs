@@ -2,7 +2,9 @@
 //! `Display`, a `Debug` or a log line that it did not write itself goes through [`shown`].
 //!
 //! - The secret key is replaced by `<redacted>` wherever it occurs in the text as shown, so no
-//!   escaping in the body (`sk\u005ftest_…` decodes to the key) can bring it back.
+//!   escaping in the body (`sk\u005ftest_…` decodes to the key) can bring it back, and where
+//!   it occurs percent-encoded, in part or whole (`sk%5Ftest%5F…`, as a server quoting a URL
+//!   writes it).
 //! - Control and invisible formatting characters (line breaks, ANSI escapes, bidi overrides)
 //!   are written as `\u{…}` escapes, so a server cannot forge a log line.
 //! - The result is cut to a byte budget, so a server cannot make an error megabytes long.
@@ -10,6 +12,7 @@
 //! Data is never rewritten: a success body reaches its model type exactly as sent. Only the
 //! text of errors and log lines is treated here.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// What replaces the secret key in shown text.
@@ -24,21 +27,17 @@ pub(crate) const MAX_SHORT: usize = 256;
 /// `max` bytes (on a character boundary, with `…` when cut).
 pub(crate) fn shown(raw: &str, key: Option<&str>, max: usize) -> String {
     // Only the start of `raw` can be shown: at most `max` bytes, where each redaction stands
-    // for a whole key in 10 bytes. So no more than that is searched, and a key cut by this
-    // bound lies wholly past what is shown.
-    let key_len = key.map_or(0, str::len);
+    // for a whole key (of up to three bytes a character, percent-encoded) in 10 bytes. So no
+    // more than that is searched, and a key cut by this bound lies wholly past what is shown.
+    let key_len = key.map_or(0, str::len).saturating_mul(3);
     let reach = max
         .saturating_mul(key_len.div_ceil(REDACTED.len()).max(1))
         .saturating_add(key_len.saturating_mul(2));
     let whole = raw.len();
     let raw = head(raw, reach);
-    let redacted;
     let text = match key {
-        Some(k) if !k.is_empty() && raw.contains(k) => {
-            redacted = raw.replace(k, REDACTED);
-            redacted.as_str()
-        }
-        _ => raw,
+        Some(k) if !k.is_empty() => redact(raw, k),
+        _ => Cow::Borrowed(raw),
     };
     let mut out = String::with_capacity(text.len().min(max) + 8);
     let mut cut = raw.len() < whole;
@@ -57,6 +56,60 @@ pub(crate) fn shown(raw: &str, key: Option<&str>, max: usize) -> String {
         out.push('…');
     }
     out
+}
+
+/// `text` with every occurrence of `key` replaced, `key` written plainly or with any of its
+/// ASCII characters percent-encoded.
+fn redact<'a>(text: &'a str, key: &str) -> Cow<'a, str> {
+    if !text.contains('%') {
+        return match text.contains(key) {
+            true => Cow::Owned(text.replace(key, REDACTED)),
+            false => Cow::Borrowed(text),
+        };
+    }
+    // Still UTF-8: one ASCII byte replaces three.
+    let (decoded, starts) = percent_decoded(text.as_bytes());
+    let Ok(decoded) = String::from_utf8(decoded) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::new();
+    let mut shown_to = 0;
+    for (at, _) in decoded.match_indices(key) {
+        // The key is ASCII or starts a character in both texts alike: these are boundaries.
+        let (from, to) = (starts[at], starts[at + key.len()]);
+        out.push_str(&text[shown_to..from]);
+        out.push_str(REDACTED);
+        shown_to = to;
+    }
+    if shown_to == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[shown_to..]);
+    Cow::Owned(out)
+}
+
+/// `bytes` with each `%XX` of an ASCII character decoded (the secret key is ASCII), and where
+/// each decoded byte starts in `bytes` (with `bytes.len()` last), to map a match back.
+pub(crate) fn percent_decoded(bytes: &[u8]) -> (Vec<u8>, Vec<usize>) {
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut starts = Vec::with_capacity(bytes.len() + 1);
+    let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+    let mut i = 0;
+    while i < bytes.len() {
+        starts.push(i);
+        match (bytes[i], hex(i + 1), hex(i + 2)) {
+            (b'%', Some(hi), Some(lo)) if hi < 8 => {
+                decoded.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    starts.push(bytes.len());
+    (decoded, starts)
 }
 
 /// The longest start of `s` of at most `max` bytes that ends on a character boundary.
@@ -94,21 +147,59 @@ mod tests {
     }
 
     #[test]
+    fn a_percent_encoded_key_is_redacted_in_part_or_whole() {
+        let key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+        let all: String = key.bytes().map(|b| format!("%{b:02X}")).collect();
+        let lower = all.to_lowercase();
+        for quoted in [
+            "sk%5Ftest%5F4eC39HqLyjWDarjtT1zdp7dc".to_string(),
+            "sk%5ftest_4eC39HqLyjWDarjtT1zdp7dc".to_string(),
+            all,
+            lower,
+        ] {
+            let raw = format!("bad url https://é.example/?k={quoted}&é=%E9%ZZ%");
+            assert_eq!(
+                shown(&raw, Some(key), MAX_MESSAGE),
+                "bad url https://é.example/?k=<redacted>&é=%E9%ZZ%",
+                "{quoted}"
+            );
+        }
+        // Percent signs elsewhere leave the text as it was.
+        let plain = "100% of %41 and %zz, %";
+        assert_eq!(shown(plain, Some(key), MAX_MESSAGE), plain);
+        // A part of a key is not a key.
+        let part = "sk%5Ftest%5F4eC39";
+        assert_eq!(shown(part, Some(key), MAX_MESSAGE), part);
+    }
+
+    #[test]
     fn no_part_of_a_key_shows_wherever_the_text_is_cut() {
         let key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
-        for copies in 0..12 {
-            for gap in 0..40 {
-                let raw = format!(
-                    "{}{}{key}{}",
-                    key.repeat(copies),
-                    "x".repeat(gap),
-                    "y".repeat(50)
-                );
-                for max in [1, 9, 10, 31, 64, 100, MAX_SHORT] {
-                    let out = shown(&raw, Some(key), max);
-                    for part in key.as_bytes().windows(5) {
-                        let part = std::str::from_utf8(part).unwrap();
-                        assert!(!out.contains(part), "{out:?} shows {part:?}");
+        let encoded: String = key.bytes().map(|b| format!("%{b:02X}")).collect();
+        // The key as written, and the parts of it no output may hold.
+        let forms = [
+            (key.to_string(), key.as_bytes().windows(5)),
+            (
+                "sk%5Ftest%5F4eC39HqLyjWDarjtT1zdp7dc".into(),
+                key.as_bytes().windows(5),
+            ),
+            (encoded.clone(), encoded.as_bytes().windows(15)),
+        ];
+        for (written, parts) in forms {
+            for copies in 0..12 {
+                for gap in 0..40 {
+                    let raw = format!(
+                        "{}{}{written}{}",
+                        written.repeat(copies),
+                        "x".repeat(gap),
+                        "y".repeat(50)
+                    );
+                    for max in [1, 9, 10, 31, 64, 100, MAX_SHORT] {
+                        let out = shown(&raw, Some(key), max);
+                        for part in parts.clone() {
+                            let part = std::str::from_utf8(part).unwrap();
+                            assert!(!out.contains(part), "{out:?} shows {part:?}");
+                        }
                     }
                 }
             }

@@ -1,5 +1,6 @@
 //! [`ConfigBuilder`]: every setting, checked.
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,12 +9,29 @@ use crate::errors::{Error, Result};
 
 /// Builds a [`Config`]. [`build`](ConfigBuilder::build) checks every value and reports the
 /// first problem as a configuration error; no setting can make a later call panic.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 #[must_use]
 pub struct ConfigBuilder {
     config: Config,
     /// Problems found by the setters themselves, in the order they were called.
     problems: Vec<String>,
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A problem may quote a value, and the key may have been given where it was not meant
+        // to go (as the proxy, say): it is redacted, as in the config's own `Debug`.
+        let key = self.config.secret_key.as_ref().map(SecretKey::expose);
+        let problems: Vec<String> = self
+            .problems
+            .iter()
+            .map(|p| crate::text::shown(p, key, 2 * crate::text::MAX_MESSAGE))
+            .collect();
+        f.debug_struct("ConfigBuilder")
+            .field("config", &self.config)
+            .field("problems", &problems)
+            .finish()
+    }
 }
 
 impl ConfigBuilder {
@@ -22,6 +40,11 @@ impl ConfigBuilder {
             config,
             problems: Vec::new(),
         }
+    }
+
+    /// Records that an environment variable could not be read.
+    pub(super) fn unreadable_env(&mut self, problem: Option<String>) {
+        self.config.unreadable_env = problem;
     }
 
     /// The secret key (`sk_…`). It must be printable ASCII, with no spaces or line breaks,
@@ -208,18 +231,21 @@ impl ConfigBuilder {
     /// Sends every request through this proxy: `http://host:port`, `https://host:port`,
     /// `socks4://`, `socks4a://`, `socks5://` or `socks5h://`, with `user:password@` if the
     /// proxy needs it. HTTPS requests are tunnelled (`CONNECT`), so the proxy never sees the
-    /// key. It applies to a loopback API host too, unlike the environment's proxy.
+    /// key. It applies to a loopback API host too, unlike the environment's proxy. The scheme
+    /// is required: a bare word (a key passed here by mistake) is refused, not looked up as a
+    /// host name.
     ///
     /// ```
     /// let config = pinn::Config::builder().proxy("http://proxy.internal:3128").build()?;
     /// assert!(format!("{config:?}").contains("proxy.internal:3128"));
     /// assert!(pinn::Config::builder().proxy("gopher://x").build().is_err());
+    /// assert!(pinn::Config::builder().proxy("proxy.internal:3128").build().is_err());
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn proxy(mut self, url: &str) -> Self {
-        match ureq::Proxy::new(url) {
-            Ok(p) => self.config.proxy = ProxySetting::Explicit(p),
-            Err(_) => self.problems.push(format!(
+        match ureq::Proxy::new(url).ok().filter(|_| url.contains("://")) {
+            Some(p) => self.config.proxy = ProxySetting::Explicit(p),
+            None => self.problems.push(format!(
                 "the proxy \"{}\" is not a proxy URL (http://, https://, socks4://, socks4a://, \
                  socks5:// or socks5h:// and a host)",
                 checks::shown_host(url)
@@ -411,6 +437,7 @@ impl ConfigBuilder {
             config: mut c,
             mut problems,
         } = self;
+        problems.splice(0..0, c.unreadable_env.clone());
         c.authorization = None;
         c.jwt_key = None;
         if let Some(key) = &c.secret_key {
@@ -440,8 +467,24 @@ impl ConfigBuilder {
         }
         if let Some(v) = &c.api_version {
             problems.extend(checks::header_value("api version", v, true));
+            // Sent in a header ureq logs: a key put here by mistake (swapped variables) would
+            // reach the server and the logs.
+            let key = c.secret_key.as_ref();
+            if key.is_some_and(|k| {
+                v.as_str() == k.expose() || k.is_distinctive() && v.contains(k.expose())
+            }) || v.starts_with("sk_test_")
+                || v.starts_with("sk_live_")
+            {
+                problems.push("the api version looks like a secret key".into());
+            }
         }
-        c.problem = problems.into_iter().next();
+        // A problem names a value, never quotes a secret: the key redacted wherever it stands
+        // (a key given as the host, say).
+        let key = c.secret_key.as_ref().map(|k| k.expose());
+        c.problem = problems
+            .into_iter()
+            .next()
+            .map(|p| crate::text::shown(&p, key, 2 * crate::text::MAX_MESSAGE));
         c
     }
 }

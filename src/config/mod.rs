@@ -195,6 +195,9 @@ pub struct Config {
     pub(crate) sleep: Sleeper,
     /// Set when a value could not be used; every request then fails with it, before any I/O.
     pub(crate) problem: Option<String>,
+    /// A variable [`Config::from_env`] could not read at all (not UTF-8). Unlike a bad value,
+    /// which a builder checks again, it stays with every config built from this one.
+    pub(crate) unreadable_env: Option<String>,
     /// `Bearer ` and one `*` per byte of the key: what ureq is given, so it never holds the
     /// key itself; the transport writes the key in on the way out (see `http::guard`).
     pub(crate) authorization: Option<String>,
@@ -220,22 +223,25 @@ impl fmt::Debug for Config {
             #[cfg(feature = "platform-verifier")]
             TlsRoots::Platform => "the platform's".to_string(),
         };
+        // Whatever was set, the key never shows: not even given as the host or the version.
+        let key = self.secret_key.as_ref().map(SecretKey::expose);
+        let safe = |text: &str| crate::text::shown(text, key, crate::text::MAX_MESSAGE);
         f.debug_struct("Config")
             .field("secret_key", &self.secret_key)
-            .field("api_host", &checks::shown_host(&self.api_host))
-            .field("api_version", &self.api_version)
+            .field("api_host", &safe(&checks::shown_host(&self.api_host)))
+            .field("api_version", &self.api_version.as_deref().map(safe))
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)
             .field("max_retries", &self.max_retries)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("proxy", &proxy)
+            .field("proxy", &safe(&proxy))
             .field("tls_roots", &roots)
             .field("dns_cache_ttl", &self.transport.dns_cache_ttl)
             .field("idle_timeout", &self.transport.idle_timeout)
             .field("post_idle_timeout", &self.post_idle_timeout)
-            .field("problem", &self.problem)
+            .field("problem", &self.problem.as_deref().map(safe))
             .finish()
     }
 }
@@ -257,6 +263,7 @@ impl Default for Config {
             transport: Transport::default(),
             sleep: Arc::new(std::thread::sleep),
             problem: None,
+            unreadable_env: None,
             authorization: None,
             jwt_key: None,
             host_is_loopback: false,
@@ -283,6 +290,8 @@ impl Config {
     ///
     /// Never fails: a value that cannot be used is remembered, and every request made with this
     /// config fails with a [`Configuration`](crate::ErrorKind::Configuration) error naming it.
+    /// That includes a value that is not UTF-8: it is never taken as unset (an unset
+    /// `PINN_API_HOST` means the production host). An empty value is taken as unset.
     ///
     /// ```
     /// # let server = pinn::mock::MockServer::start();
@@ -298,17 +307,33 @@ impl Config {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn from_env() -> Config {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mut problems = Vec::new();
+        let mut var = |name: &str| match std::env::var(name) {
+            Ok(v) => Some(v).filter(|v| !v.is_empty()),
+            Err(std::env::VarError::NotPresent) => None,
+            // Never taken as unset: a host falling back to the default would send the key
+            // to production, and a missing key would be reported as never set.
+            Err(std::env::VarError::NotUnicode(_)) => {
+                problems.push(format!("{name} is set but is not valid UTF-8"));
+                None
+            }
+        };
+        let (key, host, version) = (
+            var("PINN_SECRET_KEY"),
+            var("PINN_API_HOST"),
+            var("PINN_API_VERSION"),
+        );
         let mut b = Config::builder();
-        if let Some(k) = var("PINN_SECRET_KEY") {
+        if let Some(k) = key {
             b = b.secret_key(k);
         }
-        if let Some(h) = var("PINN_API_HOST") {
+        if let Some(h) = host {
             b = b.api_host(h);
         }
-        if let Some(v) = var("PINN_API_VERSION") {
+        if let Some(v) = version {
             b = b.api_version(v);
         }
+        b.unreadable_env(problems.into_iter().next());
         b.finish()
     }
 

@@ -344,12 +344,22 @@ fn mask_heads(input: &mut [u8], key: &Finder<'_>) -> Head {
     }
 }
 
-/// Overwrites every copy of `key` in `text` with `*`s.
+/// Overwrites every copy of `key` in `text` with `*`s, the key written plainly or with any
+/// of its characters percent-encoded (a `Location` quoting it in a URL).
 fn mask(text: &mut [u8], key: &Finder<'_>) {
     let width = key.needle().len();
     let mut at = 0;
     while let Some(i) = key.find(&text[at..]) {
         text[at + i..at + i + width].fill(b'*');
+        at += i + width;
+    }
+    if memchr::memchr(b'%', text).is_none() {
+        return;
+    }
+    let (decoded, starts) = crate::text::percent_decoded(text);
+    let mut at = 0;
+    while let Some(i) = key.find(&decoded[at..]) {
+        text[starts[at + i]..starts[at + i + width]].fill(b'*');
         at += i + width;
     }
 }
@@ -483,6 +493,27 @@ mod tests {
                 success: false
             }
         );
+    }
+
+    #[test]
+    fn a_percent_encoded_key_is_masked_in_part_or_whole() {
+        let all: String = KEY.iter().map(|b| format!("%{b:02x}")).collect();
+        for quoted in [
+            "sk%5Ftest%5F4eC39HqLyjWDarjtT1zdp7dc".to_string(),
+            "sk_test_4eC39HqLyjWDarjtT1zdp7d%63".to_string(),
+            all,
+        ] {
+            let mut head = format!(
+                "HTTP/1.1 302 Found\r\nLocation: https://x.example/?k={quoted}&p=100%\r\n\r\n"
+            )
+            .into_bytes();
+            let len = head.len();
+            mask_heads(&mut head, &Finder::new(KEY));
+            let head = String::from_utf8(head).unwrap();
+            let stars = "*".repeat(quoted.len());
+            assert!(head.contains(&format!("?k={stars}&p=100%\r\n")), "{head}");
+            assert_eq!(head.len(), len);
+        }
     }
 
     #[test]

@@ -91,7 +91,44 @@ fn the_global_client_is_filled_from_the_environment_on_first_use() {
     assert_eq!(server.requests().len(), sent_before);
 
     explicit_clients_never_reach_the_environments_host(&server);
+    a_variable_that_is_not_utf8_is_never_taken_as_unset();
 }
+
+/// A `PINN_*` value that is not UTF-8 is a configuration error naming the variable, never
+/// read as unset: an unset host would be production's, an unset key "never set".
+#[cfg(unix)]
+fn a_variable_that_is_not_utf8_is_never_taken_as_unset() {
+    use std::os::unix::ffi::OsStrExt;
+    let bad = std::ffi::OsStr::from_bytes(b"http://127.0.0.1\xff");
+    for name in ["PINN_SECRET_KEY", "PINN_API_HOST", "PINN_API_VERSION"] {
+        let before = std::env::var_os(name);
+        unsafe { std::env::set_var(name, bad) };
+        let err = Client::new(pinn::Config::from_env())
+            .scope(|| User::retrieve("usr_1"))
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Configuration, "{name}: {err:?}");
+        assert!(
+            err.to_string()
+                .contains(&format!("{name} is set but is not valid UTF-8")),
+            "{name}: {err}"
+        );
+        // And it stays with a config built on from it, as the CLI builds its own.
+        let built = pinn::Config::from_env()
+            .to_builder()
+            .api_version("2024-06-01")
+            .build();
+        assert!(built.is_err_and(|e| e.to_string().contains(name)), "{name}");
+        match before {
+            Some(v) => unsafe { std::env::set_var(name, v) },
+            None => unsafe { std::env::remove_var(name) },
+        }
+    }
+    // The global client, read long before, is untouched: the emulator still answers.
+    assert!(User::retrieve("usr_1").is_err_and(|e| e.status() == Some(404)));
+}
+
+#[cfg(not(unix))]
+fn a_variable_that_is_not_utf8_is_never_taken_as_unset() {}
 
 /// With `PINN_SECRET_KEY`/`PINN_API_HOST` pointing at `env_server`, an explicit client for
 /// another emulator is used on spawned threads, inside and outside a scope of its own: its

@@ -63,7 +63,7 @@ fn with(name: &str, value: Value) -> Value {
 }
 
 /// Base64url without padding, to hand-build tokens jsonwebtoken refuses to make.
-fn b64url(bytes: &[u8]) -> String {
+pub(crate) fn b64url(bytes: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {

@@ -116,6 +116,31 @@ fn a_key_echoed_in_type_or_code_is_redacted() {
     assert_hidden(&everything_shown(&err));
 }
 
+/// A server quoting a URL writes the key percent-encoded, in part or whole: still the key.
+#[test]
+fn a_percent_encoded_key_is_redacted() {
+    let encoded: String = KEY.bytes().map(|b| format!("%{b:02X}")).collect();
+    for quoted in [
+        KEY.replace('_', "%5F"),
+        KEY.replace('_', "%5f"),
+        encoded.clone(),
+    ] {
+        let body = json!({"error": {
+            "type": format!("bad {quoted}"),
+            "code": quoted,
+            "message": format!("no key at https://x.example/?key={quoted}&a=100%")
+        }});
+        let err = retrieve_error("percent-encoded key", 401, body);
+        let shown = everything_shown(&err);
+        assert_hidden(&shown);
+        assert!(!shown.contains(&encoded[..36]), "{shown}");
+        assert_eq!(
+            err.api_error().unwrap().message(),
+            "no key at https://x.example/?key=<redacted>&a=100%"
+        );
+    }
+}
+
 #[test]
 fn a_key_cut_by_message_truncation_is_still_redacted() {
     // The message is cut at 1024 bytes: pad it so the cut falls inside the key.
@@ -159,7 +184,20 @@ fn connection_and_configuration_errors_never_show_it() {
 #[test]
 fn id_token_errors_never_show_it() {
     let client = client_for("https://pinnapis.com");
-    for token in ["garbage", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA"] {
+    // A token may quote the key itself, where jsonwebtoken's own error repeats it.
+    let b64 = crate::id_token::b64url;
+    let quoting = [
+        json!({"alg": KEY, "typ": "JWT"}),
+        json!({"alg": "HS256", "typ": "JWT", "kid": 1, "crit": [KEY]}),
+    ]
+    .map(|header| format!("{}.{}.AAAA", b64(header.to_string().as_bytes()), b64(b"{}")));
+    let claims = json!({"sub": ["x", KEY], "iss": "https://pinnapis.com", "amr": ["palm"]});
+    let signed = {
+        let key = jsonwebtoken::EncodingKey::from_secret(KEY.as_bytes());
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap()
+    };
+    let fixed = ["garbage", "a.b.c", "eyJhbGciOiJIUzI1NiJ9.e30.AAAA"].map(String::from);
+    for token in fixed.iter().chain(&quoting).chain([&signed]) {
         let err = client
             .scope(|| pinn::IdToken::verify(token, &["palm"]))
             .unwrap_err();
@@ -217,4 +255,33 @@ fn a_host_with_credentials_or_a_query_is_refused_and_never_echoed() {
         assert_eq!(err.kind(), pinn::ErrorKind::Configuration, "{host}");
         assert_hidden(&everything_shown(&err));
     }
+}
+
+/// The key set where another value belongs (variables swapped, builder calls mixed up) is
+/// never echoed by the error or the `Debug` of the builder and the config; as the API
+/// version it is refused, since that header is sent and logged.
+#[test]
+fn a_key_given_as_another_setting_is_never_echoed() {
+    let as_host = Config::builder().secret_key(KEY).api_host(KEY);
+    let as_version = Config::builder()
+        .secret_key(KEY)
+        .api_host("https://pinnapis.com")
+        .api_version(KEY);
+    let as_proxy = Config::builder()
+        .secret_key(KEY)
+        .api_host("https://pinnapis.com")
+        .proxy(KEY);
+    for builder in [as_host, as_version, as_proxy] {
+        assert_hidden(&format!("{builder:?} {builder:#?}"));
+        let err = builder.build().unwrap_err();
+        assert_eq!(err.kind(), pinn::ErrorKind::Configuration, "{err}");
+        assert_hidden(&everything_shown(&err));
+    }
+    // Any key-shaped version is refused, whichever key is set.
+    let err = Config::builder()
+        .api_version("sk_live_4eC39HqLyjWDarjtT1zdp7dc")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("looks like a secret key"), "{err}");
+    assert!(!err.to_string().contains("4eC39"), "{err}");
 }

@@ -370,13 +370,14 @@ fn write_split(s: &mut TcpStream, bytes: &[u8]) {
 
 /// A server that echoes the key in every header ureq logs or reads (the reason phrase,
 /// `Server`, `Content-Type`, `Date`, `Location`, `Connection`, `Request-Id`, `Retry-After`, …),
-/// with the head split inside a copy of the key, and in the body (plainly, escaped, and split
-/// across chunks of a chunked body).
+/// with the head split inside a copy of the key, percent-encoded in `Location`, and in the
+/// body (plainly, escaped, and split across chunks of a chunked body).
 fn echo_everywhere(status: u16, body: String) -> Server {
     Server::start(move |_, _, s| {
+        let pct = KEY.replace('_', "%5F");
         let head = format!(
             "HTTP/1.1 {status} {KEY}\r\nServer: pinn/{KEY}\r\nContent-Type: application/json; x={KEY}\r\n\
-             Date: {KEY}\r\nLocation: https://evil.example/{KEY}?k={KEY}\r\nConnection: close, {KEY}\r\n\
+             Date: {KEY}\r\nLocation: https://evil.example/{KEY}?k={KEY}&p={pct}\r\nConnection: close, {KEY}\r\n\
              Request-Id: {KEY}\r\nRetry-After: {KEY}\r\nX-Echo: {KEY}\r\nWWW-Authenticate: Bearer {KEY}\r\n\
              Transfer-Encoding: chunked\r\n\r\n"
         );
