@@ -467,6 +467,11 @@ impl ConfigBuilder {
         }
         if let Some(v) = &c.api_version {
             problems.extend(checks::header_value("api version", v, true));
+            // A header value loses its surrounding spaces on the way: what was set would not
+            // be what the server reads (nothing at all, for a blank one).
+            if v.trim() != v {
+                problems.push("the api version starts or ends with a space".into());
+            }
             // Sent in a header ureq logs: a key put here by mistake (swapped variables) would
             // reach the server and the logs.
             let key = c.secret_key.as_ref();

@@ -140,7 +140,15 @@ fn line_breaks_in_header_values_are_configuration_errors() {
             "{shown}"
         );
     }
-    for version in ["2024-06-01\r\nX-Evil: 1", "2024\n", "v\r"] {
+    // Line breaks (header injection), and spaces the header would lose on the way.
+    for version in [
+        "2024-06-01\r\nX-Evil: 1",
+        "2024\n",
+        "v\r",
+        " ",
+        "2024-06-01 ",
+        " 2024",
+    ] {
         let err = pinn::Config::builder()
             .secret_key(KEY)
             .api_host("http://127.0.0.1:9")
