@@ -171,6 +171,33 @@ impl Request {
         }
         Ok(url)
     }
+
+    /// Refuses a body that holds the secret key (as a metadata value, in a webhook URL, an
+    /// app's name): the key goes in the `Authorization` header only, never into data the
+    /// account keeps and shows to whoever reads it. Checked as the JSON carries it.
+    fn check_body(&self, config: &Config) -> Result<()> {
+        let (Some(body), Some(key)) = (&self.body, config.secret_key()) else {
+            return Ok(());
+        };
+        if !key.is_distinctive() {
+            return Ok(());
+        }
+        let plain = key.expose();
+        // In a JSON string the key is written as is, or with `"` and `\` escaped.
+        let quoted = serde_json::to_string(plain).unwrap_or_default();
+        let escaped = quoted
+            .get(1..quoted.len().saturating_sub(1))
+            .unwrap_or(plain);
+        let holds = |needle: &str| memchr::memmem::find(body, needle.as_bytes()).is_some();
+        if holds(plain) || holds(escaped) {
+            return Err(Error::InvalidArgument(
+                "the request body would contain the secret key; it is only ever sent in the \
+                 Authorization header"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The success statuses of the spec: any other status, 2xx included, is an error.
@@ -315,6 +342,7 @@ impl<T> Reply<T> {
 pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Result<Reply<T>> {
     config.check()?;
     let url = req.url(config)?;
+    req.check_body(config)?;
     let started = Instant::now();
     let mut attempt: u32 = 0;
     // Whether an earlier attempt may have been processed.

@@ -285,3 +285,58 @@ fn a_key_given_as_another_setting_is_never_echoed() {
     assert!(err.to_string().contains("looks like a secret key"), "{err}");
     assert!(!err.to_string().contains("4eC39"), "{err}");
 }
+
+/// The key leaves in the `Authorization` header only: a body that would carry it (a metadata
+/// value, a webhook URL, an app's name, an update) is refused before any I/O, as a URL that
+/// would is, so the key never becomes data the account keeps and shows.
+#[test]
+fn a_key_in_a_body_or_a_url_is_never_sent() {
+    use crate::support::Wire;
+    use pinn::{
+        App, AppCreateParams, AppType, UserCreateParams, UserUpdateParams, WebhookEndpoint,
+    };
+    let w = Wire::start();
+    let client = w.client();
+    let calls: Vec<(&str, Box<dyn Fn() -> pinn::Result<()>>)> = vec![
+        (
+            "user metadata",
+            Box::new(|| {
+                User::create(&UserCreateParams::new().metadata_entry("note", format!("k={KEY}")))
+                    .map(drop)
+            }),
+        ),
+        (
+            "user update",
+            Box::new(|| {
+                User::update("usr_1", &UserUpdateParams::new().metadata_entry("k", KEY)).map(drop)
+            }),
+        ),
+        (
+            "webhook URL",
+            Box::new(|| {
+                let url = format!("https://hooks.example/?k={KEY}");
+                WebhookEndpoint::create(&WebhookEndpointCreateParams::new(url, ["user.created"]))
+                    .map(drop)
+            }),
+        ),
+        (
+            "app name",
+            Box::new(|| App::create(&AppCreateParams::new(AppType::Web, KEY)).map(drop)),
+        ),
+        ("user ID", Box::new(|| User::retrieve(KEY).map(drop))),
+    ];
+    for (label, call) in calls {
+        let err = client.scope(|| call()).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)), "{label}: {err:?}");
+        assert!(err.to_string().contains("secret key"), "{label}: {err}");
+        assert_hidden(&everything_shown(&err));
+    }
+    // A key with characters JSON escapes is found as the body carries it.
+    let quoted = r#"sk_test_"4eC39HqLyj\WDarjtT1zdp7dc"#;
+    let client = pinn::Client::new(w.builder().secret_key(quoted).build().unwrap());
+    let err = client
+        .scope(|| User::create(&UserCreateParams::new().metadata_entry("k", quoted)))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
+    w.assert_no_strays();
+}
