@@ -297,36 +297,27 @@ fn a_key_in_a_body_or_a_url_is_never_sent() {
     };
     let w = Wire::start();
     let client = w.client();
-    let calls: Vec<(&str, Box<dyn Fn() -> pinn::Result<()>>)> = vec![
-        (
-            "user metadata",
-            Box::new(|| {
-                User::create(&UserCreateParams::new().metadata_entry("note", format!("k={KEY}")))
-                    .map(drop)
-            }),
-        ),
-        (
-            "user update",
-            Box::new(|| {
-                User::update("usr_1", &UserUpdateParams::new().metadata_entry("k", KEY)).map(drop)
-            }),
-        ),
-        (
-            "webhook URL",
-            Box::new(|| {
-                let url = format!("https://hooks.example/?k={KEY}");
-                WebhookEndpoint::create(&WebhookEndpointCreateParams::new(url, ["user.created"]))
-                    .map(drop)
-            }),
-        ),
-        (
-            "app name",
-            Box::new(|| App::create(&AppCreateParams::new(AppType::Web, KEY)).map(drop)),
-        ),
-        ("user ID", Box::new(|| User::retrieve(KEY).map(drop))),
+    type Call = fn() -> pinn::Result<()>;
+    let calls: [(&str, Call); 5] = [
+        ("user metadata", || {
+            User::create(&UserCreateParams::new().metadata_entry("note", format!("k={KEY}")))
+                .map(drop)
+        }),
+        ("user update", || {
+            User::update("usr_1", &UserUpdateParams::new().metadata_entry("k", KEY)).map(drop)
+        }),
+        ("webhook URL", || {
+            let url = format!("https://hooks.example/?k={KEY}");
+            WebhookEndpoint::create(&WebhookEndpointCreateParams::new(url, ["user.created"]))
+                .map(drop)
+        }),
+        ("app name", || {
+            App::create(&AppCreateParams::new(AppType::Web, KEY)).map(drop)
+        }),
+        ("user ID", || User::retrieve(KEY).map(drop)),
     ];
     for (label, call) in calls {
-        let err = client.scope(|| call()).unwrap_err();
+        let err = client.scope(call).unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)), "{label}: {err:?}");
         assert!(err.to_string().contains("secret key"), "{label}: {err}");
         assert_hidden(&everything_shown(&err));
