@@ -105,6 +105,42 @@ fn all_pages_in_each_format() {
     assert_eq!(pinn(&empty, &["apps", "list", "--all"]).ok().stdout, "");
 }
 
+/// A server that sends the key back in what it returns (here, data seeded with it, as a
+/// hostile server or another tool could store it) does not get it printed: every format
+/// shows `<redacted>`, and stderr says once that the output was changed.
+#[test]
+fn the_key_sent_back_as_data_is_never_printed() {
+    let server = MockServer::start();
+    let key = server.secret_key().to_string();
+    let mut metadata = serde_json::Map::new();
+    metadata.insert("auth".into(), format!("Bearer {key}").into());
+    let user = server
+        .seed_user(pinn::mock::UserSeed {
+            metadata,
+            ..Default::default()
+        })
+        .unwrap();
+    for args in [
+        &["users", "list", "-o", "table"][..],
+        &["users", "list", "--json"],
+        &["users", "list", "--all", "--jsonl"],
+        &["users", "get", &user.user_id, "-o", "table"],
+        &["users", "get", &user.user_id],
+        &["export", "users"],
+    ] {
+        let r = pinn(&server, args);
+        assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
+        assert!(!r.stdout.contains(&key[8..]), "{args:?}: {}", r.stdout);
+        assert!(r.stdout.contains("<redacted>"), "{args:?}: {}", r.stdout);
+        assert_eq!(
+            r.stderr.matches("held the secret key").count(),
+            1,
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+}
+
 #[test]
 fn no_output_passes_on_terminal_escapes() {
     let server = MockServer::start();

@@ -25,8 +25,10 @@ impl Out {
         }
     }
 
-    /// Writes `line` and a line break as one piece.
-    pub fn line(&mut self, mut line: String) -> io::Result<()> {
+    /// Writes `line` and a line break as one piece, the secret key redacted should the
+    /// server have sent it back.
+    pub fn line(&mut self, line: String) -> io::Result<()> {
+        let mut line = crate::redact::in_data(&line).into_owned();
         line.push('\n');
         self.inner.write_all(line.as_bytes())
     }
@@ -219,11 +221,13 @@ pub fn cell(text: &str) -> String {
 /// characters are ever escaped, so a megabyte of text costs no more than a short one. It
 /// cuts between characters, never inside one.
 pub fn capped(text: &str, max: usize) -> String {
+    // Redacted whole first: a key the cut would split could not be found after it.
+    let text = crate::redact::in_data(text);
     // The first `max + 1` characters: enough to know whether it is longer than `max`, as
     // escaping only ever lengthens text.
     let head = match text.char_indices().nth(max.saturating_add(1)) {
         Some((end, _)) => &text[..end],
-        None => text,
+        None => &text,
     };
     cut(cell(head), max)
 }
@@ -246,7 +250,9 @@ fn cut(text: String, max: usize) -> String {
 
 /// A JSON value cut to `max` characters for a table column.
 fn short(value: &impl Serialize, max: usize) -> String {
-    cut(serde_json::to_string(value).unwrap_or_default(), max)
+    let json = serde_json::to_string(value).unwrap_or_default();
+    // Redacted before the cut, which could split a key past finding.
+    cut(crate::redact::in_data(&json).into_owned(), max)
 }
 
 fn yes(b: bool) -> String {

@@ -55,6 +55,38 @@ pub fn remember_environment_and(args: &[OsString]) {
     }
 }
 
+/// The shortest remembered secret [`in_data`] looks for: a shorter one (no real key is) could
+/// match ordinary data by chance, and data is not rewritten for that.
+const IN_DATA: usize = 16;
+
+/// Whether [`in_data`] has replaced a secret yet.
+static REDACTED_DATA: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `text`, data for stdout, with every remembered secret of at least [`IN_DATA`] bytes
+/// replaced: a server that echoes the key into what it returns (a hostile one, or data
+/// another tool stored) does not get it into a terminal or a CI log. The first time it
+/// happens, a line on stderr says so, as the output then differs from what was received.
+pub fn in_data(text: &str) -> std::borrow::Cow<'_, str> {
+    let secrets = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
+    let found: Vec<&String> = secrets
+        .iter()
+        .filter(|s| s.len() >= IN_DATA && text.contains(s.as_str()))
+        .collect();
+    if found.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut text = text.to_string();
+    for secret in found {
+        text = text.replace(secret.as_str(), REDACTED);
+    }
+    if !REDACTED_DATA.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        crate::exit::note!(
+            "pinn: the server's answer held the secret key; it is printed as {REDACTED}"
+        );
+    }
+    std::borrow::Cow::Owned(text)
+}
+
 /// `text` with every secret replaced by `<redacted>`.
 pub fn redact(text: &str) -> String {
     let secrets = SECRETS
