@@ -125,10 +125,15 @@ fn head(s: &str, max: usize) -> &str {
 }
 
 /// Characters that could change how a log line or a terminal reads: C0/C1 controls (line
-/// breaks, escapes), zero-width and direction-changing marks, line and paragraph separators.
+/// breaks, escapes), the soft hyphen, zero-width and direction-changing marks (U+061C
+/// too), line and paragraph separators, interlinear annotations, tag characters.
 fn needs_escape(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+        || matches!(
+            c,
+            '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{e0000}'..='\u{e007f}'
+        )
 }
 
 #[cfg(test)]
@@ -208,10 +213,10 @@ mod tests {
 
     #[test]
     fn control_characters_are_escaped() {
-        let forged = "ok\nINFO pinn: all good\u{1b}[31m\u{202e}";
+        let forged = "ok\nINFO pinn: all good\u{1b}[31m\u{202e}\u{61c}\u{e0041}";
         assert_eq!(
             shown(forged, None, MAX_MESSAGE),
-            "ok\\u{a}INFO pinn: all good\\u{1b}[31m\\u{202e}"
+            "ok\\u{a}INFO pinn: all good\\u{1b}[31m\\u{202e}\\u{61c}\\u{e0041}"
         );
     }
 

@@ -168,6 +168,27 @@ fn no_output_passes_on_terminal_escapes() {
         lines.stdout
     );
     assert_eq!(lines.lines()[0]["metadata"]["note"], "\u{9b}31mred\u{7f}");
+    // Invisible marks past the C1 range: the Arabic letter mark (bidi), a soft hyphen, a tag
+    // character past U+FFFF (written as two JSON halves).
+    let hidden = "a\u{61c}b\u{ad}c\u{e0041}d";
+    let server = MockServer::start();
+    let params = UserCreateParams::new().metadata_entry("note", hidden);
+    server.client().users().create(&params).unwrap();
+    for format in ["jsonl", "json", "table"] {
+        let r = pinn(&server, &["users", "list", "-o", format]).ok();
+        assert!(
+            !r.stdout.contains(['\u{61c}', '\u{ad}', '\u{e0041}']),
+            "{format}: {:?}",
+            r.stdout
+        );
+    }
+    let lines = pinn(&server, &["users", "list"]).ok();
+    assert!(
+        lines.stdout.contains("\\udb40\\udc41"),
+        "{:?}",
+        lines.stdout
+    );
+    assert_eq!(lines.lines()[0]["metadata"]["note"], hidden);
 }
 
 #[test]

@@ -154,10 +154,16 @@ fn transport(kind: TransportKind) -> &'static str {
     }
 }
 
-/// The invisible characters that change how a line reads: zero-width marks, direction marks
-/// and overrides, line and paragraph separators, the byte-order mark.
+/// The invisible characters that change how a line reads: the soft hyphen, zero-width marks,
+/// direction marks (the Arabic letter mark too) and overrides, line and paragraph
+/// separators, the byte-order mark, interlinear annotations and tag characters (which can
+/// smuggle unseen ASCII).
 pub fn invisible(c: char) -> bool {
-    matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}')
+    matches!(
+        c,
+        '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{e0000}'..='\u{e007f}'
+    )
 }
 
 /// Any text as one line: line breaks and other control characters escaped, and the invisible

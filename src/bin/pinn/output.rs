@@ -65,7 +65,10 @@ fn terminal_safe(text: String) -> String {
     let mut safe = String::with_capacity(text.len() + 16);
     for c in text.chars() {
         if raw(c) {
-            safe.push_str(&format!("\\u{:04x}", u32::from(c)));
+            // As JSON writes it: a character past U+FFFF (a tag character) as two halves.
+            for unit in c.encode_utf16(&mut [0; 2]) {
+                safe.push_str(&format!("\\u{unit:04x}"));
+            }
         } else {
             safe.push(c);
         }
