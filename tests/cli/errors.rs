@@ -227,7 +227,7 @@ fn usage_errors_come_before_the_key_and_the_network() {
     // still says what is wrong with the command line, and nothing else is tried.
     let (_closed, host) = closed_port();
     let long_id = "x".repeat(1025);
-    let cases: [(&[&str], &str); 10] = [
+    let cases: [(&[&str], &str); 11] = [
         (&["users", "update", "usr_x"], "nothing to change"),
         (
             &["webhook-endpoints", "update", "we_x"],
@@ -253,6 +253,10 @@ fn usage_errors_come_before_the_key_and_the_network() {
             "at most 1024 bytes",
         ),
         (&["apps", "delete", &long_id], "at most 1024 bytes"),
+        (
+            &["token", "verify", "a.b.c", "--amr", ""],
+            "a value is required for '--amr",
+        ),
     ];
     for (args, words) in cases {
         let mut with_key = bare();

@@ -365,7 +365,7 @@ pub enum TokenCmd {
         /// The token, or - to read it from standard input (keeps it out of `ps`)
         token: String,
         /// An authentication method the token must name, e.g. palm (repeatable)
-        #[arg(long, value_name = "METHOD")]
+        #[arg(long, value_name = "METHOD", value_parser = clap::builder::NonEmptyStringValueParser::new())]
         amr: Vec<String>,
     },
 }
