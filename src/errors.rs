@@ -198,6 +198,25 @@ pub enum TransportKind {
     Protocol,
 }
 
+/// What failed, in a few words: `host not found`, `timed out`, `tls failed`, …
+///
+/// ```
+/// assert_eq!(pinn::errors::TransportKind::HostNotFound.to_string(), "host not found");
+/// ```
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::HostNotFound => "host not found",
+            TransportKind::ConnectFailed => "could not connect",
+            TransportKind::ConnectTimeout => "timed out connecting",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Io => "connection failed",
+            TransportKind::Tls => "tls failed",
+            TransportKind::Protocol => "not a valid http response",
+        })
+    }
+}
+
 /// An error response from the API: a status other than the spec's successes (200, 201, 202,
 /// 204).
 ///
@@ -435,16 +454,7 @@ impl ConnectionError {
 
 impl fmt::Display for ConnectionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            TransportKind::HostNotFound => "host not found",
-            TransportKind::ConnectFailed => "could not connect",
-            TransportKind::ConnectTimeout => "timed out connecting",
-            TransportKind::Timeout => "timed out",
-            TransportKind::Io => "connection failed",
-            TransportKind::Tls => "tls failed",
-            TransportKind::Protocol => "not a valid http response",
-        };
-        write!(f, "pinn api connection error: {what}")?;
+        write!(f, "pinn api connection error: {}", self.kind)?;
         if self.attempts > 1 {
             write!(f, " after {} attempts", self.attempts)?;
         }

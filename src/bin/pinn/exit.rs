@@ -5,7 +5,6 @@ use std::error::Error as _;
 use std::io;
 
 use pinn::ErrorKind;
-use pinn::errors::TransportKind;
 
 /// Writes a line to stderr, like `eprintln!` but never panicking: a closed stderr (a
 /// reader gone from `2>&1 | head`) must not turn a result into a crash.
@@ -103,7 +102,7 @@ pub fn describe(e: &pinn::Error) -> String {
         pinn::Error::Status(api) => api.message().to_string(),
         pinn::Error::Connection(c) => {
             // What failed, then each cause one layer down.
-            let mut text = transport(c.kind()).to_string();
+            let mut text = c.kind().to_string();
             let mut source = e.source();
             let mut last = String::new();
             while let Some(s) = source {
@@ -138,20 +137,6 @@ pub fn describe(e: &pinn::Error) -> String {
         format!(" ({})", facts.join(", "))
     };
     format!("{} error: {what}{facts}", e.kind())
-}
-
-/// What failed below HTTP, in a few words.
-fn transport(kind: TransportKind) -> &'static str {
-    match kind {
-        TransportKind::HostNotFound => "host not found",
-        TransportKind::ConnectFailed => "could not connect",
-        TransportKind::ConnectTimeout => "timed out connecting",
-        TransportKind::Timeout => "timed out",
-        TransportKind::Io => "connection failed",
-        TransportKind::Tls => "tls failed",
-        TransportKind::Protocol => "not a valid http response",
-        _ => "no response",
-    }
 }
 
 /// The invisible characters that change how a line reads: the soft hyphen, zero-width marks,
