@@ -183,13 +183,15 @@ impl Request {
             return Ok(());
         }
         let plain = key.expose();
-        // In a JSON string the key is written as is, or with `"` and `\` escaped.
-        let quoted = serde_json::to_string(plain).unwrap_or_default();
-        let escaped = quoted
-            .get(1..quoted.len().saturating_sub(1))
-            .unwrap_or(plain);
         let holds = |needle: &str| memchr::memmem::find(body, needle.as_bytes()).is_some();
-        if holds(plain) || holds(escaped) {
+        // In a JSON string the key is written as is, unless it has a `"` or `\` to escape.
+        let holds_escaped = || {
+            let quoted = serde_json::to_string(plain).unwrap_or_default();
+            quoted
+                .get(1..quoted.len().saturating_sub(1))
+                .is_some_and(holds)
+        };
+        if holds(plain) || (plain.contains(['"', '\\']) && holds_escaped()) {
             return Err(Error::InvalidArgument(
                 "the request body would contain the secret key; it is only ever sent in the \
                  Authorization header"
