@@ -17,7 +17,7 @@
 //! clone, and call through it.
 //!
 //! ```
-//! # let server = pinn::mock::MockServer::start();
+//! # let server = pinn_mock::MockServer::start();
 //! let tenant = server.client();
 //! let worker = {
 //!     let tenant = tenant.clone();
@@ -78,7 +78,7 @@ impl Client {
     /// A client using `config`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let config = pinn::Config::builder()
     ///     .secret_key(server.secret_key())
     ///     .api_host(server.url())
@@ -98,7 +98,7 @@ impl Client {
     /// [`scope`](Client::scope), or else the process-wide client.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let inside = server.client().scope(|| pinn::Client::current().config().api_host().to_string());
     /// assert_eq!(inside, server.url());
     /// let outside = pinn::Client::current();
@@ -113,7 +113,7 @@ impl Client {
     /// The process-wide client.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// server.install();
     /// let in_scope = pinn::Client::new(pinn::Config::builder().build()?);
     /// let host = in_scope.scope(|| pinn::Client::global().config().api_host().to_string());
@@ -147,7 +147,7 @@ impl Client {
     /// client. Give them the client instead (see the [module docs](crate::client)).
     ///
     /// ```
-    /// # let (server_a, server_b) = (pinn::mock::MockServer::start(), pinn::mock::MockServer::start());
+    /// # let (server_a, server_b) = (pinn_mock::MockServer::start(), pinn_mock::MockServer::start());
     /// let tenant_a = pinn::Client::new(
     ///     pinn::Config::builder().secret_key(server_a.secret_key()).api_host(server_a.url()).build()?,
     /// );
@@ -178,7 +178,7 @@ impl Client {
     /// 2xx; false on any failure, including no secret key. Never an error.
     ///
     /// ```
-    /// let server = pinn::mock::MockServer::start();
+    /// let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// assert!(client.healthy());
     /// drop(server);
@@ -191,7 +191,7 @@ impl Client {
     /// The user calls: `client.users().create(&params)`, and so on.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// assert_eq!(client.users().retrieve(&user.user_id)?, user);
@@ -204,7 +204,7 @@ impl Client {
     /// The app calls.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::{AppCreateParams, AppType};
     /// let client = server.client();
     /// let app = client.apps().create(&AppCreateParams::new(AppType::Web, "Checkout"))?;
@@ -218,7 +218,7 @@ impl Client {
     /// The device calls.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// assert!(client.devices().list(&Default::default())?.data.is_empty());
     /// # Ok::<(), pinn::Error>(())
@@ -230,7 +230,7 @@ impl Client {
     /// The event calls.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// client.users().create(&Default::default())?;
     /// assert_eq!(client.events().list(&Default::default())?.data[0].event_type, "user.created");
@@ -243,7 +243,7 @@ impl Client {
     /// The authentication-log calls.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// assert!(client.logs().list(&Default::default())?.data.is_empty());
     /// # Ok::<(), pinn::Error>(())
@@ -255,7 +255,7 @@ impl Client {
     /// The webhook-endpoint calls.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::WebhookEndpointCreateParams;
     /// let client = server.client();
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
@@ -270,7 +270,7 @@ impl Client {
     /// The enrollment-key calls.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::EnrollmentKeyCreateParams;
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
@@ -285,7 +285,7 @@ impl Client {
     /// The recovery-key calls.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::RecoveryKeyCreateParams;
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
@@ -300,7 +300,7 @@ impl Client {
     /// ID-token verification with this client's key and host.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let token = server.mint_id_token("usr_123", &["palm"]);
     /// assert_eq!(client.id_tokens().verify(&token, &["palm"])?.sub, "usr_123");
@@ -314,7 +314,7 @@ impl Client {
 /// Makes `client` the process-wide client.
 ///
 /// ```
-/// # let server = pinn::mock::MockServer::start();
+/// # let server = pinn_mock::MockServer::start();
 /// pinn::set_client(server.client());
 /// let user = pinn::User::create(&Default::default())?;
 /// assert_eq!(server.count("user"), 1);

@@ -112,7 +112,7 @@ impl ErrorKind {
     /// The name of the matching Python exception class.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert_eq!(err.kind().python_name(), "InvalidRequestError");
     /// assert_eq!(pinn::ErrorKind::Api.python_name(), "APIError");
@@ -268,7 +268,7 @@ impl ApiError {
     /// The kind, from the status and the body's `error.type` (see the module docs).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert_eq!(err.api_error().unwrap().kind(), pinn::ErrorKind::InvalidRequest);
     /// ```
@@ -279,7 +279,7 @@ impl ApiError {
     /// The HTTP status.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert_eq!(err.api_error().unwrap().status(), 404);
     /// ```
@@ -290,7 +290,7 @@ impl ApiError {
     /// `error.type` from the body, or `None` when the body was not the error JSON.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert_eq!(err.api_error().unwrap().error_type(), Some("not_found"));
     /// ```
@@ -302,7 +302,7 @@ impl ApiError {
     /// that is not a string, a number, a boolean or null is given as its JSON text.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert_eq!(err.api_error().unwrap().code(), "not_found");
     /// ```
@@ -314,7 +314,7 @@ impl ApiError {
     /// was none.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert!(err.api_error().unwrap().message().contains("usr_missing"));
     /// ```
@@ -325,7 +325,7 @@ impl ApiError {
     /// The server's request ID, from the `Request-Id` or `X-Request-Id` header.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert!(err.api_error().unwrap().request_id().unwrap().starts_with("req_"));
     /// ```
@@ -336,8 +336,8 @@ impl ApiError {
     /// The `Retry-After` header, when the server sent one, as it was sent.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::rate_limit("3600"));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::rate_limit("3600"));
     /// let err = server.client().scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert_eq!(err.api_error().unwrap().retry_after(), Some("3600"));
     /// ```
@@ -348,7 +348,7 @@ impl ApiError {
     /// How many attempts were made, retries included.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert_eq!(err.api_error().unwrap().attempts(), 1);
     /// ```
@@ -501,8 +501,8 @@ impl DecodeError {
     /// (the emulator's seeding calls).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::body(200, r#"{"object": "list", "data": 7}"#));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::body(200, r#"{"object": "list", "data": 7}"#));
     /// let err = server.client().scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// let pinn::Error::Decode(decode) = &err else { panic!("a decode error") };
     /// assert_eq!(decode.status(), Some(200));
@@ -514,8 +514,8 @@ impl DecodeError {
     /// What was wrong with the body, e.g. which field did not decode.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::body(200, r#"{"object": "list", "url": "/v1/users", "data": 7}"#));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::body(200, r#"{"object": "list", "url": "/v1/users", "data": 7}"#));
     /// let err = server.client().scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// let pinn::Error::Decode(decode) = &err else { panic!("a decode error") };
     /// assert_eq!(decode.detail(), "the body does not decode at `data` (the body is a \"list\" object)");
@@ -577,7 +577,7 @@ impl IdTokenError {
     /// Why the token was refused, in a few words naming the claim at fault.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let token = server.mint_id_token("usr_123", &["palm"]);
     /// let err = server.client().scope(|| pinn::IdToken::verify(&token, &["face"])).unwrap_err();
     /// let pinn::Error::IdTokenVerification(e) = &err else { panic!("a token error") };
@@ -633,7 +633,7 @@ impl Error {
     /// The Python-SDK error class this error corresponds to.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::ErrorKind;
     /// match pinn::User::retrieve("usr_missing") {
     ///     Err(e) if e.kind() == ErrorKind::InvalidRequest => assert_eq!(e.status(), Some(404)),
@@ -656,7 +656,7 @@ impl Error {
     ///
     /// ```
     /// use pinn::errors::Outcome;
-    /// use pinn::mock::{Fault, MockServer};
+    /// use pinn_mock::{Fault, MockServer};
     /// let server = MockServer::start();
     /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
     /// let create = || client.scope(|| pinn::User::create(&Default::default()));
@@ -691,14 +691,14 @@ impl Error {
     /// already retried what it could.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
     /// let not_found = client.scope(|| pinn::User::retrieve("usr_missing")).unwrap_err();
     /// assert!(!not_found.is_retryable());
-    /// server.inject(pinn::mock::Fault::status(500));
+    /// server.inject(pinn_mock::Fault::status(500));
     /// let read = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert!(read.is_retryable()); // reading again is harmless
-    /// server.inject(pinn::mock::Fault::status(500));
+    /// server.inject(pinn_mock::Fault::status(500));
     /// let create = client.scope(|| pinn::User::create(&Default::default())).unwrap_err();
     /// assert!(!create.is_retryable()); // the user may exist already
     /// # Ok::<(), pinn::Error>(())
@@ -714,7 +714,7 @@ impl Error {
     /// The HTTP status, when a response was received.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert_eq!(err.status(), Some(404));
     /// let no_key = pinn::Client::new(pinn::Config::builder().api_host(server.url()).build()?);
@@ -732,7 +732,7 @@ impl Error {
     /// The server's request ID, when a response header gave one.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// assert!(err.request_id().unwrap().starts_with("req_"));
     /// assert_eq!(pinn::User::retrieve("").unwrap_err().request_id(), None); // no request made
@@ -748,7 +748,7 @@ impl Error {
     /// The API error details, when the API answered with an error status.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let err = pinn::User::retrieve("usr_missing").unwrap_err();
     /// let api = err.api_error().expect("the API answered");
     /// assert_eq!((api.status(), api.error_type()), (404, Some("not_found")));
@@ -785,8 +785,8 @@ impl Error {
     /// the error was raised before any I/O).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::status(500).times(3));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::status(500).times(3));
     /// let client = pinn::Client::new(server.config_builder().sleeper(|_| {}).build()?);
     /// let err = client.scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert_eq!(err.attempts(), 3); // the first try and the default 2 retries

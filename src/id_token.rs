@@ -64,7 +64,7 @@ impl IdToken {
     /// ([`IdTokens::verify`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// let token = server.mint_id_token(&user.user_id, &["palm", "device"]);
     /// let claims = pinn::IdToken::verify(&token, &["palm"])?;
@@ -101,7 +101,7 @@ impl<'a> IdTokens<'a> {
     /// no usable secret key is a configuration error.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let token = server.mint_id_token("usr_123", &["palm", "device"]);
     /// let claims = client.id_tokens().verify(&token, &["palm"])?;

@@ -7,7 +7,7 @@
 //! ([`User::save`], [`Deletable::delete`]).
 //!
 //! ```
-//! # let server = pinn::mock::MockServer::start(); server.install();
+//! # let server = pinn_mock::MockServer::start(); server.install();
 //! use pinn::{Deletable, ListParams, User, UserCreateParams};
 //!
 //! let mut user = User::create(&UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5"))?;
@@ -26,14 +26,8 @@
 //! - Errors are one enum, [`Error`], whose [`kind`](Error::kind) mirrors `pinn.errors`.
 //! - Every call also has an explicit form on a [`Client`] (`client.users().create(…)`), for
 //!   several keys at once, multi-tenant servers and tests; what a client fetches remembers it.
-#![cfg_attr(
-    feature = "mock",
-    doc = "- With the `mock` feature, [`mock`] is a stateful emulator of the whole API for tests."
-)]
-#![cfg_attr(
-    not(feature = "mock"),
-    doc = "- With the `mock` feature, `mock` is a stateful emulator of the whole API for tests."
-)]
+//! - [`pinn-mock`](https://docs.rs/pinn-mock), a package of its own, is a stateful emulator
+//!   of the whole API for your tests (a dev-dependency), and a server for other languages'.
 //!
 //! The guides (also in the repository's `docs/`):
 //! [configuration](guides::configuration) (keys, hosts, timeouts, proxies, TLS roots,
@@ -52,9 +46,6 @@ pub mod errors;
 mod http;
 pub mod id_token;
 pub mod list;
-#[cfg(feature = "mock")]
-#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
-pub mod mock;
 mod object;
 pub mod resources;
 mod text;
@@ -65,7 +56,7 @@ pub use client::{
 };
 pub use config::{Config, ConfigBuilder, SecretKey};
 pub use errors::{ApiError, Error, ErrorKind, Outcome, Result};
-pub use http::{ResponseInfo, USER_AGENT};
+pub use http::{MAX_ID_BYTES, ResponseInfo, USER_AGENT};
 pub use id_token::{IdToken, IdTokenClaims};
 pub use list::{AutoPaging, List, ListParams};
 pub use object::Object;
@@ -95,7 +86,7 @@ pub mod prelude {
 /// failure, including no secret key. Never an error.
 ///
 /// ```
-/// let server = pinn::mock::MockServer::start();
+/// let server = pinn_mock::MockServer::start();
 /// server.install();
 /// assert!(pinn::healthy());
 /// drop(server);

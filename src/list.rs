@@ -32,7 +32,7 @@ impl ListParams {
     /// No limit, no cursor: the first page at the API's default size.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// for _ in 0..12 {
     ///     pinn::User::create(&Default::default())?;
     /// }
@@ -49,7 +49,7 @@ impl ListParams {
     /// Items per page.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// for _ in 0..3 {
     ///     pinn::User::create(&Default::default())?;
     /// }
@@ -66,7 +66,7 @@ impl ListParams {
     /// Start after the item with this ID.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{ListParams, User};
     /// for _ in 0..3 {
     ///     User::create(&Default::default())?;
@@ -167,7 +167,7 @@ impl<T: Object> List<T> {
     /// `None` for a list that was not fetched.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let page = pinn::User::list(&pinn::ListParams::new())?;
     /// assert_eq!(page.last_response().unwrap().status(), 200);
     /// # Ok::<(), pinn::Error>(())
@@ -182,7 +182,7 @@ impl<T: Object> List<T> {
     /// client and the API's default limit.)
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// for _ in 0..3 {
     ///     pinn::User::create(&Default::default())?;
     /// }
@@ -220,7 +220,7 @@ impl<T: Object> List<T> {
     /// reached. It keeps one page in memory and stops at the first error.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// for _ in 0..25 {
     ///     pinn::User::create(&Default::default())?;
     /// }

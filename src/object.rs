@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::client::Client;
-use crate::errors::Error;
+use crate::errors::{DecodeError, Error, Result};
 use crate::http::ResponseInfo;
 use crate::text::{self, MAX_SHORT};
 
@@ -22,7 +22,7 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
     /// The `"object"` value this instance carries.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{Object, User};
     /// let user = User::create(&Default::default())?;
     /// assert_eq!(user.object(), "user");
@@ -34,7 +34,7 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
     /// The object's ID.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Object;
     /// let app = pinn::App::create(&pinn::AppCreateParams::new(pinn::AppType::Web, "Web"))?;
     /// assert_eq!(app.id(), app.app_id);
@@ -46,7 +46,7 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
     /// The whole object as JSON, unknown fields included (the Python SDK's `.response`).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Object;
     /// let user = pinn::User::create(&pinn::UserCreateParams::new().metadata_entry("plan", "pro"))?;
     /// let value = user.to_value();
@@ -58,11 +58,35 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
 
+    /// An object of this kind from its JSON: what [`to_value`](Object::to_value) gave, kept
+    /// in a cache or a queue message, say. A value of another kind (its `"object"`), or one
+    /// that does not decode, is a [`Decode`](crate::Error::Decode) error naming the field.
+    ///
+    /// Like one deserialized with serde, the object remembers no client and no response, and
+    /// its `save()` sends only what changes after this.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start(); server.install();
+    /// use pinn::{Object, User};
+    /// let user = User::create(&Default::default())?;
+    /// let cached = user.to_value();
+    /// assert_eq!(User::from_value(cached)?.user_id, user.user_id);
+    /// let err = pinn::App::from_value(user.to_value()).unwrap_err();
+    /// assert_eq!(err.to_string(), r#"invalid response from pinn: expected a "app" object, got "user""#);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn from_value(value: serde_json::Value) -> Result<Self>
+    where
+        Self: Sized,
+    {
+        decode_value(value)
+    }
+
     /// What the response this object came in said: status, request ID, attempts, headers.
     /// `None` for an object that was not fetched (built by hand, or deserialized).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Object;
     /// let user = pinn::User::create(&Default::default())?;
     /// let response = user.last_response().expect("it came from the API");
@@ -128,6 +152,33 @@ pub(crate) fn loaded<T: Object>(mut value: T, client: &Client, response: &Arc<Re
     value
 }
 
+/// `value` as an object of kind `T`, or the decode error: of the wrong kind (its `"object"`,
+/// checked first), or naming the field at fault.
+fn decode_value<T: Object>(value: serde_json::Value) -> Result<T> {
+    let decode = |detail: String, source| {
+        Error::Decode(Box::new(DecodeError::new(None, None, detail, source)))
+    };
+    if let Some(kind) = value.get("object").and_then(|k| k.as_str())
+        && kind != T::OBJECT
+    {
+        return Err(decode(wrong_kind_detail(T::OBJECT, kind, None), None));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = text::shown(&e.path().to_string(), None, MAX_SHORT);
+        let detail = match path.as_str() {
+            "." | "" => "the value does not decode".to_string(),
+            at => format!("the value does not decode at `{at}`"),
+        };
+        decode(detail, Some(crate::http::safe_json_error(e.into_inner(), None)))
+    })
+}
+
+/// What an object of the wrong kind is told: `expected a "user" object, got "app"`.
+fn wrong_kind_detail(expected: &str, got: &str, key: Option<&str>) -> String {
+    let got = text::shown(got, key, MAX_SHORT);
+    format!("expected a \"{expected}\" object, got \"{got}\"")
+}
+
 /// The error for an object of the wrong kind where another was expected.
 pub(crate) fn wrong_kind(
     response: &ResponseInfo,
@@ -136,8 +187,7 @@ pub(crate) fn wrong_kind(
     client: &Client,
 ) -> Error {
     let key = client.config().secret_key().map(|k| k.expose());
-    let got = text::shown(got, key, MAX_SHORT);
-    response.invalid(format!("expected a {expected} object, got \"{got}\""))
+    response.invalid(wrong_kind_detail(expected, got, key))
 }
 
 /// Writes `value` as pretty JSON: the `Display` of every object.

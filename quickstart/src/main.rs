@@ -8,7 +8,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, UNIX_EPOCH};
 
-use pinn::mock::MockServer;
+use pinn_mock::MockServer;
 use pinn::{
     App, AppCreateParams, AppType, Deletable, EnrollmentKey, EnrollmentKeyCreateParams, ErrorKind,
     IdToken, ListParams, Object, RecoveryKey, RecoveryKeyCreateParams, User, UserCreateParams,

@@ -86,7 +86,7 @@ impl ConfigBuilder {
     /// The API version, sent as the `Pinn-Version` header.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = pinn::Client::new(server.config_builder().api_version("2024-06-01").build()?);
     /// client.scope(|| pinn::User::list(&Default::default()))?;
     /// assert_eq!(server.requests()[0].header("Pinn-Version"), Some("2024-06-01"));
@@ -100,7 +100,7 @@ impl ConfigBuilder {
     /// Sends no `Pinn-Version` header.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let versioned = server.config_builder().api_version("2024-06-01").build()?;
     /// let client = pinn::Client::new(versioned.to_builder().no_api_version().build()?);
     /// client.scope(|| pinn::User::list(&Default::default()))?;
@@ -148,8 +148,8 @@ impl ConfigBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::delay(Duration::from_secs(5)));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::delay(Duration::from_secs(5)));
     /// let config = server.config_builder().timeout(Duration::from_millis(200)).max_retries(0).build()?;
     /// let err = pinn::Client::new(config).scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert_eq!(err.kind(), pinn::ErrorKind::ApiConnection);
@@ -164,8 +164,8 @@ impl ConfigBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::status(500).times(3));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::status(500).times(3));
     /// let config = server.config_builder().deadline(Duration::from_millis(100)).build()?;
     /// let err = pinn::Client::new(config).scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// // The first backoff (0.25–0.5 s) would end past the deadline, so nothing is retried.
@@ -180,8 +180,8 @@ impl ConfigBuilder {
     /// safe: the call's deadline bounds the retries too.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::status(503).times(5));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::status(503).times(5));
     /// let config = server.config_builder().max_retries(1).sleeper(|_| {}).build()?;
     /// let err = pinn::Client::new(config).scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert_eq!((err.status(), err.attempts()), (Some(503), 2));
@@ -195,7 +195,7 @@ impl ConfigBuilder {
     /// The largest response body accepted, in bytes (default 4 MiB). Zero is refused.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let config = server.config_builder().max_response_bytes(16).build()?;
     /// let err = pinn::Client::new(config).scope(|| pinn::User::list(&Default::default())).unwrap_err();
     /// assert_eq!((err.kind(), err.status()), (pinn::ErrorKind::Pinn, Some(200)));
@@ -337,7 +337,7 @@ impl ConfigBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let host = server.url().replace("127.0.0.1", "localhost");
     /// let config = server.config_builder().api_host(host).dns_cache_ttl(Duration::from_secs(5));
     /// let client = pinn::Client::new(config.build()?);
@@ -393,8 +393,8 @@ impl ConfigBuilder {
     /// ```
     /// use std::sync::{Arc, Mutex};
     /// use std::time::Duration;
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::status(503));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::status(503));
     /// let waits = Arc::new(Mutex::new(Vec::<Duration>::new()));
     /// let seen = Arc::clone(&waits);
     /// let config = server.config_builder().sleeper(move |wait| seen.lock().unwrap().push(wait));

@@ -4,8 +4,12 @@
 
 use std::time::Duration;
 
+/// The longest secret key accepted, in bytes: far more than a real key's 35, far less than
+/// servers take in a request head. An API version has the same bound.
+pub const MAX_SECRET_KEY_BYTES: usize = 1024;
+
 /// The longest secret key or API version accepted, in bytes.
-pub(crate) const MAX_HEADER_VALUE: usize = 1024;
+const MAX_HEADER_VALUE: usize = MAX_SECRET_KEY_BYTES;
 
 /// `None` when `value` can be sent as a header value as it is. The message names the problem
 /// and never quotes the value.

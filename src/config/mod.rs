@@ -17,6 +17,7 @@ mod builder;
 mod checks;
 
 pub use builder::ConfigBuilder;
+pub use checks::MAX_SECRET_KEY_BYTES;
 
 /// The production API host, used when `PINN_API_HOST` is not set.
 pub const DEFAULT_API_HOST: &str = "https://pinnapis.com";
@@ -294,7 +295,7 @@ impl Config {
     /// `PINN_API_HOST` means the production host). An empty value is taken as unset.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// // SAFETY: this example is its own process, with no other thread touching the environment.
     /// unsafe { std::env::set_var("PINN_SECRET_KEY", server.secret_key()) };
     /// unsafe { std::env::set_var("PINN_API_HOST", server.url()) };
@@ -341,7 +342,7 @@ impl Config {
     ///
     /// ```
     /// use std::time::Duration;
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let base = server.config_builder().build()?;
     /// let patient = base.to_builder().timeout(Duration::from_secs(60)).build()?;
     /// assert_eq!(patient.api_host(), base.api_host());
@@ -480,7 +481,7 @@ impl Config {
     /// `Ok` when requests can be made with this config; the configuration error otherwise.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// assert!(server.config_builder().build()?.check().is_ok());
     /// let keyless = pinn::Config::builder().api_host(server.url()).build()?;
     /// assert_eq!(keyless.check().unwrap_err().kind(), pinn::ErrorKind::Configuration);

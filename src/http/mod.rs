@@ -30,9 +30,15 @@ use retry::{Decision, Failure};
 /// The `User-Agent` of every request.
 pub const USER_AGENT: &str = concat!("pinn-rust/", env!("CARGO_PKG_VERSION"));
 
-/// The longest ID (or cursor) accepted, in bytes: far more than any Pinn ID, far less than
-/// servers accept in a URL.
-pub(crate) const MAX_ID_BYTES: usize = 1024;
+/// The longest ID (or list cursor) accepted, in bytes: far more than any Pinn ID, far less
+/// than servers accept in a URL. A longer one is an
+/// [`InvalidArgument`](crate::Error::InvalidArgument) error, before any I/O.
+///
+/// ```
+/// let long = "u".repeat(pinn::MAX_ID_BYTES + 1);
+/// assert_eq!(pinn::User::retrieve(&long).unwrap_err().kind(), pinn::ErrorKind::InvalidRequest);
+/// ```
+pub const MAX_ID_BYTES: usize = 1024;
 /// The longest URL sent, in bytes (8 KiB is what common servers and proxies accept).
 pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 /// The largest request body sent, in bytes.
@@ -237,7 +243,7 @@ impl ResponseInfo {
     /// The HTTP status (200, 201, 202 or 204).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Object;
     /// let user = pinn::User::create(&Default::default())?;
     /// assert_eq!(user.last_response().unwrap().status(), 200);
@@ -250,7 +256,7 @@ impl ResponseInfo {
     /// The server's request ID (`Request-Id`, else `X-Request-Id`): quote it to Pinn support.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Object;
     /// let user = pinn::User::create(&Default::default())?;
     /// let id = user.last_response().unwrap().request_id().unwrap();
@@ -264,8 +270,8 @@ impl ResponseInfo {
     /// How many attempts the call took (1 unless it was retried).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
-    /// server.inject(pinn::mock::Fault::status(503));
+    /// # let server = pinn_mock::MockServer::start();
+    /// server.inject(pinn_mock::Fault::status(503));
     /// let client = pinn::Client::new(server.config_builder().sleeper(|_| {}).build()?);
     /// let page = client.scope(|| pinn::User::list(&Default::default()))?;
     /// assert_eq!(page.last_response().unwrap().attempts(), 2);
@@ -278,7 +284,7 @@ impl ResponseInfo {
     /// A response header's value, by name (any case); `None` when absent or not text.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Object;
     /// let user = pinn::User::create(&Default::default())?;
     /// assert_eq!(user.last_response().unwrap().header("content-type"), Some("application/json"));
@@ -291,7 +297,7 @@ impl ResponseInfo {
     /// The names of the response's headers, lowercase.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Object;
     /// let user = pinn::User::create(&Default::default())?;
     /// let names: Vec<&str> = user.last_response().unwrap().header_names().collect();
@@ -463,7 +469,6 @@ pub(crate) fn shown(raw: &str, config: &Config, max: usize) -> String {
     text::shown(raw, config.secret_key().map(|k| k.expose()), max)
 }
 
-#[cfg(feature = "mock")]
 pub(crate) use parse::safe_json_error;
 
 #[cfg(test)]

@@ -81,7 +81,7 @@ impl AppCreateParams {
     /// An app of this type and name, with no description.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType};
     /// let app = App::create(&AppCreateParams::new(AppType::Ios, "Wallet"))?;
     /// assert_eq!(app.description, None);
@@ -99,7 +99,7 @@ impl AppCreateParams {
     /// Sets the description.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType};
     /// let params = AppCreateParams::new(AppType::Web, "Checkout").description("The checkout page");
     /// let app = App::create(&params)?;
@@ -127,7 +127,7 @@ impl<'a> Apps<'a> {
     /// An [`AppType::Other`] is refused before any I/O.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::{AppCreateParams, AppType};
     /// let client = server.client();
     /// let app = client.apps().create(&AppCreateParams::new(AppType::Web, "Checkout"))?;
@@ -150,7 +150,7 @@ impl<'a> Apps<'a> {
     /// Retrieves an app: `GET /v1/apps/{app_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::{AppCreateParams, AppType};
     /// let client = server.client();
     /// let app_id = client.apps().create(&AppCreateParams::new(AppType::Ios, "iOS"))?.app_id;
@@ -165,7 +165,7 @@ impl<'a> Apps<'a> {
     /// Returns what the response said: its status and request ID.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::{AppCreateParams, AppType};
     /// let client = server.client();
     /// let app_id = client.apps().create(&AppCreateParams::new(AppType::Android, "Android"))?.app_id;
@@ -180,7 +180,7 @@ impl<'a> Apps<'a> {
     /// Lists apps, newest first: `GET /v1/apps`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::{AppCreateParams, AppType};
     /// let client = server.client();
     /// client.apps().create(&AppCreateParams::new(AppType::Web, "Web"))?;
@@ -196,7 +196,7 @@ impl App {
     /// Registers an app on the current client ([`Apps::create`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType};
     /// let app = App::create(&AppCreateParams::new(AppType::Web, "Checkout").description("web shop"))?;
     /// assert_eq!(app.app_type, AppType::Web);
@@ -210,7 +210,7 @@ impl App {
     /// Retrieves an app on the current client ([`Apps::retrieve`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType};
     /// let app_id = App::create(&AppCreateParams::new(AppType::Ios, "iOS"))?.app_id;
     /// let app = App::retrieve(&app_id)?;
@@ -224,7 +224,7 @@ impl App {
     /// Deletes an app on the current client ([`Apps::delete`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType};
     /// let app_id = App::create(&AppCreateParams::new(AppType::Android, "Android"))?.app_id;
     /// App::delete(&app_id)?;
@@ -238,7 +238,7 @@ impl App {
     /// Lists apps on the current client, newest first ([`Apps::list`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType};
     /// App::create(&AppCreateParams::new(AppType::Web, "Web"))?;
     /// let apps = App::list(&Default::default())?;
@@ -254,7 +254,7 @@ impl Deletable for App {
     /// Deletes this app, through the client that fetched it.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{App, AppCreateParams, AppType, Deletable};
     /// App::create(&AppCreateParams::new(AppType::Web, "Web"))?.delete()?;
     /// assert_eq!(server.count("app"), 0);

@@ -81,7 +81,7 @@ impl<'a> Devices<'a> {
     /// Retrieves a device: `GET /v1/devices/{device_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
@@ -96,7 +96,7 @@ impl<'a> Devices<'a> {
     /// Returns what the response said: its status and request ID.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
@@ -111,7 +111,7 @@ impl<'a> Devices<'a> {
     /// Lists devices, newest first: `GET /v1/devices`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// server.enroll_device(&user.user_id, Default::default())?;
@@ -125,7 +125,7 @@ impl<'a> Devices<'a> {
     /// Lists a device's authentication logs: `GET /v1/devices/{device_id}/logs`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// let device = server.enroll_device(&user.user_id, Default::default())?;
@@ -144,7 +144,7 @@ impl Device {
     /// Retrieves a device on the current client ([`Devices::retrieve`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
     /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
@@ -159,7 +159,7 @@ impl Device {
     /// Deletes a device on the current client ([`Devices::delete`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
     /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
@@ -174,7 +174,7 @@ impl Device {
     /// Lists devices on the current client, newest first ([`Devices::list`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
     /// server.enroll_device(&user.user_id, Default::default())?;
@@ -189,7 +189,7 @@ impl Device {
     /// Lists a device's authentication logs on the current client ([`Devices::list_logs`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices and logs come from the mobile SDK; the emulator seeds them.
     /// let device = server.enroll_device(&user.user_id, Default::default())?;
@@ -207,7 +207,7 @@ impl Deletable for Device {
     /// Deletes this device, through the client that fetched it.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Deletable;
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices are enrolled by the mobile SDK; the emulator seeds one.

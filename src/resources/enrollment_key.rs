@@ -59,7 +59,7 @@ impl EnrollmentKeyCreateParams {
     /// A key for this user.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{EnrollmentKey, EnrollmentKeyCreateParams, User};
     /// let user = User::create(&Default::default())?;
     /// EnrollmentKey::create(&EnrollmentKeyCreateParams::new(&user.user_id))?;
@@ -91,7 +91,7 @@ impl<'a> EnrollmentKeys<'a> {
     /// Only issue one once the user has proven who they are in your own system.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::EnrollmentKeyCreateParams;
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
@@ -112,7 +112,7 @@ impl EnrollmentKey {
     /// Only issue one once the user has proven who they are in your own system.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{EnrollmentKey, EnrollmentKeyCreateParams, User};
     /// let user = User::create(&Default::default())?;
     /// let key = EnrollmentKey::create(&EnrollmentKeyCreateParams::new(&user.user_id))?;

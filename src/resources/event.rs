@@ -55,7 +55,7 @@ impl<'a> Events<'a> {
     /// Retrieves an event: `GET /v1/events/{event_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// client.users().create(&Default::default())?; // records a user.created event
     /// let newest = &client.events().list(&Default::default())?.data[0];
@@ -69,7 +69,7 @@ impl<'a> Events<'a> {
     /// Lists events, newest first: `GET /v1/events`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// client.users().delete(&user.user_id)?;
@@ -86,7 +86,7 @@ impl Event {
     /// Retrieves an event on the current client ([`Events::retrieve`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// pinn::User::create(&Default::default())?; // records a user.created event
     /// let newest = &pinn::Event::list(&Default::default())?.data[0];
     /// let event = pinn::Event::retrieve(&newest.event_id)?;
@@ -100,7 +100,7 @@ impl Event {
     /// Lists events on the current client, newest first ([`Events::list`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// pinn::User::delete(&user.user_id)?;
     /// let events = pinn::Event::list(&Default::default())?;

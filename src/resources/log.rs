@@ -76,7 +76,7 @@ impl<'a> Logs<'a> {
     /// Retrieves a log: `GET /v1/logs/{log_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// let device = server.enroll_device(&user.user_id, Default::default())?;
@@ -91,7 +91,7 @@ impl<'a> Logs<'a> {
     /// Lists logs, newest first: `GET /v1/logs`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// let device = server.enroll_device(&user.user_id, Default::default())?;
@@ -108,7 +108,7 @@ impl Log {
     /// Retrieves a log on the current client ([`Logs::retrieve`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices and logs come from the mobile SDK; the emulator seeds them.
     /// let device = server.enroll_device(&user.user_id, Default::default())?;
@@ -124,7 +124,7 @@ impl Log {
     /// Lists logs on the current client, newest first ([`Logs::list`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices and logs come from the mobile SDK; the emulator seeds them.
     /// let device = server.enroll_device(&user.user_id, Default::default())?;

@@ -61,7 +61,7 @@ pub trait Deletable {
     /// request ID).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Deletable;
     /// fn delete_all(items: &[impl Deletable]) -> pinn::Result<()> {
     ///     items.iter().try_for_each(|item| item.delete().map(drop))

@@ -66,7 +66,7 @@ impl RecoveryKeyCreateParams {
     /// A key for this user, with no flow: the API's default.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{RecoveryKey, RecoveryKeyCreateParams, User};
     /// let user = User::create(&Default::default())?;
     /// let key = RecoveryKey::create(&RecoveryKeyCreateParams::new(&user.user_id))?;
@@ -84,7 +84,7 @@ impl RecoveryKeyCreateParams {
     /// Sets the flow.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{RecoveryKey, RecoveryKeyCreateParams, User};
     /// let user = User::create(&Default::default())?;
     /// let params = RecoveryKeyCreateParams::new(&user.user_id).flow(["email", "sms"]);
@@ -113,7 +113,7 @@ impl<'a> RecoveryKeys<'a> {
     /// An empty user ID is refused before any I/O.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::RecoveryKeyCreateParams;
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
@@ -132,7 +132,7 @@ impl RecoveryKey {
     /// Issues a recovery key on the current client ([`RecoveryKeys::create`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{RecoveryKey, RecoveryKeyCreateParams};
     /// let user = pinn::User::create(&Default::default())?;
     /// let key = RecoveryKey::create(&RecoveryKeyCreateParams::new(&user.user_id).flow(["email"]))?;

@@ -87,7 +87,7 @@ impl UserCreateParams {
     /// No metadata.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&pinn::UserCreateParams::new())?;
     /// assert!(user.metadata.is_empty());
     /// assert_eq!(server.requests()[0].body, ""); // no metadata, no body
@@ -100,7 +100,7 @@ impl UserCreateParams {
     /// Sets the whole metadata object.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let metadata = serde_json::json!({"external_id": "42", "plan": "pro"});
     /// let metadata = metadata.as_object().unwrap().clone();
     /// let user = pinn::User::create(&pinn::UserCreateParams::new().metadata(metadata.clone()))?;
@@ -115,7 +115,7 @@ impl UserCreateParams {
     /// Adds one metadata entry.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let params = pinn::UserCreateParams::new()
     ///     .metadata_entry("external_id", "42")
     ///     .metadata_entry("tier", 2);
@@ -152,7 +152,7 @@ impl UserUpdateParams {
     /// Changes nothing.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user_id = pinn::User::create(&Default::default())?.user_id;
     /// let user = pinn::User::update(&user_id, &pinn::UserUpdateParams::new())?;
     /// assert_eq!(user.status, Some(pinn::UserStatus::Active));
@@ -166,7 +166,7 @@ impl UserUpdateParams {
     /// Replaces the metadata.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{User, UserCreateParams, UserUpdateParams};
     /// let id = User::create(&UserCreateParams::new().metadata_entry("old", 1))?.user_id;
     /// let metadata = serde_json::json!({"new": 2}).as_object().unwrap().clone();
@@ -182,7 +182,7 @@ impl UserUpdateParams {
     /// Adds one entry to the metadata sent (which replaces the old metadata as a whole).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{User, UserCreateParams, UserUpdateParams};
     /// let id = User::create(&UserCreateParams::new().metadata_entry("old", 1))?.user_id;
     /// let user = User::update(&id, &UserUpdateParams::new().metadata_entry("new", 2))?;
@@ -198,7 +198,7 @@ impl UserUpdateParams {
     /// Sets the status (a [`UserStatus`], or its wire name).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{User, UserStatus, UserUpdateParams};
     /// let user_id = User::create(&Default::default())?.user_id;
     /// let user = User::update(&user_id, &UserUpdateParams::new().status(UserStatus::Disabled))?;
@@ -228,7 +228,7 @@ impl<'a> Users<'a> {
     /// and non-empty.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let params = pinn::UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5");
     /// let user = client.users().create(&params)?;
@@ -246,7 +246,7 @@ impl<'a> Users<'a> {
     /// Retrieves a user: `GET /v1/users/{user_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user_id = client.users().create(&Default::default())?.user_id;
     /// assert_eq!(client.users().retrieve(&user_id)?.user_id, user_id);
@@ -259,7 +259,7 @@ impl<'a> Users<'a> {
     /// Updates a user: `PATCH /v1/users/{user_id}` with only the fields set in `params`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::{UserStatus, UserUpdateParams};
     /// let client = server.client();
     /// let user_id = client.users().create(&Default::default())?.user_id;
@@ -276,7 +276,7 @@ impl<'a> Users<'a> {
     /// status and request ID, for your logs.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user_id = client.users().create(&Default::default())?.user_id;
     /// let response = client.users().delete(&user_id)?;
@@ -291,7 +291,7 @@ impl<'a> Users<'a> {
     /// Lists users, newest first: `GET /v1/users`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// client.users().create(&Default::default())?;
     /// assert_eq!(client.users().list(&pinn::ListParams::new().limit(5))?.data.len(), 1);
@@ -304,7 +304,7 @@ impl<'a> Users<'a> {
     /// Lists a user's devices: `GET /v1/users/{user_id}/devices`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// server.enroll_device(&user.user_id, Default::default())?; // what the mobile SDK does
@@ -320,7 +320,7 @@ impl<'a> Users<'a> {
     /// Lists a user's authentication logs: `GET /v1/users/{user_id}/logs`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// let client = server.client();
     /// let user = client.users().create(&Default::default())?;
     /// // Devices and logs come from the mobile SDK; the emulator seeds them.
@@ -340,7 +340,7 @@ impl User {
     /// Creates a user on the current client ([`Users::create`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(
     ///     &pinn::UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5"),
     /// )?;
@@ -355,7 +355,7 @@ impl User {
     /// Retrieves a user on the current client ([`Users::retrieve`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user_id = pinn::User::create(&Default::default())?.user_id;
     /// let user = pinn::User::retrieve(&user_id)?;
     /// assert_eq!(user.user_id, user_id);
@@ -368,7 +368,7 @@ impl User {
     /// Updates a user on the current client ([`Users::update`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{User, UserStatus, UserUpdateParams};
     /// let user_id = User::create(&Default::default())?.user_id;
     /// let user = User::update(&user_id, &UserUpdateParams::new().status(UserStatus::Disabled))?;
@@ -383,7 +383,7 @@ impl User {
     /// see [`Deletable`].
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user_id = pinn::User::create(&Default::default())?.user_id;
     /// pinn::User::delete(&user_id)?;
     /// let gone = pinn::User::retrieve(&user_id).unwrap_err();
@@ -397,7 +397,7 @@ impl User {
     /// Lists users on the current client, newest first ([`Users::list`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// pinn::User::create(&Default::default())?;
     /// let page = pinn::User::list(&pinn::ListParams::new().limit(5))?;
     /// assert_eq!(page.data.len(), 1);
@@ -410,7 +410,7 @@ impl User {
     /// Lists a user's devices on the current client ([`Users::list_devices`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
     /// server.enroll_device(&user.user_id, Default::default())?;
@@ -425,7 +425,7 @@ impl User {
     /// Lists a user's authentication logs on the current client ([`Users::list_logs`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let user = pinn::User::create(&Default::default())?;
     /// // Devices and logs come from the mobile SDK; the emulator seeds them.
     /// let device = server.enroll_device(&user.user_id, Default::default())?;
@@ -446,7 +446,7 @@ impl User {
     /// by hand sends both fields (`status` when set). With nothing changed, no request is made.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// let mut user = pinn::User::create(&Default::default())?;
     /// user.metadata.insert("external_id".into(), "ypf3JZpTB5".into());
     /// user.save()?;
@@ -478,7 +478,7 @@ impl Deletable for User {
     /// Deletes this user: `DELETE /v1/users/{user_id}`, through the client that fetched it.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::Deletable;
     /// let user = pinn::User::create(&Default::default())?;
     /// user.delete()?;

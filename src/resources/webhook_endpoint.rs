@@ -92,7 +92,7 @@ impl WebhookEndpointCreateParams {
     /// An endpoint at `url` for these event types.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
     /// WebhookEndpoint::create(&params)?;
@@ -131,7 +131,7 @@ impl WebhookEndpointUpdateParams {
     /// Changes nothing.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointUpdateParams};
     /// let hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
     /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &WebhookEndpointUpdateParams::new())?;
@@ -146,7 +146,7 @@ impl WebhookEndpointUpdateParams {
     /// Sets the URL.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointUpdateParams};
     /// let hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
     /// let params = WebhookEndpointUpdateParams::new().url("https://example.com/v2/hooks");
@@ -162,7 +162,7 @@ impl WebhookEndpointUpdateParams {
     /// Sets the event subscriptions.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointUpdateParams};
     /// let hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
     /// let params = WebhookEndpointUpdateParams::new().events(["user.created", "user.deleted"]);
@@ -178,7 +178,7 @@ impl WebhookEndpointUpdateParams {
     /// Sets the status (a [`WebhookEndpointStatus`], or its wire name).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus, WebhookEndpointUpdateParams};
     /// let hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
     /// let params = WebhookEndpointUpdateParams::new().status(WebhookEndpointStatus::Disabled);
@@ -206,7 +206,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// Creates an endpoint: `POST /v1/webhook_endpoints` with `{"url": …, "events": [...]}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::WebhookEndpointCreateParams;
     /// let client = server.client();
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
@@ -222,7 +222,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// Retrieves an endpoint: `GET /v1/webhook_endpoints/{webhook_endpoint_id}`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::WebhookEndpointCreateParams;
     /// let client = server.client();
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
@@ -243,7 +243,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// the fields set in `params`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::{WebhookEndpointCreateParams, WebhookEndpointStatus, WebhookEndpointUpdateParams};
     /// let client = server.client();
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
@@ -269,7 +269,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// Returns what the response said: its status and request ID.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::WebhookEndpointCreateParams;
     /// let client = server.client();
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
@@ -290,7 +290,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// Lists endpoints, newest first: `GET /v1/webhook_endpoints`.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start();
+    /// # let server = pinn_mock::MockServer::start();
     /// use pinn::WebhookEndpointCreateParams;
     /// let client = server.client();
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
@@ -307,7 +307,7 @@ impl WebhookEndpoint {
     /// Creates an endpoint on the current client ([`WebhookEndpoints::create`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
     /// let hook = WebhookEndpoint::create(&params)?;
@@ -322,7 +322,7 @@ impl WebhookEndpoint {
     /// Retrieves an endpoint on the current client ([`WebhookEndpoints::retrieve`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
     /// let created = WebhookEndpoint::create(&params)?;
@@ -339,7 +339,7 @@ impl WebhookEndpoint {
     /// Updates an endpoint on the current client ([`WebhookEndpoints::update`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus, WebhookEndpointUpdateParams};
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
     /// let hook = WebhookEndpoint::create(&params)?;
@@ -360,7 +360,7 @@ impl WebhookEndpoint {
     /// Deletes an endpoint on the current client ([`WebhookEndpoints::delete`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
     /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
     /// let hook = WebhookEndpoint::create(&params)?;
@@ -377,7 +377,7 @@ impl WebhookEndpoint {
     /// Lists endpoints on the current client, newest first ([`WebhookEndpoints::list`]).
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
     /// WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
     /// let hooks = WebhookEndpoint::list(&Default::default())?;
@@ -395,7 +395,7 @@ impl WebhookEndpoint {
     /// by hand sends all three (`status` when set). With nothing changed, no request is made.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
     /// let mut hook = WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/h", ["user.created"]))?;
     /// hook.events.push("user.deleted".into());
@@ -428,7 +428,7 @@ impl Deletable for WebhookEndpoint {
     /// Deletes this endpoint, through the client that fetched it.
     ///
     /// ```
-    /// # let server = pinn::mock::MockServer::start(); server.install();
+    /// # let server = pinn_mock::MockServer::start(); server.install();
     /// use pinn::{Deletable, WebhookEndpoint, WebhookEndpointCreateParams};
     /// WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/h", ["user.created"]))?.delete()?;
     /// assert_eq!(server.count("webhook_endpoint"), 0);

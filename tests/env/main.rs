@@ -4,7 +4,7 @@
 //! environment here races with nothing.
 
 use pinn::errors::TransportKind;
-use pinn::mock::MockServer;
+use pinn_mock::MockServer;
 use pinn::{Client, ErrorKind, User};
 
 #[test]

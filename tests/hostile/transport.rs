@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::{KEY, user_json, within};
 use pinn::errors::TransportKind;
-use pinn::mock::MockServer;
+use pinn_mock::MockServer;
 use pinn::{Client, Config, ErrorKind, Outcome, User, UserCreateParams};
 
 const CA: &str = include_str!("../fixtures/tls/example-ca.pem");

@@ -212,7 +212,7 @@ fn id_token_errors_never_show_it() {
 #[test]
 fn a_key_that_is_a_common_string_never_corrupts_data() {
     for key in ["active", "user", "0", "1", "s", "object", "usr_", "true"] {
-        let server = pinn::mock::MockServer::start_with_key(0, key).unwrap();
+        let server = pinn_mock::MockServer::start_with_key(0, key).unwrap();
         let client = server.client();
         client.scope(|| {
             let params = pinn::UserCreateParams::new().metadata_entry("note", key);

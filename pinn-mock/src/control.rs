@@ -1,0 +1,350 @@
+//! The control API: `/_mock/…`, a namespace no API path can reach (every API path starts with
+//! `/v1/` or is `/health`), so tests in any language can drive the emulator over HTTP the way
+//! moto's `/moto-api/` drives AWS mocks. No key is needed; bodies are JSON in and out, and
+//! errors have the spec's error shape.
+//!
+//! Every operation is a function here, called both by the HTTP routes below and by the
+//! [`MockServer`](super::MockServer) methods that mirror them, so the two cannot drift apart.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use super::clock::Clock;
+use super::faults::{Fault, MAX_FAULTS};
+use super::model::{self, Failure};
+use super::rng::{Rng, Stream, entropy_seed};
+use super::routes::Reply;
+use super::server::Shared;
+use super::store::{Kind, Obj};
+use super::{DeviceSeed, RecordedRequest, lock};
+
+/// The lifetime of a minted ID token, unless asked otherwise.
+pub(crate) const ID_TOKEN_LIFETIME_SECS: i64 = 300;
+
+/// Whether a path belongs to the control API.
+pub(crate) fn owns(path: &str) -> bool {
+    path == "/_mock" || path.starts_with("/_mock/")
+}
+
+type Result<T> = std::result::Result<T, Failure>;
+
+// The operations.
+
+/// Empties the store, the faults and the request log, and rewinds the clock and the
+/// generators to how the server started. `seed`: start over as if started with this seed.
+/// An unseeded server draws a fresh seed, so IDs from before the reset never come back.
+/// Returns the seed now in use.
+pub(crate) fn reset(shared: &Shared, seed: Option<u64>) -> u64 {
+    let origin = {
+        let mut o = lock(&shared.origin);
+        match seed {
+            Some(s) => (o.seed, o.seeded) = (s, true),
+            None if !o.seeded => o.seed = entropy_seed(),
+            None => {}
+        }
+        *o
+    };
+    *lock(&shared.store) = origin.store();
+    *lock(&shared.faults) = origin.faults();
+    lock(&shared.requests).clear();
+    *lock(&shared.request_ids) = Rng::stream(origin.seed, Stream::Requests);
+    origin.seed
+}
+
+pub(crate) fn snapshot(shared: &Shared) -> Value {
+    lock(&shared.store).snapshot()
+}
+
+pub(crate) fn restore(shared: &Shared, snapshot: Value) -> Result<()> {
+    lock(&shared.store)
+        .restore(snapshot)
+        .map_err(|m| Failure::new(400, m))
+}
+
+pub(crate) fn seed_user(shared: &Shared, metadata: Obj, status: Option<String>) -> Result<Obj> {
+    let request_id = shared.request_id();
+    model::seed_user(&mut lock(&shared.store), metadata, status, &request_id)
+}
+
+pub(crate) fn seed_device(shared: &Shared, user_id: &str, seed: &DeviceSeed) -> Result<Obj> {
+    let request_id = shared.request_id();
+    model::enroll_device(&mut lock(&shared.store), user_id, seed, &request_id)
+}
+
+pub(crate) fn seed_log(shared: &Shared, device_id: &str, success: bool) -> Result<Obj> {
+    model::record_log(&mut lock(&shared.store), device_id, success)
+}
+
+pub(crate) fn seed_event(shared: &Shared, event_type: &str, data: Obj) -> Result<Obj> {
+    let request_id = shared.request_id();
+    model::seed_event(&mut lock(&shared.store), event_type, data, &request_id)
+}
+
+/// An ID token's claims: `sub`, `iss` (the server's URL), `amr`, `iat` (the emulator's clock)
+/// and `exp` (`expires_in` later), then `extra` on top, where `null` removes a claim.
+pub(crate) fn id_token_claims(
+    shared: &Shared,
+    sub: &str,
+    amr: &[String],
+    expires_in: i64,
+    extra: &Obj,
+) -> Value {
+    let iat = lock(&shared.store).now();
+    let mut claims = Map::new();
+    claims.insert("sub".into(), sub.into());
+    claims.insert("iss".into(), shared.url.clone().into());
+    claims.insert("amr".into(), amr.into());
+    claims.insert("iat".into(), iat.into());
+    claims.insert("exp".into(), iat.saturating_add(expires_in).into());
+    for (name, value) in extra {
+        if value.is_null() {
+            claims.remove(name);
+        } else {
+            claims.insert(name.clone(), value.clone());
+        }
+    }
+    Value::Object(claims)
+}
+
+/// Signs claims as an HS256 JWT keyed by the secret key.
+pub(crate) fn sign(secret_key: &str, claims: &Value) -> std::result::Result<String, String> {
+    // jsonwebtoken's pure-Rust provider, as the crate verifies with; an `Err` means one is
+    // installed already, which is just as good.
+    let _ = jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER.install_default();
+    let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
+    let key = jsonwebtoken::EncodingKey::from_secret(secret_key.as_bytes());
+    jsonwebtoken::encode(&header, claims, &key).map_err(|e| e.to_string())
+}
+
+/// Sets the clock: frozen at an instant, or the system's.
+pub(crate) fn set_clock(shared: &Shared, clock: Clock) {
+    lock(&shared.store).clock = clock;
+}
+
+/// Moves the clock by `seconds` (negative: back), frozen or not.
+pub(crate) fn advance_clock(shared: &Shared, seconds: i64) {
+    lock(&shared.store).clock.advance(seconds);
+}
+
+/// The clock as the control API shows it.
+pub(crate) fn clock(shared: &Shared) -> Value {
+    let store = lock(&shared.store);
+    json!({"now": store.now(), "frozen": store.clock.is_frozen()})
+}
+
+fn counts(shared: &Shared) -> Value {
+    let store = lock(&shared.store);
+    let counts: Map<String, Value> = Kind::ALL
+        .into_iter()
+        .map(|k| {
+            let c = json!({"count": store.count(k), "created": store.creates(k)});
+            (k.name().to_string(), c)
+        })
+        .collect();
+    Value::Object(counts)
+}
+
+// The HTTP routes.
+
+/// Answers a request to `/_mock/…`.
+pub(crate) fn handle(shared: &Shared, req: &RecordedRequest) -> Reply {
+    let route = req.path.strip_prefix("/_mock/").unwrap_or_default();
+    let allowed: &[&str] = match route {
+        "reset" | "users" | "devices" | "logs" | "events" | "id_tokens" | "clock/advance" => {
+            &["POST"]
+        }
+        "state" => &["GET", "PUT"],
+        "faults" => &["GET", "POST", "DELETE"],
+        "requests" => &["GET", "DELETE"],
+        "clock" => &["GET", "PUT", "DELETE"],
+        "counts" => &["GET"],
+        _ => {
+            let message = format!(
+                "no control endpoint {}: see docs/testing.md for the /_mock/ API",
+                req.path
+            );
+            return Reply::error(404, &message);
+        }
+    };
+    let method = req.method.as_str();
+    if !allowed.contains(&method) {
+        let mut r = Reply::error(405, "method not allowed on this control endpoint");
+        r.headers.push(("Allow", allowed.join(", ")));
+        return r;
+    }
+    match route_call(shared, route, method, &req.body) {
+        Ok(v) => Reply::json(200, &v),
+        Err(f) => f.into(),
+    }
+}
+
+fn route_call(shared: &Shared, route: &str, method: &str, body: &str) -> Result<Value> {
+    Ok(match (route, method) {
+        ("reset", _) => {
+            let b: ResetIn = parse(body)?;
+            json!({"reset": true, "seed": reset(shared, b.seed)})
+        }
+        ("state", "GET") => snapshot(shared),
+        ("state", _) => {
+            restore(shared, parse(body)?)?;
+            json!({"restored": true, "counts": counts(shared)})
+        }
+        ("users", _) => {
+            let b: UserIn = parse(body)?;
+            Value::Object(seed_user(shared, b.metadata, b.status)?)
+        }
+        ("devices", _) => {
+            let b: DeviceIn = parse(body)?;
+            let d = DeviceSeed::default();
+            let seed = DeviceSeed {
+                name: b.name.unwrap_or(d.name),
+                make: b.make.unwrap_or(d.make),
+                model: b.model.unwrap_or(d.model),
+                platform: b.platform.unwrap_or(d.platform),
+                platform_version: b.platform_version.unwrap_or(d.platform_version),
+                framework_version: b.framework_version.unwrap_or(d.framework_version),
+                push_notification_token: b.push_notification_token,
+                left_palm: b.left_palm.unwrap_or(d.left_palm),
+                right_palm: b.right_palm.unwrap_or(d.right_palm),
+            };
+            Value::Object(seed_device(shared, &b.user_id, &seed)?)
+        }
+        ("logs", _) => {
+            let b: LogIn = parse(body)?;
+            Value::Object(seed_log(shared, &b.device_id, b.success.unwrap_or(true))?)
+        }
+        ("events", _) => {
+            let b: EventIn = parse(body)?;
+            Value::Object(seed_event(shared, &b.event_type, b.data)?)
+        }
+        ("id_tokens", _) => {
+            let b: TokenIn = parse(body)?;
+            let expires_in = b.expires_in.unwrap_or(ID_TOKEN_LIFETIME_SECS);
+            let claims = id_token_claims(shared, &b.sub, &b.amr, expires_in, &b.claims);
+            let token = sign(&shared.secret_key, &claims).map_err(|e| Failure::new(500, e))?;
+            json!({"id_token": token, "claims": claims})
+        }
+        ("faults", "GET") => json!({"data": lock(&shared.faults).list()}),
+        ("faults", "POST") => {
+            let faults: Vec<Fault> = match parse::<Value>(body)? {
+                Value::Array(items) => items.into_iter().map(fault_from).collect::<Result<_>>()?,
+                one => vec![fault_from(one)?],
+            };
+            let mut queue = lock(&shared.faults);
+            if queue.len().saturating_add(faults.len()) > MAX_FAULTS {
+                return Err(Failure::new(
+                    422,
+                    format!(
+                        "at most {MAX_FAULTS} faults may be installed at once ({} are, {} sent): \
+                         clear them with DELETE /_mock/faults",
+                        queue.len(),
+                        faults.len()
+                    ),
+                ));
+            }
+            for f in &faults {
+                queue.push(f.clone());
+            }
+            json!({"data": faults})
+        }
+        ("faults", _) => json!({"cleared": lock(&shared.faults).clear()}),
+        ("requests", "GET") => lock(&shared.requests).to_json(&shared.secret_key),
+        ("requests", _) => json!({"cleared": lock(&shared.requests).clear()}),
+        ("clock", "GET") => clock(shared),
+        ("clock", "PUT") => {
+            let b: ClockIn = parse(body)?;
+            set_clock(shared, Clock::Frozen(b.now));
+            clock(shared)
+        }
+        ("clock", _) => {
+            set_clock(shared, Clock::system());
+            clock(shared)
+        }
+        ("clock/advance", _) => {
+            let b: AdvanceIn = parse(body)?;
+            advance_clock(shared, b.seconds);
+            clock(shared)
+        }
+        ("counts", _) => counts(shared),
+        _ => return Err(Failure::new(405, "method not allowed")),
+    })
+}
+
+/// A JSON body; an empty one counts as `{}`.
+fn parse<T: DeserializeOwned>(body: &str) -> Result<T> {
+    let text = if body.trim().is_empty() { "{}" } else { body };
+    serde_json::from_str(text).map_err(|e| Failure::new(400, format!("bad request body: {e}")))
+}
+
+fn fault_from(v: Value) -> Result<Fault> {
+    serde_json::from_value(v).map_err(|e| Failure::new(400, format!("bad fault: {e}")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResetIn {
+    seed: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserIn {
+    #[serde(default)]
+    metadata: Obj,
+    status: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeviceIn {
+    user_id: String,
+    name: Option<String>,
+    make: Option<String>,
+    model: Option<String>,
+    platform: Option<String>,
+    platform_version: Option<String>,
+    framework_version: Option<String>,
+    push_notification_token: Option<String>,
+    left_palm: Option<bool>,
+    right_palm: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogIn {
+    device_id: String,
+    success: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EventIn {
+    #[serde(rename = "type")]
+    event_type: String,
+    #[serde(default)]
+    data: Obj,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TokenIn {
+    sub: String,
+    #[serde(default)]
+    amr: Vec<String>,
+    expires_in: Option<i64>,
+    #[serde(default)]
+    claims: Obj,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockIn {
+    now: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdvanceIn {
+    seconds: i64,
+}

@@ -1,0 +1,175 @@
+//! A stateful emulator of the whole Pinn API, running in-process on loopback (feature `mock`).
+//!
+//! [`MockServer::start`](crate::MockServer::start) binds a free port on `127.0.0.1`,
+//! with a random secret key, typically in well under a millisecond; dropping the handle stops
+//! it. It keeps users, apps, devices, keys, logs, events and webhook endpoints in memory, so
+//! an object you create is there when you fetch it, and it answers every endpoint of the API
+//! with the spec's shapes, errors and pagination.
+//!
+//! ```
+//! use pinn_mock::{DeviceSeed, MockServer};
+//!
+//! let server = MockServer::start();
+//! let user = server.client().scope(|| {
+//!     pinn::User::create(&pinn::UserCreateParams::new().metadata_entry("external_id", "42"))
+//! })?;
+//! // Seed what only Pinn's mobile SDK can create.
+//! let device = server.enroll_device(&user.user_id, DeviceSeed::default())?;
+//! server.record_log(&device.device_id, true)?;
+//! // Check what was sent.
+//! let sent = server.requests();
+//! assert_eq!((sent[0].method.as_str(), sent[0].path.as_str()), ("POST", "/v1/users"));
+//! assert_eq!(server.count("user"), 1);
+//! # Ok::<(), pinn::Error>(())
+//! ```
+//!
+//! Everything a [`MockServer`] method does, a test in any language
+//! can do over HTTP through the control API under `/_mock/` (reset, snapshot and restore,
+//! seeding, ID tokens, faults, the request log, the clock): see `docs/testing.md`. A
+//! [`seed`](crate::MockServerBuilder::seed) makes IDs, keys and timestamps repeat from
+//! run to run.
+//!
+//! What the spec leaves open, the emulator decides like this:
+//! - User statuses are `active` (the initial one) and `disabled`; webhook endpoint statuses
+//!   are `enabled` (the initial one) and `disabled`. Any other value is `422`.
+//! - A body that is not a JSON object, has an unknown field, lacks a required one (an app's
+//!   `name`, a key's `user_id`, a webhook endpoint's `url` and `events`) or gives a field the
+//!   wrong JSON type is `400 bad_request`. `null` counts as absent.
+//! - `422 unprocessable_entity`: a key for a user that does not exist, an `app_type` other
+//!   than `ios`, `android` or `web`, an empty app name, a bad status, a webhook URL that is
+//!   not `http(s)://host…`, an empty `events` list.
+//! - Lists: `limit` must be an integer from 1 to 100 (default 10), and `starting_after` must
+//!   be an item of that list (a deleted item is not), else `400 bad_request`.
+//! - Authentication is checked before the path: without the right key, every path but
+//!   `/health` is `401`. A wrong method on a known path is `405` with an `Allow` header.
+//! - Deleting a user deletes their devices; deleting a user's last device clears their
+//!   `device_enrolled` and palm flags. A recovery key's `flow` defaults to `[]`. Keys expire
+//!   an hour after they are made.
+//! - Events record the object as it was after the change (before, for deletes), with the ID
+//!   of the request that caused it. Seeding calls record `device.created` for a new device
+//!   (with a request ID of its own) and nothing for a log. The newest 10,000 events are kept
+//!   (and at most 64 MiB of them): older ones leave `/v1/events`, as from a real account's
+//!   retention, while `created` still counts them.
+//!
+//! And on the wire, whatever a client sends:
+//! - A request head over 16 KiB (or with over 100 headers) is `431`, a body over 1 MiB is
+//!   `413`, and framing that cannot be trusted (a bad or conflicting `Content-Length`, a bad
+//!   chunk, a `Transfer-Encoding` other than `chunked`, garbage, a TLS handshake) is `400`.
+//!   Each creates nothing and closes the connection after the answer.
+//! - Connections are kept alive and closed after an idle timeout (5 seconds by default). A
+//!   client that reads none of its answers for that long (at least a second) is disconnected.
+//! - The request log keeps the newest 1,000 requests (and at most 32 MiB of them).
+//!
+//! The same emulator runs standalone for other languages: `cargo run -p pinn-mock --
+//! --port 12111`, or `cargo install pinn-mock`. See `docs/testing.md`.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use pinn::{Error, Object, Result};
+
+mod clock;
+mod control;
+mod faults;
+mod handle;
+mod http;
+mod model;
+mod requests;
+mod rng;
+mod routes;
+mod server;
+mod store;
+
+pub use faults::Fault;
+pub use handle::{MockServer, MockServerBuilder};
+pub use requests::RecordedRequest;
+
+use model::Failure;
+
+/// Locks a mutex, carrying on past a panic elsewhere: the state is still usable.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The device [`MockServer::enroll_device`] enrolls.
+///
+/// ```
+/// let seed = pinn_mock::DeviceSeed { platform: "android".into(), ..Default::default() };
+/// assert!(seed.left_palm);
+/// ```
+#[derive(Debug, Clone)]
+pub struct DeviceSeed {
+    /// The device's name, e.g. `"Ada's iPhone"`.
+    pub name: String,
+    /// Its maker, e.g. `"Apple"`.
+    pub make: String,
+    /// Its model identifier, e.g. `"iPhone15,2"`.
+    pub model: String,
+    /// `"ios"` or `"android"`.
+    pub platform: String,
+    /// The OS version, e.g. `"17.4"`.
+    pub platform_version: String,
+    /// The Pinn mobile framework version, e.g. `"1.8.0"`.
+    pub framework_version: String,
+    /// An APNS or FCM token, if any.
+    pub push_notification_token: Option<String>,
+    /// Whether this enrollment includes the left palm.
+    pub left_palm: bool,
+    /// Whether this enrollment includes the right palm.
+    pub right_palm: bool,
+}
+
+impl Default for DeviceSeed {
+    /// Ada's iPhone 14 Pro on iOS 17.4, left palm enrolled.
+    fn default() -> Self {
+        DeviceSeed {
+            name: "Ada's iPhone".into(),
+            make: "Apple".into(),
+            model: "iPhone15,2".into(),
+            platform: "ios".into(),
+            platform_version: "17.4".into(),
+            framework_version: "1.8.0".into(),
+            push_notification_token: None,
+            left_palm: true,
+            right_palm: false,
+        }
+    }
+}
+
+/// The user [`MockServer::seed_user`] creates: one with a status the API cannot create
+/// users with.
+///
+/// ```
+/// let seed = pinn_mock::UserSeed { status: "disabled".into(), ..Default::default() };
+/// assert!(seed.metadata.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct UserSeed {
+    /// The user's metadata.
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    /// `"active"` or `"disabled"`.
+    pub status: String,
+}
+
+impl Default for UserSeed {
+    /// An active user without metadata.
+    fn default() -> Self {
+        UserSeed {
+            metadata: serde_json::Map::new(),
+            status: "active".into(),
+        }
+    }
+}
+
+/// A stored object as one of the crate's model types, or the seeding failure as an error.
+fn typed<T: Object>(r: std::result::Result<store::Obj, Failure>) -> Result<T> {
+    let obj = r.map_err(|f| Error::InvalidArgument(f.message))?;
+    T::from_value(serde_json::Value::Object(obj))
+}
+
+/// The README's examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct Readme;
