@@ -4,8 +4,8 @@ use jsonwebtoken::{Algorithm, Validation};
 use once_cell::sync::Lazy;
 use serde_json::{Map, Value};
 
-use crate::client::Client;
-use crate::errors::{Error, IdTokenError, Result};
+use crate::calls::calls;
+use crate::errors::{Error, IdTokenError};
 
 /// Seconds of clock skew allowed when checking `exp` and `nbf`.
 pub const LEEWAY_SECS: u64 = 30;
@@ -59,36 +59,9 @@ pub struct IdTokenClaims {
 #[non_exhaustive]
 pub struct IdToken;
 
-impl IdToken {
-    /// Verifies `token` with the current client's secret key and returns its claims
-    /// ([`IdTokens::verify`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// let token = server.mint_id_token(&user.user_id, &["palm", "device"]);
-    /// let claims = pinn::IdToken::verify(&token, &["palm"])?;
-    /// assert_eq!(claims.sub, user.user_id);
-    ///
-    /// let err = pinn::IdToken::verify(&token, &["face"]).unwrap_err();
-    /// assert_eq!(err.kind(), pinn::ErrorKind::IdTokenVerification);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn verify(token: &str, required_amr: &[&str]) -> Result<IdTokenClaims> {
-        Client::current().id_tokens().verify(token, required_amr)
-    }
-}
-
-/// The ID-token calls of one client: `client.id_tokens()`, verifying with its key and host.
-#[derive(Debug, Clone, Copy)]
-pub struct IdTokens<'a> {
-    client: &'a Client,
-}
-
-impl<'a> IdTokens<'a> {
-    pub(crate) fn new(client: &'a Client) -> IdTokens<'a> {
-        IdTokens { client }
-    }
+calls! {
+    /// The ID-token calls of one client: `client.id_tokens()`, verifying with its key and host.
+    IdTokens for IdToken, via id_tokens;
 
     /// Verifies `token` with this client's secret key and returns its claims.
     ///

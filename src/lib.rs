@@ -40,6 +40,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod calls;
 pub mod client;
 pub mod config;
 pub mod errors;

@@ -248,7 +248,7 @@ impl<T: Object> List<T> {
     /// in, or, for a list that was not fetched, an invalid argument.
     fn invalid(&self, why: &str) -> Error {
         let client = self.origin.client();
-        let url = http::shown(&self.url, client.config(), crate::text::MAX_SHORT);
+        let url = client.config().shown(&self.url, crate::text::MAX_SHORT);
         let message = format!("cannot fetch the page after {url}: {why}");
         match &self.origin.response {
             Some(response) => response.invalid(message),

@@ -99,6 +99,29 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
     }
 }
 
+/// Deleting an object you hold: `user.delete()`.
+///
+/// The static form, `User::delete("usr_…")`, is an inherent function; Rust cannot also have an
+/// inherent *method* of that name, so the method lives in this trait. Bring it into scope with
+/// `use pinn::Deletable;` (or `use pinn::prelude::*;`).
+pub trait Deletable {
+    /// Deletes this object by its own ID; returns what the response said (its status and
+    /// request ID).
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start(); server.install();
+    /// use pinn::Deletable;
+    /// fn delete_all(items: &[impl Deletable]) -> pinn::Result<()> {
+    ///     items.iter().try_for_each(|item| item.delete().map(drop))
+    /// }
+    /// let users = [pinn::User::create(&Default::default())?, pinn::User::create(&Default::default())?];
+    /// delete_all(&users)?;
+    /// assert_eq!(server.count("user"), 0);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    fn delete(&self) -> Result<ResponseInfo>;
+}
+
 pub(crate) mod private {
     /// The crate's side of [`Object`](super::Object): where an object came from, and what
     /// `save()` compares against. Nameable only inside the crate, which seals `Object`.
@@ -169,7 +192,10 @@ fn decode_value<T: Object>(value: serde_json::Value) -> Result<T> {
             "." | "" => "the value does not decode".to_string(),
             at => format!("the value does not decode at `{at}`"),
         };
-        decode(detail, Some(crate::http::safe_json_error(e.into_inner(), None)))
+        decode(
+            detail,
+            Some(crate::http::safe_json_error(e.into_inner(), None)),
+        )
     })
 }
 

@@ -26,8 +26,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use pinn_mock::{MockServer, UserSeed};
 use pinn::{Client, Config, ListParams};
+use pinn_mock::{MockServer, UserSeed};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 

@@ -5,9 +5,9 @@
 
 use std::io::Write;
 
-use pinn_mock::{DeviceSeed, MockServer, MockServerBuilder, UserSeed};
 use pinn::serde_json::Map;
 use pinn::{AppCreateParams, AppType, Client, ListParams, WebhookEndpointCreateParams};
+use pinn_mock::{DeviceSeed, MockServer, MockServerBuilder, UserSeed};
 
 use crate::args::{Global, MockArgs};
 use crate::exit::{Failure, note, shown};

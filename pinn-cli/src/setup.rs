@@ -8,8 +8,8 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::Duration;
 
-use pinn_mock::MockServer;
 use pinn::{Client, Config, ConfigBuilder};
+use pinn_mock::MockServer;
 
 use crate::args::Global;
 use crate::exit::Failure;

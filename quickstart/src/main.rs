@@ -8,13 +8,13 @@
 use std::process::ExitCode;
 use std::time::{Duration, UNIX_EPOCH};
 
-use pinn_mock::MockServer;
 use pinn::{
     App, AppCreateParams, AppType, Deletable, EnrollmentKey, EnrollmentKeyCreateParams, ErrorKind,
     IdToken, ListParams, Object, RecoveryKey, RecoveryKeyCreateParams, User, UserCreateParams,
     WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus,
     WebhookEndpointUpdateParams,
 };
+use pinn_mock::MockServer;
 
 fn step(n: u32, what: &str) {
     println!("\n{n}. {what}");

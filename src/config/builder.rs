@@ -4,8 +4,92 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{Config, MAX_DURATION, ProxySetting, SecretKey, TlsRoots, Transport, checks};
+use super::checks;
+use super::defaults::MAX_DURATION;
+use super::key::SecretKey;
+use super::settings::{Config, ProxySetting, TlsRoots, Transport};
 use crate::errors::{Error, Result};
+
+impl Config {
+    /// A builder starting from the defaults (no key, production host).
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.api_host(), pinn::config::DEFAULT_API_HOST);
+    /// assert!(config.secret_key().is_none());
+    /// assert_eq!(config.max_retries(), pinn::config::DEFAULT_MAX_RETRIES);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::new(Config::default())
+    }
+
+    /// The settings from `PINN_SECRET_KEY`, `PINN_API_HOST` and `PINN_API_VERSION`.
+    ///
+    /// Never fails: a value that cannot be used is remembered, and every request made with this
+    /// config fails with a [`Configuration`](crate::ErrorKind::Configuration) error naming it.
+    /// That includes a value that is not UTF-8: it is never taken as unset (an unset
+    /// `PINN_API_HOST` means the production host). An empty value is taken as unset.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start();
+    /// // SAFETY: this example is its own process, with no other thread touching the environment.
+    /// unsafe { std::env::set_var("PINN_SECRET_KEY", server.secret_key()) };
+    /// unsafe { std::env::set_var("PINN_API_HOST", server.url()) };
+    /// let client = pinn::Client::new(pinn::Config::from_env());
+    /// assert!(client.scope(|| pinn::User::list(&Default::default()))?.data.is_empty());
+    ///
+    /// unsafe { std::env::set_var("PINN_API_HOST", "ftp://nowhere") };
+    /// let err = pinn::Config::from_env().check().unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::Configuration);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn from_env() -> Config {
+        let mut problems = Vec::new();
+        let mut var = |name: &str| match std::env::var(name) {
+            Ok(v) => Some(v).filter(|v| !v.is_empty()),
+            Err(std::env::VarError::NotPresent) => None,
+            // Never taken as unset: a host falling back to the default would send the key
+            // to production, and a missing key would be reported as never set.
+            Err(std::env::VarError::NotUnicode(_)) => {
+                problems.push(format!("{name} is set but is not valid UTF-8"));
+                None
+            }
+        };
+        let (key, host, version) = (
+            var("PINN_SECRET_KEY"),
+            var("PINN_API_HOST"),
+            var("PINN_API_VERSION"),
+        );
+        let mut b = Config::builder();
+        if let Some(k) = key {
+            b = b.secret_key(k);
+        }
+        if let Some(h) = host {
+            b = b.api_host(h);
+        }
+        if let Some(v) = version {
+            b = b.api_version(v);
+        }
+        b.unreadable_env(problems.into_iter().next());
+        b.finish()
+    }
+
+    /// A builder starting from this config's values.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # let server = pinn_mock::MockServer::start();
+    /// let base = server.config_builder().build()?;
+    /// let patient = base.to_builder().timeout(Duration::from_secs(60)).build()?;
+    /// assert_eq!(patient.api_host(), base.api_host());
+    /// assert_eq!(patient.timeout(), Duration::from_secs(60));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn to_builder(&self) -> ConfigBuilder {
+        ConfigBuilder::new(self.clone())
+    }
+}
 
 /// Builds a [`Config`]. [`build`](ConfigBuilder::build) checks every value and reports the
 /// first problem as a configuration error; no setting can make a later call panic.
@@ -35,7 +119,7 @@ impl fmt::Debug for ConfigBuilder {
 }
 
 impl ConfigBuilder {
-    pub(super) fn new(config: Config) -> ConfigBuilder {
+    fn new(config: Config) -> ConfigBuilder {
         ConfigBuilder {
             config,
             problems: Vec::new(),
@@ -43,7 +127,7 @@ impl ConfigBuilder {
     }
 
     /// Records that an environment variable could not be read.
-    pub(super) fn unreadable_env(&mut self, problem: Option<String>) {
+    fn unreadable_env(&mut self, problem: Option<String>) {
         self.config.unreadable_env = problem;
     }
 

@@ -8,10 +8,14 @@ use std::time::Duration;
 use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use super::guard::{Attempt, GuardConnector};
+use super::request::{Method, Request};
 use super::resolver::{self, CachingResolver};
-use super::{Method, Request, USER_AGENT, is_success};
+use super::response::is_success;
 use crate::config::{self, Config, ProxySetting, TlsRoots, Transport};
 use crate::errors::{ConnectionError, Error, Result, TransportKind};
+
+/// The `User-Agent` of every request.
+pub const USER_AGENT: &str = concat!("pinn-rust/", env!("CARGO_PKG_VERSION"));
 
 /// The agent of every config with the default transport: one keep-alive pool for them all.
 static DEFAULT_AGENT: LazyLock<ureq::Agent> = LazyLock::new(|| build(&Transport::default()));
@@ -59,6 +63,8 @@ pub(crate) struct Raw {
     pub status: u16,
     pub headers: ureq::http::HeaderMap,
     pub body: Vec<u8>,
+    /// The limit a success's body was over, when it was: the body is then not read.
+    pub over_limit: Option<u64>,
 }
 
 /// One attempt: send `req` to `url` and read the response, within `remaining`.
@@ -103,23 +109,16 @@ pub(crate) fn exchange(
     })?;
     let (parts, mut body) = response.into_parts();
     let status = parts.status.as_u16();
-    let body = match body
+    let (body, over_limit) = match body
         .with_config()
         .limit(config.max_response_bytes)
         .read_to_vec()
     {
-        Ok(b) => b,
+        Ok(b) => (b, None),
         // An error page too large to read (a proxy's HTML, say): the status alone decides
         // the error, and whether it is retried, as for any body that is not the error JSON.
-        Err(ureq::Error::BodyExceedsLimit(_)) if !is_success(status) => Vec::new(),
-        Err(ureq::Error::BodyExceedsLimit(limit)) => {
-            return Err(super::parse::too_large(
-                status,
-                &parts.headers,
-                limit,
-                config,
-            ));
-        }
+        Err(ureq::Error::BodyExceedsLimit(_)) if !is_success(status) => (Vec::new(), None),
+        Err(ureq::Error::BodyExceedsLimit(limit)) => (Vec::new(), Some(limit)),
         Err(e) => return Err(transport_error(e, true)),
     };
     drop(attempt);
@@ -127,6 +126,7 @@ pub(crate) fn exchange(
         status,
         headers: parts.headers,
         body,
+        over_limit,
     })
 }
 

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::agent::Raw;
-use super::{ResponseInfo, is_success};
+use super::response::{ResponseInfo, is_success};
 use crate::config::Config;
 use crate::errors::{ApiError, ApiErrorParts, DecodeError, Error, ErrorKind, Result};
 use crate::text::{self, MAX_MESSAGE, MAX_SHORT};
@@ -27,12 +27,7 @@ fn key_of(config: &Config) -> Option<&str> {
 }
 
 /// A success whose body is over the size limit.
-pub(crate) fn too_large(
-    status: u16,
-    headers: &ureq::http::HeaderMap,
-    limit: u64,
-    config: &Config,
-) -> Error {
+fn too_large(status: u16, headers: &ureq::http::HeaderMap, limit: u64, config: &Config) -> Error {
     let detail = format!("the response body is larger than the {limit}-byte limit");
     let id = request_id(headers, key_of(config));
     Error::Decode(Box::new(DecodeError::new(Some(status), id, detail, None)))
@@ -59,6 +54,9 @@ pub(crate) fn response<T: DeserializeOwned>(
     config: &Config,
 ) -> Result<(ResponseInfo, Option<T>)> {
     let key = key_of(config);
+    if let Some(limit) = raw.over_limit {
+        return Err(too_large(raw.status, &raw.headers, limit, config));
+    }
     let id = request_id(&raw.headers, key);
     if is_success(raw.status) {
         let body = if raw.body.iter().all(u8::is_ascii_whitespace) {

@@ -1,6 +1,10 @@
 //! Unit and property tests of the HTTP layer.
 
+use serde::de::DeserializeOwned;
+
 use super::*;
+use crate::config::Config;
+use crate::errors::Result;
 
 /// A response with these headers and body.
 fn raw_with(status: u16, headers: &[(&str, &str)], body: &[u8]) -> agent::Raw {
@@ -17,6 +21,7 @@ fn raw_with(status: u16, headers: &[(&str, &str)], body: &[u8]) -> agent::Raw {
         status,
         headers: map,
         body: body.to_vec(),
+        over_limit: None,
     }
 }
 
@@ -37,7 +42,9 @@ fn parse_as<T: DeserializeOwned>(raw: agent::Raw) -> Result<Option<T>> {
 mod unit {
     use super::super::*;
     use super::{parse_as, raw_with};
+    use crate::errors::Error;
     use crate::errors::{ApiError, ErrorKind};
+    use crate::http::request::MAX_BODY_BYTES;
     use crate::text::MAX_MESSAGE;
 
     fn raw(status: u16, body: &str) -> agent::Raw {
@@ -244,8 +251,15 @@ mod unit {
 /// Property tests: whatever a server sends, the response-to-result path never panics, keeps
 /// its promises and shows nothing unsafe; whatever an ID is, it stays one path segment.
 mod proptests {
+    use serde::de::DeserializeOwned;
+
     use super::super::*;
+    use std::time::{Duration, SystemTime};
+
     use super::{config_with, raw_with};
+    use crate::errors::Error;
+    use crate::http::response::is_success;
+    use crate::http::retry::{Decision, Failure};
     use crate::list::List;
     use crate::resources::user::User;
     use crate::text::{MAX_MESSAGE, MAX_SHORT};

@@ -3,12 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Deletable, or_default, string_enum};
-use crate::client::Client;
+use super::fields::{or_default, string_enum};
+use crate::calls::{self, calls};
 use crate::errors::{Error, Result};
 use crate::http::{Request, ResponseInfo};
 use crate::list::{List, ListParams};
-use crate::object::{Origin, object};
+use crate::object::{Deletable, Origin, object};
 
 string_enum! {
     /// The platform of an app.
@@ -112,16 +112,9 @@ impl AppCreateParams {
     }
 }
 
-/// The app calls of one client: `client.apps()`.
-#[derive(Debug, Clone, Copy)]
-pub struct Apps<'a> {
-    client: &'a Client,
-}
-
-impl<'a> Apps<'a> {
-    pub(crate) fn new(client: &'a Client) -> Apps<'a> {
-        Apps { client }
-    }
+calls! {
+    /// The app calls of one client: `client.apps()`.
+    Apps for App, via apps;
 
     /// Registers an app: `POST /v1/apps/{app_type}` with `{"name": …, "description": …}`.
     /// An [`AppType::Other`] is refused before any I/O.
@@ -144,7 +137,7 @@ impl<'a> Apps<'a> {
             )));
         }
         let req = Request::post(format!("/v1/apps/{}", params.app_type.as_str()));
-        super::fetch(self.client, req.json(params)?)
+        calls::fetch(self.client, req.json(params)?)
     }
 
     /// Retrieves an app: `GET /v1/apps/{app_id}`.
@@ -158,7 +151,7 @@ impl<'a> Apps<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(&self, app_id: &str) -> Result<App> {
-        super::retrieve(self.client, "/v1/apps", "app_id", app_id)
+        calls::retrieve(self.client, "/v1/apps", "app_id", app_id)
     }
 
     /// Deletes an app: `DELETE /v1/apps/{app_id}`. This may break an integration that uses it.
@@ -174,7 +167,7 @@ impl<'a> Apps<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(&self, app_id: &str) -> Result<ResponseInfo> {
-        super::delete(self.client, "/v1/apps", "app_id", app_id)
+        calls::delete(self.client, "/v1/apps", "app_id", app_id)
     }
 
     /// Lists apps, newest first: `GET /v1/apps`.
@@ -188,65 +181,7 @@ impl<'a> Apps<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(&self, params: &ListParams) -> Result<List<App>> {
-        super::list(self.client, "/v1/apps".into(), params)
-    }
-}
-
-impl App {
-    /// Registers an app on the current client ([`Apps::create`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{App, AppCreateParams, AppType};
-    /// let app = App::create(&AppCreateParams::new(AppType::Web, "Checkout").description("web shop"))?;
-    /// assert_eq!(app.app_type, AppType::Web);
-    /// assert!(App::create(&AppCreateParams::new(AppType::from("windows"), "x")).is_err());
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn create(params: &AppCreateParams) -> Result<App> {
-        Client::current().apps().create(params)
-    }
-
-    /// Retrieves an app on the current client ([`Apps::retrieve`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{App, AppCreateParams, AppType};
-    /// let app_id = App::create(&AppCreateParams::new(AppType::Ios, "iOS"))?.app_id;
-    /// let app = App::retrieve(&app_id)?;
-    /// assert_eq!(app.name, "iOS");
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn retrieve(app_id: &str) -> Result<App> {
-        Client::current().apps().retrieve(app_id)
-    }
-
-    /// Deletes an app on the current client ([`Apps::delete`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{App, AppCreateParams, AppType};
-    /// let app_id = App::create(&AppCreateParams::new(AppType::Android, "Android"))?.app_id;
-    /// App::delete(&app_id)?;
-    /// assert_eq!(App::retrieve(&app_id).unwrap_err().status(), Some(404));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn delete(app_id: &str) -> Result<ResponseInfo> {
-        Client::current().apps().delete(app_id)
-    }
-
-    /// Lists apps on the current client, newest first ([`Apps::list`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{App, AppCreateParams, AppType};
-    /// App::create(&AppCreateParams::new(AppType::Web, "Web"))?;
-    /// let apps = App::list(&Default::default())?;
-    /// assert_eq!(apps.data.len(), 1);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list(params: &ListParams) -> Result<List<App>> {
-        Client::current().apps().list(params)
+        calls::list(self.client, "/v1/apps".into(), params)
     }
 }
 

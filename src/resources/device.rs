@@ -3,12 +3,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Deletable, log::Log, or_default, string_enum};
-use crate::client::Client;
+use super::fields::{or_default, string_enum};
+use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::http::{ResponseInfo, segment};
 use crate::list::{List, ListParams};
-use crate::object::{Origin, object};
+use crate::object::{Deletable, Origin, object};
+use crate::resources::log::Log;
 
 string_enum! {
     /// The platform of a device.
@@ -66,17 +67,10 @@ pub struct Device {
 
 object!(Device, "device", device_id);
 
-/// The device calls of one client: `client.devices()`. Devices are enrolled by the Pinn
-/// mobile SDK, not created here.
-#[derive(Debug, Clone, Copy)]
-pub struct Devices<'a> {
-    client: &'a Client,
-}
-
-impl<'a> Devices<'a> {
-    pub(crate) fn new(client: &'a Client) -> Devices<'a> {
-        Devices { client }
-    }
+calls! {
+    /// The device calls of one client: `client.devices()`. Devices are enrolled by the Pinn
+    /// mobile SDK, not created here.
+    Devices for Device, via devices;
 
     /// Retrieves a device: `GET /v1/devices/{device_id}`.
     ///
@@ -89,7 +83,7 @@ impl<'a> Devices<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(&self, device_id: &str) -> Result<Device> {
-        super::retrieve(self.client, "/v1/devices", "device_id", device_id)
+        calls::retrieve(self.client, "/v1/devices", "device_id", device_id)
     }
 
     /// Deletes a device: `DELETE /v1/devices/{device_id}`.
@@ -105,7 +99,7 @@ impl<'a> Devices<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(&self, device_id: &str) -> Result<ResponseInfo> {
-        super::delete(self.client, "/v1/devices", "device_id", device_id)
+        calls::delete(self.client, "/v1/devices", "device_id", device_id)
     }
 
     /// Lists devices, newest first: `GET /v1/devices`.
@@ -119,7 +113,7 @@ impl<'a> Devices<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(&self, params: &ListParams) -> Result<List<Device>> {
-        super::list(self.client, "/v1/devices".into(), params)
+        calls::list(self.client, "/v1/devices".into(), params)
     }
 
     /// Lists a device's authentication logs: `GET /v1/devices/{device_id}/logs`.
@@ -136,70 +130,7 @@ impl<'a> Devices<'a> {
     /// ```
     pub fn list_logs(&self, device_id: &str, params: &ListParams) -> Result<List<Log>> {
         let path = format!("/v1/devices/{}/logs", segment("device_id", device_id)?);
-        super::list(self.client, path, params)
-    }
-}
-
-impl Device {
-    /// Retrieves a device on the current client ([`Devices::retrieve`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
-    /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
-    /// let device = pinn::Device::retrieve(&device_id)?;
-    /// assert_eq!(device.user_id, user.user_id);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn retrieve(device_id: &str) -> Result<Device> {
-        Client::current().devices().retrieve(device_id)
-    }
-
-    /// Deletes a device on the current client ([`Devices::delete`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
-    /// let device_id = server.enroll_device(&user.user_id, Default::default())?.device_id;
-    /// pinn::Device::delete(&device_id)?;
-    /// assert!(pinn::Device::retrieve(&device_id).is_err());
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn delete(device_id: &str) -> Result<ResponseInfo> {
-        Client::current().devices().delete(device_id)
-    }
-
-    /// Lists devices on the current client, newest first ([`Devices::list`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
-    /// server.enroll_device(&user.user_id, Default::default())?;
-    /// let devices = pinn::Device::list(&Default::default())?;
-    /// assert_eq!(devices.count, 1);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list(params: &ListParams) -> Result<List<Device>> {
-        Client::current().devices().list(params)
-    }
-
-    /// Lists a device's authentication logs on the current client ([`Devices::list_logs`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
-    /// let device = server.enroll_device(&user.user_id, Default::default())?;
-    /// server.record_log(&device.device_id, false)?;
-    /// let logs = pinn::Device::list_logs(&device.device_id, &Default::default())?;
-    /// assert!(!logs.data[0].success);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list_logs(device_id: &str, params: &ListParams) -> Result<List<Log>> {
-        Client::current().devices().list_logs(device_id, params)
+        calls::list(self.client, path, params)
     }
 }
 

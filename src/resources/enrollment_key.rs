@@ -3,9 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::or_default;
-use crate::client::Client;
-use crate::errors::Result;
+use super::fields::or_default;
+use crate::calls::{self, calls};
 use crate::http::{Request, require_id};
 use crate::object::{Origin, object};
 
@@ -74,16 +73,9 @@ impl EnrollmentKeyCreateParams {
     }
 }
 
-/// The enrollment-key calls of one client: `client.enrollment_keys()`.
-#[derive(Debug, Clone, Copy)]
-pub struct EnrollmentKeys<'a> {
-    client: &'a Client,
-}
-
-impl<'a> EnrollmentKeys<'a> {
-    pub(crate) fn new(client: &'a Client) -> EnrollmentKeys<'a> {
-        EnrollmentKeys { client }
-    }
+calls! {
+    /// The enrollment-key calls of one client: `client.enrollment_keys()`.
+    EnrollmentKeys for EnrollmentKey, via enrollment_keys;
 
     /// Issues an enrollment key for a user: `POST /v1/enrollment_keys` with `{"user_id": …}`.
     /// An empty user ID is refused before any I/O.
@@ -102,25 +94,6 @@ impl<'a> EnrollmentKeys<'a> {
     pub fn create(&self, params: &EnrollmentKeyCreateParams) -> Result<EnrollmentKey> {
         require_id("user_id", &params.user_id)?;
         let req = Request::post("/v1/enrollment_keys".into());
-        super::fetch(self.client, req.json(params)?)
-    }
-}
-
-impl EnrollmentKey {
-    /// Issues an enrollment key on the current client ([`EnrollmentKeys::create`]).
-    ///
-    /// Only issue one once the user has proven who they are in your own system.
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{EnrollmentKey, EnrollmentKeyCreateParams, User};
-    /// let user = User::create(&Default::default())?;
-    /// let key = EnrollmentKey::create(&EnrollmentKeyCreateParams::new(&user.user_id))?;
-    /// assert_eq!(key.user_id, user.user_id);
-    /// assert!(key.expires_at > key.created_at);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn create(params: &EnrollmentKeyCreateParams) -> Result<EnrollmentKey> {
-        Client::current().enrollment_keys().create(params)
+        calls::fetch(self.client, req.json(params)?)
     }
 }

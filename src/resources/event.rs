@@ -3,9 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::or_default;
-use crate::client::Client;
-use crate::errors::Result;
+use super::fields::or_default;
+use crate::calls::{self, calls};
 use crate::list::{List, ListParams};
 use crate::object::{Origin, object};
 
@@ -41,16 +40,9 @@ pub struct Event {
 
 object!(Event, "event", event_id);
 
-/// The event calls of one client: `client.events()`.
-#[derive(Debug, Clone, Copy)]
-pub struct Events<'a> {
-    client: &'a Client,
-}
-
-impl<'a> Events<'a> {
-    pub(crate) fn new(client: &'a Client) -> Events<'a> {
-        Events { client }
-    }
+calls! {
+    /// The event calls of one client: `client.events()`.
+    Events for Event, via events;
 
     /// Retrieves an event: `GET /v1/events/{event_id}`.
     ///
@@ -63,7 +55,7 @@ impl<'a> Events<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(&self, event_id: &str) -> Result<Event> {
-        super::retrieve(self.client, "/v1/events", "event_id", event_id)
+        calls::retrieve(self.client, "/v1/events", "event_id", event_id)
     }
 
     /// Lists events, newest first: `GET /v1/events`.
@@ -78,37 +70,6 @@ impl<'a> Events<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(&self, params: &ListParams) -> Result<List<Event>> {
-        super::list(self.client, "/v1/events".into(), params)
-    }
-}
-
-impl Event {
-    /// Retrieves an event on the current client ([`Events::retrieve`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// pinn::User::create(&Default::default())?; // records a user.created event
-    /// let newest = &pinn::Event::list(&Default::default())?.data[0];
-    /// let event = pinn::Event::retrieve(&newest.event_id)?;
-    /// assert_eq!(event.event_type, "user.created");
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn retrieve(event_id: &str) -> Result<Event> {
-        Client::current().events().retrieve(event_id)
-    }
-
-    /// Lists events on the current client, newest first ([`Events::list`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// pinn::User::delete(&user.user_id)?;
-    /// let events = pinn::Event::list(&Default::default())?;
-    /// let types: Vec<_> = events.data.iter().map(|e| e.event_type.as_str()).collect();
-    /// assert_eq!(types, ["user.deleted", "user.created"]);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list(params: &ListParams) -> Result<List<Event>> {
-        Client::current().events().list(params)
+        calls::list(self.client, "/v1/events".into(), params)
     }
 }

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{or_default, string_enum};
-use crate::client::Client;
+use super::fields::{or_default, string_enum};
+use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::list::{List, ListParams};
 use crate::object::{Origin, object};
@@ -62,16 +62,9 @@ pub struct Log {
 
 object!(Log, "log", log_id);
 
-/// The authentication-log calls of one client: `client.logs()`.
-#[derive(Debug, Clone, Copy)]
-pub struct Logs<'a> {
-    client: &'a Client,
-}
-
-impl<'a> Logs<'a> {
-    pub(crate) fn new(client: &'a Client) -> Logs<'a> {
-        Logs { client }
-    }
+calls! {
+    /// The authentication-log calls of one client: `client.logs()`.
+    Logs for Log, via logs;
 
     /// Retrieves a log: `GET /v1/logs/{log_id}`.
     ///
@@ -85,7 +78,7 @@ impl<'a> Logs<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(&self, log_id: &str) -> Result<Log> {
-        super::retrieve(self.client, "/v1/logs", "log_id", log_id)
+        calls::retrieve(self.client, "/v1/logs", "log_id", log_id)
     }
 
     /// Lists logs, newest first: `GET /v1/logs`.
@@ -100,40 +93,6 @@ impl<'a> Logs<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(&self, params: &ListParams) -> Result<List<Log>> {
-        super::list(self.client, "/v1/logs".into(), params)
-    }
-}
-
-impl Log {
-    /// Retrieves a log on the current client ([`Logs::retrieve`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
-    /// let device = server.enroll_device(&user.user_id, Default::default())?;
-    /// let log_id = server.record_log(&device.device_id, true)?.log_id;
-    /// let log = pinn::Log::retrieve(&log_id)?;
-    /// assert_eq!(log.user_id, user.user_id);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn retrieve(log_id: &str) -> Result<Log> {
-        Client::current().logs().retrieve(log_id)
-    }
-
-    /// Lists logs on the current client, newest first ([`Logs::list`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
-    /// let device = server.enroll_device(&user.user_id, Default::default())?;
-    /// server.record_log(&device.device_id, true)?;
-    /// let logs = pinn::Log::list(&Default::default())?;
-    /// assert_eq!(logs.data.len(), 1);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list(params: &ListParams) -> Result<List<Log>> {
-        Client::current().logs().list(params)
+        calls::list(self.client, "/v1/logs".into(), params)
     }
 }

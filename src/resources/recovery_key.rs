@@ -3,9 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::or_default;
-use crate::client::Client;
-use crate::errors::Result;
+use super::fields::or_default;
+use crate::calls::{self, calls};
 use crate::http::{Request, require_id};
 use crate::object::{Origin, object};
 
@@ -98,16 +97,9 @@ impl RecoveryKeyCreateParams {
     }
 }
 
-/// The recovery-key calls of one client: `client.recovery_keys()`.
-#[derive(Debug, Clone, Copy)]
-pub struct RecoveryKeys<'a> {
-    client: &'a Client,
-}
-
-impl<'a> RecoveryKeys<'a> {
-    pub(crate) fn new(client: &'a Client) -> RecoveryKeys<'a> {
-        RecoveryKeys { client }
-    }
+calls! {
+    /// The recovery-key calls of one client: `client.recovery_keys()`.
+    RecoveryKeys for RecoveryKey, via recovery_keys;
 
     /// Issues a recovery key: `POST /v1/recovery_keys` with `{"user_id": …, "flow": [...]}`.
     /// An empty user ID is refused before any I/O.
@@ -124,22 +116,6 @@ impl<'a> RecoveryKeys<'a> {
     pub fn create(&self, params: &RecoveryKeyCreateParams) -> Result<RecoveryKey> {
         require_id("user_id", &params.user_id)?;
         let req = Request::post("/v1/recovery_keys".into());
-        super::fetch(self.client, req.json(params)?)
-    }
-}
-
-impl RecoveryKey {
-    /// Issues a recovery key on the current client ([`RecoveryKeys::create`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{RecoveryKey, RecoveryKeyCreateParams};
-    /// let user = pinn::User::create(&Default::default())?;
-    /// let key = RecoveryKey::create(&RecoveryKeyCreateParams::new(&user.user_id).flow(["email"]))?;
-    /// assert_eq!(key.flow, ["email"]);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn create(params: &RecoveryKeyCreateParams) -> Result<RecoveryKey> {
-        Client::current().recovery_keys().create(params)
+        calls::fetch(self.client, req.json(params)?)
     }
 }

@@ -3,12 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Deletable, Loaded, changed, insert_entry, or_default, string_enum};
-use crate::client::Client;
+use super::fields::{Loaded, changed, insert_entry, or_default, string_enum};
+use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::http::{Request, ResponseInfo, segment};
 use crate::list::{List, ListParams};
-use crate::object::{Origin, object};
+use crate::object::{Deletable, Origin, object};
 use crate::resources::device::Device;
 use crate::resources::log::Log;
 
@@ -213,16 +213,9 @@ impl UserUpdateParams {
     }
 }
 
-/// The user calls of one client: `client.users()`.
-#[derive(Debug, Clone, Copy)]
-pub struct Users<'a> {
-    client: &'a Client,
-}
-
-impl<'a> Users<'a> {
-    pub(crate) fn new(client: &'a Client) -> Users<'a> {
-        Users { client }
-    }
+calls! {
+    /// The user calls of one client: `client.users()`.
+    Users for User, via users;
 
     /// Creates a user: `POST /v1/users`, with `{"metadata": …}` only when metadata is given
     /// and non-empty.
@@ -240,7 +233,7 @@ impl<'a> Users<'a> {
         if params.metadata.as_ref().is_some_and(|m| !m.is_empty()) {
             req = req.json(params)?;
         }
-        super::fetch(self.client, req)
+        calls::fetch(self.client, req)
     }
 
     /// Retrieves a user: `GET /v1/users/{user_id}`.
@@ -253,7 +246,7 @@ impl<'a> Users<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(&self, user_id: &str) -> Result<User> {
-        super::retrieve(self.client, "/v1/users", "user_id", user_id)
+        calls::retrieve(self.client, "/v1/users", "user_id", user_id)
     }
 
     /// Updates a user: `PATCH /v1/users/{user_id}` with only the fields set in `params`.
@@ -269,7 +262,7 @@ impl<'a> Users<'a> {
     /// ```
     pub fn update(&self, user_id: &str, params: &UserUpdateParams) -> Result<User> {
         let path = format!("/v1/users/{}", segment("user_id", user_id)?);
-        super::fetch(self.client, Request::patch(path).json(params)?)
+        calls::fetch(self.client, Request::patch(path).json(params)?)
     }
 
     /// Deletes a user: `DELETE /v1/users/{user_id}`. Returns what the response said: its
@@ -285,7 +278,7 @@ impl<'a> Users<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(&self, user_id: &str) -> Result<ResponseInfo> {
-        super::delete(self.client, "/v1/users", "user_id", user_id)
+        calls::delete(self.client, "/v1/users", "user_id", user_id)
     }
 
     /// Lists users, newest first: `GET /v1/users`.
@@ -298,7 +291,7 @@ impl<'a> Users<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(&self, params: &ListParams) -> Result<List<User>> {
-        super::list(self.client, "/v1/users".into(), params)
+        calls::list(self.client, "/v1/users".into(), params)
     }
 
     /// Lists a user's devices: `GET /v1/users/{user_id}/devices`.
@@ -314,7 +307,7 @@ impl<'a> Users<'a> {
     /// ```
     pub fn list_devices(&self, user_id: &str, params: &ListParams) -> Result<List<Device>> {
         let path = format!("/v1/users/{}/devices", segment("user_id", user_id)?);
-        super::list(self.client, path, params)
+        calls::list(self.client, path, params)
     }
 
     /// Lists a user's authentication logs: `GET /v1/users/{user_id}/logs`.
@@ -332,112 +325,11 @@ impl<'a> Users<'a> {
     /// ```
     pub fn list_logs(&self, user_id: &str, params: &ListParams) -> Result<List<Log>> {
         let path = format!("/v1/users/{}/logs", segment("user_id", user_id)?);
-        super::list(self.client, path, params)
+        calls::list(self.client, path, params)
     }
 }
 
 impl User {
-    /// Creates a user on the current client ([`Users::create`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(
-    ///     &pinn::UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5"),
-    /// )?;
-    /// assert!(user.user_id.starts_with("usr_"));
-    /// assert_eq!(user.metadata["external_id"], "ypf3JZpTB5");
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn create(params: &UserCreateParams) -> Result<User> {
-        Client::current().users().create(params)
-    }
-
-    /// Retrieves a user on the current client ([`Users::retrieve`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user_id = pinn::User::create(&Default::default())?.user_id;
-    /// let user = pinn::User::retrieve(&user_id)?;
-    /// assert_eq!(user.user_id, user_id);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn retrieve(user_id: &str) -> Result<User> {
-        Client::current().users().retrieve(user_id)
-    }
-
-    /// Updates a user on the current client ([`Users::update`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{User, UserStatus, UserUpdateParams};
-    /// let user_id = User::create(&Default::default())?.user_id;
-    /// let user = User::update(&user_id, &UserUpdateParams::new().status(UserStatus::Disabled))?;
-    /// assert_eq!(user.status, Some(UserStatus::Disabled));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn update(user_id: &str, params: &UserUpdateParams) -> Result<User> {
-        Client::current().users().update(user_id, params)
-    }
-
-    /// Deletes a user on the current client ([`Users::delete`]). To delete a user you hold,
-    /// see [`Deletable`].
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user_id = pinn::User::create(&Default::default())?.user_id;
-    /// pinn::User::delete(&user_id)?;
-    /// let gone = pinn::User::retrieve(&user_id).unwrap_err();
-    /// assert_eq!(gone.status(), Some(404));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn delete(user_id: &str) -> Result<ResponseInfo> {
-        Client::current().users().delete(user_id)
-    }
-
-    /// Lists users on the current client, newest first ([`Users::list`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// pinn::User::create(&Default::default())?;
-    /// let page = pinn::User::list(&pinn::ListParams::new().limit(5))?;
-    /// assert_eq!(page.data.len(), 1);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list(params: &ListParams) -> Result<List<User>> {
-        Client::current().users().list(params)
-    }
-
-    /// Lists a user's devices on the current client ([`Users::list_devices`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// // Devices are enrolled by the mobile SDK; the emulator seeds one.
-    /// server.enroll_device(&user.user_id, Default::default())?;
-    /// let devices = pinn::User::list_devices(&user.user_id, &Default::default())?;
-    /// assert_eq!(devices.data[0].user_id, user.user_id);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list_devices(user_id: &str, params: &ListParams) -> Result<List<Device>> {
-        Client::current().users().list_devices(user_id, params)
-    }
-
-    /// Lists a user's authentication logs on the current client ([`Users::list_logs`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let user = pinn::User::create(&Default::default())?;
-    /// // Devices and logs come from the mobile SDK; the emulator seeds them.
-    /// let device = server.enroll_device(&user.user_id, Default::default())?;
-    /// server.record_log(&device.device_id, true)?;
-    /// let logs = pinn::User::list_logs(&user.user_id, &Default::default())?;
-    /// assert!(logs.data[0].success);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list_logs(user_id: &str, params: &ListParams) -> Result<List<Log>> {
-        Client::current().users().list_logs(user_id, params)
-    }
-
     /// Sends this user's changed updatable fields (`metadata`, `status`) with an update, then
     /// refreshes `self` from the reply. It goes through the client that fetched the user (on
     /// any thread), or the current one for a user that was not fetched.

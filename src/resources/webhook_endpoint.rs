@@ -3,12 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Deletable, Loaded, changed, or_default, string_enum};
-use crate::client::Client;
+use super::fields::{Loaded, changed, or_default, string_enum};
+use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::http::{Request, ResponseInfo, segment};
 use crate::list::{List, ListParams};
-use crate::object::{Origin, object};
+use crate::object::{Deletable, Origin, object};
 
 string_enum! {
     /// A webhook endpoint's status.
@@ -192,16 +192,9 @@ impl WebhookEndpointUpdateParams {
     }
 }
 
-/// The webhook-endpoint calls of one client: `client.webhook_endpoints()`.
-#[derive(Debug, Clone, Copy)]
-pub struct WebhookEndpoints<'a> {
-    client: &'a Client,
-}
-
-impl<'a> WebhookEndpoints<'a> {
-    pub(crate) fn new(client: &'a Client) -> WebhookEndpoints<'a> {
-        WebhookEndpoints { client }
-    }
+calls! {
+    /// The webhook-endpoint calls of one client: `client.webhook_endpoints()`.
+    WebhookEndpoints for WebhookEndpoint, via webhook_endpoints;
 
     /// Creates an endpoint: `POST /v1/webhook_endpoints` with `{"url": …, "events": [...]}`.
     ///
@@ -216,7 +209,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// ```
     pub fn create(&self, params: &WebhookEndpointCreateParams) -> Result<WebhookEndpoint> {
         let req = Request::post("/v1/webhook_endpoints".into());
-        super::fetch(self.client, req.json(params)?)
+        calls::fetch(self.client, req.json(params)?)
     }
 
     /// Retrieves an endpoint: `GET /v1/webhook_endpoints/{webhook_endpoint_id}`.
@@ -231,7 +224,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn retrieve(&self, webhook_endpoint_id: &str) -> Result<WebhookEndpoint> {
-        super::retrieve(
+        calls::retrieve(
             self.client,
             "/v1/webhook_endpoints",
             "webhook_endpoint_id",
@@ -262,7 +255,7 @@ impl<'a> WebhookEndpoints<'a> {
             "/v1/webhook_endpoints/{}",
             segment("webhook_endpoint_id", webhook_endpoint_id)?
         );
-        super::fetch(self.client, Request::patch(path).json(params)?)
+        calls::fetch(self.client, Request::patch(path).json(params)?)
     }
 
     /// Deletes an endpoint: `DELETE /v1/webhook_endpoints/{webhook_endpoint_id}`.
@@ -279,7 +272,7 @@ impl<'a> WebhookEndpoints<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn delete(&self, webhook_endpoint_id: &str) -> Result<ResponseInfo> {
-        super::delete(
+        calls::delete(
             self.client,
             "/v1/webhook_endpoints",
             "webhook_endpoint_id",
@@ -299,95 +292,11 @@ impl<'a> WebhookEndpoints<'a> {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn list(&self, params: &ListParams) -> Result<List<WebhookEndpoint>> {
-        super::list(self.client, "/v1/webhook_endpoints".into(), params)
+        calls::list(self.client, "/v1/webhook_endpoints".into(), params)
     }
 }
 
 impl WebhookEndpoint {
-    /// Creates an endpoint on the current client ([`WebhookEndpoints::create`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
-    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
-    /// let hook = WebhookEndpoint::create(&params)?;
-    /// assert_eq!(hook.events, ["user.created"]);
-    /// assert!(!hook.secret.is_empty());
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn create(params: &WebhookEndpointCreateParams) -> Result<WebhookEndpoint> {
-        Client::current().webhook_endpoints().create(params)
-    }
-
-    /// Retrieves an endpoint on the current client ([`WebhookEndpoints::retrieve`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
-    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
-    /// let created = WebhookEndpoint::create(&params)?;
-    /// let hook = WebhookEndpoint::retrieve(&created.webhook_endpoint_id)?;
-    /// assert_eq!(hook.url, "https://example.com/hooks");
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn retrieve(webhook_endpoint_id: &str) -> Result<WebhookEndpoint> {
-        Client::current()
-            .webhook_endpoints()
-            .retrieve(webhook_endpoint_id)
-    }
-
-    /// Updates an endpoint on the current client ([`WebhookEndpoints::update`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus, WebhookEndpointUpdateParams};
-    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
-    /// let hook = WebhookEndpoint::create(&params)?;
-    /// let off = WebhookEndpointUpdateParams::new().status(WebhookEndpointStatus::Disabled);
-    /// let hook = WebhookEndpoint::update(&hook.webhook_endpoint_id, &off)?;
-    /// assert_eq!(hook.status, Some(WebhookEndpointStatus::Disabled));
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn update(
-        webhook_endpoint_id: &str,
-        params: &WebhookEndpointUpdateParams,
-    ) -> Result<WebhookEndpoint> {
-        Client::current()
-            .webhook_endpoints()
-            .update(webhook_endpoint_id, params)
-    }
-
-    /// Deletes an endpoint on the current client ([`WebhookEndpoints::delete`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
-    /// let params = WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]);
-    /// let hook = WebhookEndpoint::create(&params)?;
-    /// WebhookEndpoint::delete(&hook.webhook_endpoint_id)?;
-    /// assert!(WebhookEndpoint::list(&Default::default())?.data.is_empty());
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn delete(webhook_endpoint_id: &str) -> Result<ResponseInfo> {
-        Client::current()
-            .webhook_endpoints()
-            .delete(webhook_endpoint_id)
-    }
-
-    /// Lists endpoints on the current client, newest first ([`WebhookEndpoints::list`]).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
-    /// WebhookEndpoint::create(&WebhookEndpointCreateParams::new("https://example.com/hooks", ["user.created"]))?;
-    /// let hooks = WebhookEndpoint::list(&Default::default())?;
-    /// assert_eq!(hooks.data.len(), 1);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn list(params: &ListParams) -> Result<List<WebhookEndpoint>> {
-        Client::current().webhook_endpoints().list(params)
-    }
-
     /// Sends this endpoint's changed updatable fields (`url`, `events`, `status`) with an
     /// update, then refreshes `self` from the reply, through the client that fetched it.
     ///

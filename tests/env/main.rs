@@ -4,8 +4,8 @@
 //! environment here races with nothing.
 
 use pinn::errors::TransportKind;
-use pinn_mock::MockServer;
 use pinn::{Client, ErrorKind, User};
+use pinn_mock::MockServer;
 
 #[test]
 fn the_global_client_is_filled_from_the_environment_on_first_use() {

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use crate::support::{KEY, user_json, within};
 use pinn::errors::TransportKind;
-use pinn_mock::MockServer;
 use pinn::{Client, Config, ErrorKind, Outcome, User, UserCreateParams};
+use pinn_mock::MockServer;
 
 const CA: &str = include_str!("../fixtures/tls/example-ca.pem");
 const CERT: &str = include_str!("../fixtures/tls/localhost.pem");

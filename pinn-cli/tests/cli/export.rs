@@ -5,8 +5,8 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use pinn_mock::{Fault, MockServer, UserSeed};
 use pinn::serde_json::{self, Value};
+use pinn_mock::{Fault, MockServer, UserSeed};
 
 #[cfg(unix)]
 use crate::interrupt;

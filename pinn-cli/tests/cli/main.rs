@@ -22,9 +22,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use pinn_mock::{DeviceSeed, MockServer};
 use pinn::serde_json::{self, Value};
 use pinn::{ListParams, UserCreateParams};
+use pinn_mock::{DeviceSeed, MockServer};
 
 const DEAD_PROXY: &str = "http://127.0.0.1:9";
 

@@ -4,8 +4,8 @@
 use std::process::Stdio;
 
 use pinn::UserCreateParams;
-use pinn_mock::{Fault, MockServer};
 use pinn::serde_json::{self, json};
+use pinn_mock::{Fault, MockServer};
 
 use crate::{bare, create_users, finish, pinn, run};
 

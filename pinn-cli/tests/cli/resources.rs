@@ -4,8 +4,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 
-use pinn_mock::MockServer;
 use pinn::serde_json::json;
+use pinn_mock::MockServer;
 
 use crate::{at, bare, closed_port, finish, newest_event, pinn, run, seeded_user};
 

@@ -7,8 +7,8 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use pinn_mock::{Fault, MockServer};
 use pinn::{Client, ErrorKind, ListParams, User, UserCreateParams};
+use pinn_mock::{Fault, MockServer};
 
 thread_local! {
     /// The retry waits asked for on this test's thread.

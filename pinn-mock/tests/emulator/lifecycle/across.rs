@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use pinn_mock::MockServer;
 use pinn::{App, AppCreateParams, AppType, ErrorKind, IdToken, ListParams, User, UserCreateParams};
+use pinn_mock::MockServer;
 use serde_json::json;
 
 use super::*;

@@ -3,8 +3,8 @@
 //! the events every change records. Each test starts its own emulator and scopes a client to
 //! it, so the tests run in parallel without sharing anything.
 
-use pinn_mock::MockServer;
 use pinn::{Event, ListParams};
+use pinn_mock::MockServer;
 
 mod across;
 mod resources;

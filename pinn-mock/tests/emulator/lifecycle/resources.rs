@@ -1,12 +1,12 @@
 //! Each resource from creation to deletion, and the events every change records.
 
-use pinn_mock::{DeviceSeed, MockServer};
 use pinn::{
     App, AppCreateParams, AppType, Deletable, Device, EnrollmentKey, EnrollmentKeyCreateParams,
     ErrorKind, Event, ListParams, Log, Platform, RecoveryKey, RecoveryKeyCreateParams, User,
     UserCreateParams, UserUpdateParams, WebhookEndpoint, WebhookEndpointCreateParams,
     WebhookEndpointStatus, WebhookEndpointUpdateParams,
 };
+use pinn_mock::{DeviceSeed, MockServer};
 use serde_json::json;
 
 use super::*;

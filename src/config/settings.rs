@@ -1,0 +1,364 @@
+//! [`Config`]: an immutable set of settings, and what the HTTP layer derives from them.
+
+use std::fmt;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use super::checks;
+use super::defaults::*;
+use super::key::SecretKey;
+use crate::errors::{Error, Result};
+
+/// How requests wait between retries.
+pub(crate) type Sleeper = Arc<dyn Fn(Duration) + Send + Sync>;
+
+/// Which proxy requests go through.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum ProxySetting {
+    /// The first of `ALL_PROXY`, `HTTPS_PROXY`, `HTTP_PROXY` set, and `NO_PROXY`, as read
+    /// when the agent was built; never for a loopback API host.
+    #[default]
+    FromEnv,
+    /// No proxy at all.
+    Direct,
+    /// This proxy, for every request (a loopback API host included).
+    Explicit(ureq::Proxy),
+}
+
+/// Which certificates a TLS server may chain to.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum TlsRoots {
+    /// Mozilla's roots, bundled with the crate (webpki-roots).
+    #[default]
+    Bundled,
+    /// Exactly these certificates (DER).
+    Specific(Arc<Vec<ureq::tls::Certificate<'static>>>),
+    /// The operating system's trust store and verifier.
+    #[cfg(feature = "platform-verifier")]
+    Platform,
+}
+
+/// What the HTTP agent is built from: settings that cannot change per request. A config
+/// whose transport is the default shares the crate's one agent; any other gets its own,
+/// built on first use and shared by every config made from it that keeps these settings.
+#[derive(Clone, Debug)]
+pub(crate) struct Transport {
+    pub roots: TlsRoots,
+    pub dns_cache_ttl: Duration,
+    /// How long the pool keeps an idle connection for reuse.
+    pub idle_timeout: Duration,
+    /// The agent built for these settings, once one is needed.
+    pub agent: Arc<OnceLock<ureq::Agent>>,
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport {
+            roots: TlsRoots::Bundled,
+            dns_cache_ttl: DEFAULT_DNS_CACHE_TTL,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            agent: Arc::default(),
+        }
+    }
+}
+
+impl Transport {
+    pub(crate) fn is_default(&self) -> bool {
+        matches!(self.roots, TlsRoots::Bundled)
+            && self.dns_cache_ttl == DEFAULT_DNS_CACHE_TTL
+            && self.idle_timeout == DEFAULT_IDLE_TIMEOUT
+    }
+}
+
+/// An immutable set of settings. Build one with [`Config::builder`] or [`Config::from_env`].
+///
+/// Its `Debug` output shows whether a key is set, never the key, and a proxy's host and
+/// port, never its credentials.
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) secret_key: Option<SecretKey>,
+    pub(crate) api_host: String,
+    pub(crate) api_version: Option<String>,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) timeout: Duration,
+    pub(crate) deadline: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) proxy: ProxySetting,
+    pub(crate) post_idle_timeout: Duration,
+    pub(crate) transport: Transport,
+    /// How retries wait; replaced in tests so they never sleep for real.
+    pub(crate) sleep: Sleeper,
+    /// Set when a value could not be used; every request then fails with it, before any I/O.
+    pub(crate) problem: Option<String>,
+    /// A variable [`Config::from_env`] could not read at all (not UTF-8). Unlike a bad value,
+    /// which a builder checks again, it stays with every config built from this one.
+    pub(crate) unreadable_env: Option<String>,
+    /// `Bearer ` and one `*` per byte of the key: what ureq is given, so it never holds the
+    /// key itself; the transport writes the key in on the way out (see `http::guard`).
+    pub(crate) authorization: Option<String>,
+    /// The key as jsonwebtoken's HMAC key, built once per key rather than once per verify.
+    pub(crate) jwt_key: Option<jsonwebtoken::DecodingKey>,
+    /// Whether the API host is loopback, which an environment proxy never serves.
+    pub(crate) host_is_loopback: bool,
+    /// The API host's `host[:port]`, lowercase: what the transport's guard knows its
+    /// connection by.
+    pub(crate) authority: Arc<str>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let proxy = match &self.proxy {
+            ProxySetting::FromEnv => "from the environment".to_string(),
+            ProxySetting::Direct => "none".to_string(),
+            ProxySetting::Explicit(p) => format!("{}://{}:{}", p.protocol(), p.host(), p.port()),
+        };
+        let roots = match &self.transport.roots {
+            TlsRoots::Bundled => "bundled webpki roots".to_string(),
+            TlsRoots::Specific(c) => format!("{} given certificates", c.len()),
+            #[cfg(feature = "platform-verifier")]
+            TlsRoots::Platform => "the platform's".to_string(),
+        };
+        // Whatever was set, the key never shows: not even given as the host or the version.
+        let key = self.secret_key.as_ref().map(SecretKey::expose);
+        let safe = |text: &str| crate::text::shown(text, key, crate::text::MAX_MESSAGE);
+        f.debug_struct("Config")
+            .field("secret_key", &self.secret_key)
+            .field("api_host", &safe(&checks::shown_host(&self.api_host)))
+            .field("api_version", &self.api_version.as_deref().map(safe))
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
+            .field("max_retries", &self.max_retries)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("proxy", &safe(&proxy))
+            .field("tls_roots", &roots)
+            .field("dns_cache_ttl", &self.transport.dns_cache_ttl)
+            .field("idle_timeout", &self.transport.idle_timeout)
+            .field("post_idle_timeout", &self.post_idle_timeout)
+            .field("problem", &self.problem.as_deref().map(safe))
+            .finish()
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            secret_key: None,
+            api_host: DEFAULT_API_HOST.to_string(),
+            api_version: None,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            allow_insecure_http: false,
+            proxy: ProxySetting::FromEnv,
+            post_idle_timeout: DEFAULT_POST_IDLE_TIMEOUT,
+            transport: Transport::default(),
+            sleep: Arc::new(std::thread::sleep),
+            problem: None,
+            unreadable_env: None,
+            authorization: None,
+            jwt_key: None,
+            host_is_loopback: false,
+            authority: Arc::from(""),
+        }
+    }
+}
+
+impl Config {
+    /// The secret key, if one is set.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert!(config.secret_key().is_none());
+    /// let config = config.to_builder().secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc").build()?;
+    /// assert_eq!(config.secret_key().map(|k| k.expose()), Some("sk_test_4eC39HqLyjWDarjtT1zdp7dc"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn secret_key(&self) -> Option<&SecretKey> {
+        self.secret_key.as_ref()
+    }
+
+    /// The API host: scheme, host and optional port, without a trailing slash.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().api_host("http://localhost:12111/").build()?;
+    /// assert_eq!(config.api_host(), "http://localhost:12111");
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn api_host(&self) -> &str {
+        &self.api_host
+    }
+
+    /// The API version sent as `Pinn-Version`, if set.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.api_version(), None);
+    /// let config = config.to_builder().api_version("2024-06-01").build()?;
+    /// assert_eq!(config.api_version(), Some("2024-06-01"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn api_version(&self) -> Option<&str> {
+        self.api_version.as_deref()
+    }
+
+    /// Time allowed to open a connection (the host's lookup included).
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.connect_timeout(), pinn::config::DEFAULT_CONNECT_TIMEOUT);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// Time allowed for one attempt, from connecting to reading the last byte.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.timeout(), pinn::config::DEFAULT_TIMEOUT);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Time allowed for a whole call, every retry and wait included.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.deadline(), pinn::config::DEFAULT_DEADLINE);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// How many times a retryable failure is retried (0: never).
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.max_retries(), pinn::config::DEFAULT_MAX_RETRIES);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The largest response body accepted, in bytes.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.max_response_bytes(), pinn::config::DEFAULT_MAX_RESPONSE_BYTES);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn max_response_bytes(&self) -> u64 {
+        self.max_response_bytes
+    }
+
+    /// How long a host name's looked-up addresses are reused.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.dns_cache_ttl(), pinn::config::DEFAULT_DNS_CACHE_TTL);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn dns_cache_ttl(&self) -> Duration {
+        self.transport.dns_cache_ttl
+    }
+
+    /// How long a pooled connection may sit idle and still be reused.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.idle_timeout(), pinn::config::DEFAULT_IDLE_TIMEOUT);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn idle_timeout(&self) -> Duration {
+        self.transport.idle_timeout
+    }
+
+    /// How long a pooled connection may sit idle and still carry a POST.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().build()?;
+    /// assert_eq!(config.post_idle_timeout(), pinn::config::DEFAULT_POST_IDLE_TIMEOUT);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn post_idle_timeout(&self) -> Duration {
+        self.post_idle_timeout
+    }
+
+    /// `raw`, text from a server or a token, as it may be shown: this config's key redacted,
+    /// control characters escaped, cut to about `max` bytes (see `text::shown`).
+    pub(crate) fn shown(&self, raw: &str, max: usize) -> String {
+        crate::text::shown(raw, self.secret_key().map(SecretKey::expose), max)
+    }
+
+    /// `Ok` when requests can be made with this config; the configuration error otherwise.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start();
+    /// assert!(server.config_builder().build()?.check().is_ok());
+    /// let keyless = pinn::Config::builder().api_host(server.url()).build()?;
+    /// assert_eq!(keyless.check().unwrap_err().kind(), pinn::ErrorKind::Configuration);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        if let Some(p) = &self.problem {
+            return Err(Error::Configuration(p.clone()));
+        }
+        if self.authorization.is_none() {
+            return Err(Error::Configuration(
+                "no secret key set: call pinn::set_secret_key or set PINN_SECRET_KEY".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::errors::ErrorKind;
+
+    #[test]
+    fn a_bad_key_is_a_configuration_error_that_hides_the_key() {
+        let err = Config::builder()
+            .secret_key("sk_test_line\nbreak")
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Configuration);
+        assert!(!err.to_string().contains("sk_test_line"));
+    }
+
+    #[test]
+    fn debug_never_shows_the_key_or_proxy_credentials() {
+        let c = Config::builder()
+            .secret_key("sk_test_SECRETVALUE123")
+            .proxy("http://user:PROXYPASSWORD@proxy.example:3128")
+            .build()
+            .unwrap();
+        let shown = format!("{c:?} {:?} {}", c.secret_key(), c.secret_key().unwrap());
+        assert!(!shown.contains("SECRETVALUE"), "{shown}");
+        assert!(!shown.contains("PROXYPASSWORD"), "{shown}");
+        assert!(shown.contains("proxy.example:3128"), "{shown}");
+    }
+
+    #[test]
+    fn a_refused_host_is_never_kept_verbatim() {
+        let secret = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+        let c = Config::builder()
+            .api_host(format!("https://{secret}:@pinnapis.com"))
+            .finish();
+        let err = c.check().unwrap_err();
+        let shown = format!("{c:?} {err} {err:?}");
+        assert!(!shown.contains(secret), "{shown}");
+    }
+}

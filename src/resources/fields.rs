@@ -1,0 +1,108 @@
+//! What the models' fields share: string enums with a fallback, `null` read as a default,
+//! and the record of what `save()` compares against.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::Deserializer;
+
+/// What an object's updatable fields were when it was last read from the API: `save()` sends
+/// only the fields that differ. Empty for an object built by hand, which then sends them all.
+#[derive(Clone, Default, PartialEq)]
+pub(crate) struct Loaded<T>(pub(crate) Option<T>);
+
+impl<T> fmt::Debug for Loaded<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("..")
+    }
+}
+
+/// Adds `key: value` to a metadata parameter, creating it if needed.
+pub(crate) fn insert_entry(
+    metadata: &mut Option<serde_json::Map<String, serde_json::Value>>,
+    key: String,
+    value: serde_json::Value,
+) {
+    metadata
+        .get_or_insert_with(Default::default)
+        .insert(key, value);
+}
+
+/// `now` where it differs from `before` (or where there is no `before`), else `None`.
+pub(crate) fn changed<T: PartialEq>(before: Option<&T>, now: T) -> Option<T> {
+    match before {
+        Some(b) if *b == now => None,
+        _ => Some(now),
+    }
+}
+
+/// A string enum with a fallback for values this crate does not know yet.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value this version of the crate does not know.
+            Other(String),
+        }
+
+        impl $name {
+            /// The value as sent on the wire.
+            ///
+            /// ```
+            #[doc = concat!("use pinn::", stringify!($name), ";")]
+            $(#[doc = concat!(
+                "assert_eq!(", stringify!($name), "::", stringify!($variant), ".as_str(), ",
+                stringify!($value), ");"
+            )])+
+            #[doc = concat!("assert_eq!(", stringify!($name), "::from(\"beta\").as_str(), \"beta\");")]
+            /// ```
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $($name::$variant => $value,)+
+                    $name::Other(s) => s,
+                }
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $($value => $name::$variant,)+
+                    other => $name::Other(other.to_string()),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = std::borrow::Cow::<'de, str>::deserialize(d)?;
+                Ok($name::from(&*s))
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+/// Deserializes `null` as the type's default, so a field the server sends as `null` decodes.
+pub(crate) fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
