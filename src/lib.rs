@@ -49,7 +49,7 @@ pub mod id_token;
 pub mod list;
 mod object;
 pub mod resources;
-mod text;
+pub mod text;
 
 pub use client::{
     Client, set_api_host, set_api_version, set_client, set_max_retries, set_secret_key,
@@ -64,10 +64,11 @@ pub use object::Object;
 pub use resources::Deletable;
 pub use resources::app::{App, AppCreateParams, AppType};
 pub use resources::device::{Device, Platform};
-pub use resources::enrollment_key::{EnrollmentKey, EnrollmentKeyCreateParams};
 pub use resources::event::Event;
+pub use resources::keys::{
+    EnrollmentKey, EnrollmentKeyCreateParams, RecoveryKey, RecoveryKeyCreateParams,
+};
 pub use resources::log::{AuthType, Log};
-pub use resources::recovery_key::{RecoveryKey, RecoveryKeyCreateParams};
 pub use resources::user::{User, UserCreateParams, UserStatus, UserUpdateParams};
 pub use resources::webhook_endpoint::{
     WebhookEndpoint, WebhookEndpointCreateParams, WebhookEndpointStatus,

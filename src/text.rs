@@ -1,5 +1,7 @@
 //! Text from a server or a token, made safe to show: every string the crate puts in a
-//! `Display`, a `Debug` or a log line that it did not write itself goes through [`shown`].
+//! `Display`, a `Debug` or a log line that it did not write itself goes through `shown`,
+//! which is [`redact`], then [`escape`], then a cut to a byte budget. A program that prints
+//! such text beside the crate's errors (the `pinn` command line does) can use the same two.
 //!
 //! - The secret key is replaced by `<redacted>` wherever it occurs in the text as shown, so no
 //!   escaping in the body (`sk\u005ftest_…` decodes to the key) can bring it back, and where
@@ -15,8 +17,8 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
-/// What replaces the secret key in shown text.
-pub(crate) const REDACTED: &str = "<redacted>";
+/// What replaces a secret in shown text.
+pub const REDACTED: &str = "<redacted>";
 
 /// The byte budget of a message from a server (`error.message`).
 pub(crate) const MAX_MESSAGE: usize = 1024;
@@ -36,8 +38,8 @@ pub(crate) fn shown(raw: &str, key: Option<&str>, max: usize) -> String {
     let whole = raw.len();
     let raw = head(raw, reach);
     let text = match key {
-        Some(k) if !k.is_empty() => redact(raw, k),
-        _ => Cow::Borrowed(raw),
+        Some(k) => redact(raw, k),
+        None => Cow::Borrowed(raw),
     };
     let mut out = String::with_capacity(text.len().min(max) + 8);
     let mut cut = raw.len() < whole;
@@ -46,11 +48,7 @@ pub(crate) fn shown(raw: &str, key: Option<&str>, max: usize) -> String {
             cut = true;
             break;
         }
-        if needs_escape(c) {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
+        push_escaped(&mut out, c);
     }
     if cut {
         out.push('…');
@@ -58,9 +56,50 @@ pub(crate) fn shown(raw: &str, key: Option<&str>, max: usize) -> String {
     out
 }
 
-/// `text` with every occurrence of `key` replaced, `key` written plainly or with any of its
-/// ASCII characters percent-encoded.
-fn redact<'a>(text: &'a str, key: &str) -> Cow<'a, str> {
+/// `text` with every hidden character ([`is_hidden`]) written as a `\u{…}` escape, so that
+/// no text can break a log line, drive a terminal or disguise what it says.
+///
+/// ```
+/// use pinn::text::escape;
+/// assert_eq!(escape("ok\nINFO forged\u{1b}[31m\u{202e}"), "ok\\u{a}INFO forged\\u{1b}[31m\\u{202e}");
+/// assert_eq!(escape("usr_123 é"), "usr_123 é"); // borrowed: nothing to escape
+/// ```
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        push_escaped(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+/// Pushes `c`, or its `\u{…}` escape when it is hidden.
+fn push_escaped(out: &mut String, c: char) {
+    if is_hidden(c) {
+        let _ = write!(out, "\\u{{{:x}}}", c as u32);
+    } else {
+        out.push(c);
+    }
+}
+
+/// `text` with every occurrence of `secret` replaced by [`REDACTED`], `secret` written
+/// plainly or with any of its ASCII characters percent-encoded (as a server quoting a URL
+/// writes it: `sk%5Ftest…`). An empty secret changes nothing.
+///
+/// ```
+/// use pinn::text::redact;
+/// let key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+/// assert_eq!(redact("bad key sk_test_4eC39HqLyjWDarjtT1zdp7dc", key), "bad key <redacted>");
+/// assert_eq!(redact("?k=sk%5Ftest%5F4eC39HqLyjWDarjtT1zdp7dc&x=1", key), "?k=<redacted>&x=1");
+/// assert_eq!(redact("nothing here", key), "nothing here");
+/// ```
+pub fn redact<'a>(text: &'a str, secret: &str) -> Cow<'a, str> {
+    let key = secret;
+    if key.is_empty() {
+        return Cow::Borrowed(text);
+    }
     if !text.contains('%') {
         return match text.contains(key) {
             true => Cow::Owned(text.replace(key, REDACTED)),
@@ -124,10 +163,18 @@ fn head(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// Characters that could change how a log line or a terminal reads: C0/C1 controls (line
-/// breaks, escapes), the soft hyphen, zero-width and direction-changing marks (U+061C
-/// too), line and paragraph separators, interlinear annotations, tag characters.
-fn needs_escape(c: char) -> bool {
+/// Whether `c` could change how a log line or a terminal reads without showing itself: C0
+/// and C1 controls (line breaks, escapes; U+009B is a terminal's CSI), DEL, the soft hyphen,
+/// zero-width and direction-changing marks (U+061C too), line and paragraph separators,
+/// the byte-order mark, interlinear annotations and tag characters (which can smuggle unseen
+/// ASCII).
+///
+/// ```
+/// use pinn::text::is_hidden;
+/// assert!(is_hidden('\n') && is_hidden('\u{1b}') && is_hidden('\u{9b}') && is_hidden('\u{202e}'));
+/// assert!(!is_hidden('a') && !is_hidden('é') && !is_hidden(' '));
+/// ```
+pub fn is_hidden(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

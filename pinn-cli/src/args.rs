@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use clap::error::ErrorKind as ClapKind;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use pinn::MAX_ID_BYTES;
 
 use crate::exit::Failure;
 
@@ -441,11 +442,8 @@ fn idle_seconds(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// The longest ID the crate sends, in bytes: it refuses a longer one before any I/O, and so
-/// does the command line, before it reads a key or connects.
-pub const MAX_ID_BYTES: usize = 1024;
-
-/// An ID or a cursor: not empty, at most [`MAX_ID_BYTES`] bytes.
+/// An ID or a cursor: not empty, at most [`MAX_ID_BYTES`] bytes (the crate refuses a longer
+/// one before any I/O, and so does the command line, before it reads a key or connects).
 fn id(s: &str) -> Result<String, String> {
     if s.is_empty() {
         return Err("an ID cannot be empty".into());

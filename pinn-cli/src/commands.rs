@@ -5,7 +5,7 @@ use std::io::Read;
 
 use pinn::serde_json::{Map, Value, json};
 use pinn::{
-    AppCreateParams, AppType, Client, EnrollmentKeyCreateParams, List, ListParams, Object,
+    AppCreateParams, AppType, EnrollmentKeyCreateParams, List, ListParams, Object,
     RecoveryKeyCreateParams, ResponseInfo, UserCreateParams, UserUpdateParams,
     WebhookEndpointCreateParams, WebhookEndpointUpdateParams,
 };
@@ -14,19 +14,11 @@ use crate::args::{
     AppCmd, AppKind, Command, DeviceCmd, EnrollmentKeyCmd, EventCmd, ExportArgs, Format, ListArgs,
     Listable, LogCmd, RecoveryKeyCmd, TokenCmd, UserCmd, WebhookCmd,
 };
-use crate::exit::{Failure, note, shown};
-use crate::output::{self, Out, Row};
+use crate::context::Ctx;
+use crate::exit::{Failure, shown};
+use crate::output::{self, Row};
+use crate::stderr::note;
 use crate::stream;
-
-/// What every command runs with.
-pub struct Ctx {
-    pub client: Client,
-    pub format: Format,
-    pub out: Out,
-    /// Whether a long walk shows a progress line (stderr is a terminal, stdout is not, and
-    /// no `--no-progress`).
-    pub progress: bool,
-}
 
 /// Refuses a command line that is wrong as a whole, before anything else: before a key is
 /// read, an emulator started or a connection made, so that a usage error is one whatever the

@@ -6,15 +6,7 @@ use std::io;
 
 use pinn::ErrorKind;
 
-/// Writes a line to stderr, like `eprintln!` but never panicking: a closed stderr (a
-/// reader gone from `2>&1 | head`) must not turn a result into a crash.
-macro_rules! note {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
-    }};
-}
-pub(crate) use note;
+use crate::stderr::note;
 
 /// Everything the CLI can fail with.
 #[derive(Debug)]
@@ -90,7 +82,7 @@ impl Failure {
             Failure::Output(e) => (OTHER, format!("cannot write the output: {e}")),
         };
         // Redacted before and after escaping: a secret is found whichever way it was written.
-        let line = crate::redact::redact(&one_line(&crate::redact::redact(&line)));
+        let line = crate::redact::redact(&pinn::text::escape(&crate::redact::redact(&line)));
         note!("pinn: {line}");
         code
     }
@@ -139,39 +131,8 @@ pub fn describe(e: &pinn::Error) -> String {
     format!("{} error: {what}{facts}", e.kind())
 }
 
-/// The invisible characters that change how a line reads: the soft hyphen, zero-width marks,
-/// direction marks (the Arabic letter mark too) and overrides, line and paragraph
-/// separators, the byte-order mark, interlinear annotations and tag characters (which can
-/// smuggle unseen ASCII).
-pub fn invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{ad}' | '\u{61c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{e0000}'..='\u{e007f}'
-    )
-}
-
-/// Any text as one line: line breaks and other control characters escaped, and the invisible
-/// characters that change how a line reads (zero-width marks, direction overrides, line and
-/// paragraph separators) too, as the crate escapes them in its messages.
-pub fn one_line(text: &str) -> String {
-    let hidden = |c: char| c.is_control() || invisible(c);
-    if !text.chars().any(hidden) {
-        return text.to_string();
-    }
-    let mut line = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        if hidden(c) {
-            line.extend(c.escape_default());
-        } else {
-            line.push(c);
-        }
-    }
-    line
-}
-
 /// Text a server sent (an ID, a cursor), made safe for a line on stderr: escaped as a table
 /// cell is, and with any secret redacted.
 pub fn shown(text: &str) -> String {
-    crate::redact::redact(&one_line(text))
+    crate::redact::redact(&pinn::text::escape(text))
 }

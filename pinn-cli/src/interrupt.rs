@@ -2,7 +2,7 @@
 //! flushes and exits 130; any other command exits 130 at once, with nothing half written
 //! that matters (a single object is written in one piece after its call returns).
 
-use crate::exit::note;
+use crate::stderr::note;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 static REQUESTED: AtomicBool = AtomicBool::new(false);

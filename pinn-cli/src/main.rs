@@ -15,13 +15,16 @@ use clap::CommandFactory;
 
 mod args;
 mod commands;
+mod context;
 mod exit;
 mod interrupt;
+mod keyfile;
 mod mock;
 mod output;
 mod progress;
 mod redact;
 mod setup;
+mod stderr;
 mod stream;
 
 use args::{Cli, Command, Format};
@@ -74,7 +77,7 @@ fn run() -> Result<(), Failure> {
     // Before a key is read, an emulator started or a connection made.
     commands::check(&command, format)?;
     let session = setup::connect(&global)?;
-    let mut ctx = commands::Ctx {
+    let mut ctx = context::Ctx {
         client: session.client,
         format,
         out: output::Out::new(),

@@ -10,8 +10,9 @@ use pinn::{AppCreateParams, AppType, Client, ListParams, WebhookEndpointCreatePa
 use pinn_mock::{DeviceSeed, MockServer, MockServerBuilder, UserSeed};
 
 use crate::args::{Global, MockArgs};
-use crate::exit::{Failure, note, shown};
+use crate::exit::{Failure, shown};
 use crate::output::time;
+use crate::stderr::note;
 
 /// The IDs of the first demo objects, for examples to use.
 pub struct Demo {
@@ -86,7 +87,7 @@ pub fn demo(server: &MockServer, client: &Client, users: u32) -> pinn::Result<Op
 fn builder(global: &Global, args: &MockArgs) -> Result<MockServerBuilder, Failure> {
     let mut builder = MockServer::builder().port(args.port);
     if let Some(path) = &global.secret_key_file {
-        builder = builder.secret_key(crate::setup::read_key(path)?);
+        builder = builder.secret_key(crate::keyfile::read_key(path)?);
     }
     if let Some(seed) = global.seed {
         builder = builder.seed(seed);

@@ -52,13 +52,13 @@ pub fn json_pretty(value: &impl Serialize) -> io::Result<String> {
         .map_err(io::Error::other)
 }
 
-/// JSON text with DEL, the C1 control characters and the invisible characters that change
-/// how a line reads (zero-width marks, direction overrides) escaped as well (serde_json
-/// escapes only those below U+0020), so that no value can drive a terminal (U+009B is CSI)
-/// or disguise a line. They can only occur inside strings, where `\u009b` is the same
+/// JSON text with the hidden characters ([`pinn::text::is_hidden`]) escaped the JSON way:
+/// serde_json escapes those below U+0020 itself (the ones left are the JSON's own line
+/// breaks), not DEL, the C1 controls (U+009B is a terminal's CSI) or the invisible marks that
+/// disguise a line. Those can only occur inside strings, where `\u009b` is the same
 /// character: the JSON is unchanged.
 fn terminal_safe(text: String) -> String {
-    let raw = |c: char| matches!(c, '\u{7f}'..='\u{9f}') || crate::exit::invisible(c);
+    let raw = |c: char| c >= '\u{7f}' && pinn::text::is_hidden(c);
     if !text.chars().any(raw) {
         return text;
     }
@@ -216,7 +216,7 @@ pub fn time(secs: i64) -> String {
 /// Text from a server made safe for a terminal: control characters (escape sequences, line
 /// breaks) are shown escaped instead of acted on.
 pub fn cell(text: &str) -> String {
-    crate::exit::one_line(text)
+    pinn::text::escape(text).into_owned()
 }
 
 /// Text from a server as a table cell of at most `max` characters: made safe as [`cell`]

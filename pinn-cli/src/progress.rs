@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::exit::note;
+use crate::stderr::note;
 use indicatif::{HumanCount, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The ending of a count's noun: none for one, `s` for any other number (0 users).

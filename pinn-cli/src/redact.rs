@@ -8,19 +8,15 @@
 //!   read, and each argument (from a `sk_test_`/`sk_live_` prefix on) that holds a key;
 //! - anything else that starts like a key (`sk_test_…`, `sk_live_…`), to the end of the word.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::ffi::OsString;
 use std::sync::{Mutex, PoisonError};
 
-/// What a secret becomes.
-pub const REDACTED: &str = "<redacted>";
+use pinn::text::REDACTED;
 
 /// How a secret key starts.
 const PREFIXES: [&str; 2] = ["sk_test_", "sk_live_"];
-
-/// A remembered secret at least this long is replaced wherever it occurs; a shorter one only
-/// where it stands as a word of its own (so a two-letter key does not mangle every message).
-const ANYWHERE: usize = 8;
 
 /// The secrets remembered, longest first.
 static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
@@ -66,28 +62,27 @@ static REDACTED_DATA: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicB
 /// replaced: a server that echoes the key into what it returns (a hostile one, or data
 /// another tool stored) does not get it into a terminal or a CI log. The first time it
 /// happens, a line on stderr says so, as the output then differs from what was received.
-pub fn in_data(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn in_data(text: &str) -> Cow<'_, str> {
     let secrets = SECRETS.lock().unwrap_or_else(PoisonError::into_inner);
-    let found: Vec<&String> = secrets
-        .iter()
-        .filter(|s| s.len() >= IN_DATA && text.contains(s.as_str()))
-        .collect();
-    if found.is_empty() {
-        return std::borrow::Cow::Borrowed(text);
+    let mut text = Cow::Borrowed(text);
+    for secret in secrets.iter().filter(|s| s.len() >= IN_DATA) {
+        if let Cow::Owned(redacted) = pinn::text::redact(&text, secret) {
+            text = Cow::Owned(redacted);
+        }
     }
-    let mut text = text.to_string();
-    for secret in found {
-        text = text.replace(secret.as_str(), REDACTED);
+    if matches!(text, Cow::Borrowed(_)) {
+        return text;
     }
     if !REDACTED_DATA.swap(true, std::sync::atomic::Ordering::Relaxed) {
-        crate::exit::note!(
+        crate::stderr::note!(
             "pinn: the server's answer held the secret key; it is printed as {REDACTED}"
         );
     }
-    std::borrow::Cow::Owned(text)
+    text
 }
 
-/// `text` with every secret replaced by `<redacted>`.
+/// `text` with every secret replaced by `<redacted>`, wherever it stands, written plainly or
+/// percent-encoded (the crate's own redactor, [`pinn::text::redact`]).
 pub fn redact(text: &str) -> String {
     let secrets = SECRETS
         .lock()
@@ -95,32 +90,11 @@ pub fn redact(text: &str) -> String {
         .clone();
     let mut text = text.to_string();
     for secret in &secrets {
-        if text.contains(secret.as_str()) {
-            text = replace(&text, secret);
+        if let Cow::Owned(redacted) = pinn::text::redact(&text, secret) {
+            text = redacted;
         }
     }
     prefixed(&text)
-}
-
-/// `text` with `secret` replaced: anywhere when it is long, else where it is a word.
-fn replace(text: &str, secret: &str) -> String {
-    if secret.len() >= ANYWHERE {
-        return text.replace(secret, REDACTED);
-    }
-    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-');
-    let mut out = String::with_capacity(text.len());
-    let mut rest = 0;
-    for (at, _) in text.match_indices(secret) {
-        let end = at + secret.len();
-        if word(text[..at].chars().next_back()) || word(text[end..].chars().next()) {
-            continue;
-        }
-        out.push_str(&text[rest..at]);
-        out.push_str(REDACTED);
-        rest = end;
-    }
-    out.push_str(&text[rest..]);
-    out
 }
 
 /// `text` with every word that starts like a key replaced. The word ends at whitespace, a
@@ -154,13 +128,5 @@ mod tests {
             "unexpected argument '<redacted>' found"
         );
         assert_eq!(prefixed("file sk_live_x: gone"), "file <redacted> gone");
-        assert_eq!(
-            replace("'ab' is bad; abc", "ab"),
-            "'<redacted>' is bad; abc"
-        );
-        assert_eq!(
-            replace("xx secret_value yy", "secret_value"),
-            "xx <redacted> yy"
-        );
     }
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use pinn::{List, Object};
 
 use crate::args::Format;
-use crate::commands::Ctx;
+use crate::context::Ctx;
 use crate::exit::{Failure, shown};
 use crate::interrupt;
 use crate::output::{self, Out, Row, Table};

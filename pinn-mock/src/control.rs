@@ -13,11 +13,13 @@ use serde_json::{Map, Value, json};
 use super::clock::Clock;
 use super::faults::{Fault, MAX_FAULTS};
 use super::model::{self, Failure};
+use super::requests::RecordedRequest;
 use super::rng::{Rng, Stream, entropy_seed};
 use super::routes::Reply;
-use super::server::Shared;
+use super::seeds::DeviceSeed;
+use super::state::Shared;
+use super::state::lock;
 use super::store::{Kind, Obj};
-use super::{DeviceSeed, RecordedRequest, lock};
 
 /// The lifetime of a minted ID token, unless asked otherwise.
 pub(crate) const ID_TOKEN_LIFETIME_SECS: i64 = 300;

@@ -10,11 +10,15 @@ use serde_json::Value;
 use super::clock::Clock;
 use super::control::{self, ID_TOKEN_LIFETIME_SECS};
 use super::faults::Fault;
+use super::model::Failure;
 use super::requests::{DEFAULT_CAPACITY, RecordedRequest};
-use super::server::{self, Settings};
+use super::seeds::{DeviceSeed, UserSeed};
+use super::server;
+use super::state::Settings;
+use super::state::lock;
 use super::store::Kind;
-use super::{DeviceSeed, UserSeed, lock, typed};
-use pinn::{Client, Config, ConfigBuilder, Device, Error, Event, Log, Result, User};
+use super::store::Obj;
+use pinn::{Client, Config, ConfigBuilder, Device, Error, Event, Log, Object, Result, User};
 
 /// The longest secret key the emulator accepts.
 const MAX_SECRET_KEY: usize = 4096;
@@ -777,4 +781,10 @@ impl MockServer {
     pub fn creates(&self, object: &str) -> usize {
         Kind::from_name(object).map_or(0, |k| lock(&self.running.shared.store).creates(k))
     }
+}
+
+/// A stored object as one of the crate's model types, or the seeding failure as an error.
+fn typed<T: Object>(r: std::result::Result<Obj, Failure>) -> Result<T> {
+    let obj = r.map_err(|f| Error::InvalidArgument(f.message))?;
+    T::from_value(serde_json::Value::Object(obj))
 }

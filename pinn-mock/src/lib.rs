@@ -66,10 +66,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
-
-use pinn::{Error, Object, Result};
-
 mod clock;
 mod control;
 mod faults;
@@ -79,95 +75,15 @@ mod model;
 mod requests;
 mod rng;
 mod routes;
+mod seeds;
 mod server;
+mod state;
 mod store;
 
 pub use faults::Fault;
 pub use handle::{MockServer, MockServerBuilder};
 pub use requests::RecordedRequest;
-
-use model::Failure;
-
-/// Locks a mutex, carrying on past a panic elsewhere: the state is still usable.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// The device [`MockServer::enroll_device`] enrolls.
-///
-/// ```
-/// let seed = pinn_mock::DeviceSeed { platform: "android".into(), ..Default::default() };
-/// assert!(seed.left_palm);
-/// ```
-#[derive(Debug, Clone)]
-pub struct DeviceSeed {
-    /// The device's name, e.g. `"Ada's iPhone"`.
-    pub name: String,
-    /// Its maker, e.g. `"Apple"`.
-    pub make: String,
-    /// Its model identifier, e.g. `"iPhone15,2"`.
-    pub model: String,
-    /// `"ios"` or `"android"`.
-    pub platform: String,
-    /// The OS version, e.g. `"17.4"`.
-    pub platform_version: String,
-    /// The Pinn mobile framework version, e.g. `"1.8.0"`.
-    pub framework_version: String,
-    /// An APNS or FCM token, if any.
-    pub push_notification_token: Option<String>,
-    /// Whether this enrollment includes the left palm.
-    pub left_palm: bool,
-    /// Whether this enrollment includes the right palm.
-    pub right_palm: bool,
-}
-
-impl Default for DeviceSeed {
-    /// Ada's iPhone 14 Pro on iOS 17.4, left palm enrolled.
-    fn default() -> Self {
-        DeviceSeed {
-            name: "Ada's iPhone".into(),
-            make: "Apple".into(),
-            model: "iPhone15,2".into(),
-            platform: "ios".into(),
-            platform_version: "17.4".into(),
-            framework_version: "1.8.0".into(),
-            push_notification_token: None,
-            left_palm: true,
-            right_palm: false,
-        }
-    }
-}
-
-/// The user [`MockServer::seed_user`] creates: one with a status the API cannot create
-/// users with.
-///
-/// ```
-/// let seed = pinn_mock::UserSeed { status: "disabled".into(), ..Default::default() };
-/// assert!(seed.metadata.is_empty());
-/// ```
-#[derive(Debug, Clone)]
-pub struct UserSeed {
-    /// The user's metadata.
-    pub metadata: serde_json::Map<String, serde_json::Value>,
-    /// `"active"` or `"disabled"`.
-    pub status: String,
-}
-
-impl Default for UserSeed {
-    /// An active user without metadata.
-    fn default() -> Self {
-        UserSeed {
-            metadata: serde_json::Map::new(),
-            status: "active".into(),
-        }
-    }
-}
-
-/// A stored object as one of the crate's model types, or the seeding failure as an error.
-fn typed<T: Object>(r: std::result::Result<store::Obj, Failure>) -> Result<T> {
-    let obj = r.map_err(|f| Error::InvalidArgument(f.message))?;
-    T::from_value(serde_json::Value::Object(obj))
-}
+pub use seeds::{DeviceSeed, UserSeed};
 
 /// The README's examples, run as doctests.
 #[cfg(doctest)]

@@ -6,7 +6,7 @@
 
 use serde_json::{Value, json};
 
-use super::DeviceSeed;
+use super::seeds::DeviceSeed;
 use super::store::{Kind, Obj, Store, str_field};
 
 /// The user statuses the emulator accepts. The spec names none; these two are the ones the

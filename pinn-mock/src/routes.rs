@@ -15,8 +15,9 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Value, json};
 
 use super::model::{self, Failure};
+use super::requests::RecordedRequest;
+use super::state::lock;
 use super::store::{Kind, Obj, Store, str_field};
-use super::{RecordedRequest, lock};
 
 /// The default and the largest page size.
 pub(crate) const DEFAULT_LIMIT: usize = 10;

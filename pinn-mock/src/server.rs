@@ -6,23 +6,20 @@
 //! server close every connection, so a client's keep-alive pool never holds one to a server
 //! that is gone.
 
-use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::clock::{Clock, SEEDED_START};
-use super::faults::{self, FaultKind, Queue, Taken};
+use super::control;
+use super::faults::{self, FaultKind, Taken};
 use super::http::{self, Answer, Conn, Next, Rejection};
-use super::requests::RequestLog;
-use super::rng::{Rng, Stream};
+use super::requests::RecordedRequest;
 use super::routes::{self, Reply};
-use super::store::Store;
-use super::{RecordedRequest, control, lock};
+use super::state::{Settings, Shared, lock};
 
 /// The accept queue asked of the kernel (which caps it at `net.core.somaxconn`, 4096 on
 /// current Linux). std listens with 128, and a burst of a thousand connections overflows that:
@@ -43,100 +40,6 @@ const LINGER_BYTES: usize = 128 << 20;
 /// longer, is the limit.
 const MIN_WRITE_STALL: Duration = Duration::from_secs(1);
 
-/// How a server starts, and what a reset returns it to.
-#[derive(Debug, Clone)]
-pub(crate) struct Settings {
-    pub port: u16,
-    pub secret_key: Option<String>,
-    pub seed: Option<u64>,
-    pub clock: Option<i64>,
-    pub request_log_capacity: usize,
-    pub idle_timeout: Duration,
-}
-
-/// What a reset returns the state to.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Origin {
-    pub seed: u64,
-    pub seeded: bool,
-    pub clock: Option<i64>,
-}
-
-impl Origin {
-    /// The clock a (re)started server begins with: as given, else frozen at
-    /// [`SEEDED_START`] when seeded, else the system's.
-    pub(crate) fn clock(&self) -> Clock {
-        match (self.clock, self.seeded) {
-            (Some(t), _) => Clock::Frozen(t),
-            (None, true) => Clock::Frozen(SEEDED_START),
-            (None, false) => Clock::system(),
-        }
-    }
-
-    pub(crate) fn store(&self) -> Store {
-        Store::new(Rng::stream(self.seed, Stream::Objects), self.clock())
-    }
-
-    pub(crate) fn faults(&self) -> Queue {
-        Queue::new(Rng::stream(self.seed, Stream::Faults))
-    }
-}
-
-/// What the server threads and the [`MockServer`](super::MockServer) handle share.
-pub(crate) struct Shared {
-    pub url: String,
-    pub secret_key: String,
-    pub origin: Mutex<Origin>,
-    pub store: Mutex<Store>,
-    pub faults: Mutex<Queue>,
-    pub requests: Mutex<RequestLog>,
-    pub request_ids: Mutex<Rng>,
-    /// Numbers the answers of control calls.
-    control_ids: AtomicU64,
-    idle_timeout: Duration,
-    /// The open connections, shared with their threads (one file descriptor each).
-    conns: Mutex<HashMap<u64, Arc<TcpStream>>>,
-    all_closed: Condvar,
-    next_conn: AtomicU64,
-    stopping: Mutex<bool>,
-    wake: Condvar,
-}
-
-impl Shared {
-    fn is_stopping(&self) -> bool {
-        *lock(&self.stopping)
-    }
-
-    /// Sleeps `d`, or less if the server stops meanwhile: then returns false. A `d` past what
-    /// an `Instant` can hold (`Duration::MAX`, a test's way to say "hang") lasts until then.
-    fn pause(&self, d: Duration) -> bool {
-        let deadline = Instant::now().checked_add(d);
-        let mut stopping = lock(&self.stopping);
-        while !*stopping {
-            let Some(deadline) = deadline else {
-                stopping = self
-                    .wake
-                    .wait(stopping)
-                    .unwrap_or_else(PoisonError::into_inner);
-                continue;
-            };
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return true;
-            }
-            stopping = match self.wake.wait_timeout(stopping, left) {
-                Ok((g, _)) => g,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
-        }
-        false
-    }
-
-    pub(crate) fn request_id(&self) -> String {
-        lock(&self.request_ids).id("req")
-    }
-}
-
 /// A running emulator: its address and its threads, stopped and joined on drop.
 pub(crate) struct Running {
     pub addr: SocketAddr,
@@ -148,31 +51,7 @@ pub(crate) struct Running {
 pub(crate) fn start(settings: Settings) -> io::Result<Running> {
     let listener = listen(settings.port)?;
     let addr = listener.local_addr()?;
-    let origin = Origin {
-        seed: settings.seed.unwrap_or_else(super::rng::entropy_seed),
-        seeded: settings.seed.is_some(),
-        clock: settings.clock,
-    };
-    let secret_key = settings.secret_key.unwrap_or_else(|| {
-        let mut rng = Rng::stream(origin.seed, Stream::SecretKey);
-        format!("sk_test_{}", rng.alnum(24))
-    });
-    let shared = Arc::new(Shared {
-        url: format!("http://{addr}"),
-        secret_key,
-        store: Mutex::new(origin.store()),
-        faults: Mutex::new(origin.faults()),
-        requests: Mutex::new(RequestLog::new(settings.request_log_capacity)),
-        request_ids: Mutex::new(Rng::stream(origin.seed, Stream::Requests)),
-        origin: Mutex::new(origin),
-        idle_timeout: settings.idle_timeout.max(Duration::from_millis(1)),
-        conns: Mutex::default(),
-        all_closed: Condvar::new(),
-        next_conn: AtomicU64::new(0),
-        control_ids: AtomicU64::new(0),
-        stopping: Mutex::new(false),
-        wake: Condvar::new(),
-    });
+    let shared = Arc::new(Shared::new(settings, format!("http://{addr}")));
     let accepting = Arc::clone(&shared);
     let acceptor = thread::Builder::new()
         .name("pinn-mock-accept".into())

@@ -17,16 +17,49 @@ impl<T> fmt::Debug for Loaded<T> {
     }
 }
 
-/// Adds `key: value` to a metadata parameter, creating it if needed.
-pub(crate) fn insert_entry(
-    metadata: &mut Option<serde_json::Map<String, serde_json::Value>>,
-    key: String,
-    value: serde_json::Value,
-) {
-    metadata
-        .get_or_insert_with(Default::default)
-        .insert(key, value);
+/// Implements `metadata` (the whole map) and `metadata_entry` (one entry) for parameters
+/// with a `metadata: Option<Map<String, Value>>` field, with examples naming the type.
+macro_rules! metadata_setters {
+    ($params:ident) => {
+        impl $params {
+            /// Sets the whole metadata object.
+            ///
+            /// ```
+            /// let metadata = serde_json::json!({"external_id": "42", "plan": "pro"});
+            /// let metadata = metadata.as_object().unwrap().clone();
+            #[doc = concat!(
+                "let params = pinn::", stringify!($params), "::new().metadata(metadata.clone());"
+            )]
+            /// assert_eq!(params.metadata, Some(metadata));
+            /// ```
+            pub fn metadata(mut self, metadata: serde_json::Map<String, serde_json::Value>) -> Self {
+                self.metadata = Some(metadata);
+                self
+            }
+
+            /// Adds one entry to the metadata sent, which starts empty.
+            ///
+            /// ```
+            #[doc = concat!("let params = pinn::", stringify!($params), "::new()")]
+            ///     .metadata_entry("external_id", "42")
+            ///     .metadata_entry("tier", 2);
+            /// assert_eq!(params.metadata, Some(serde_json::from_str(r#"{"external_id": "42", "tier": 2}"#)?));
+            /// # Ok::<(), serde_json::Error>(())
+            /// ```
+            pub fn metadata_entry(
+                mut self,
+                key: impl Into<String>,
+                value: impl Into<serde_json::Value>,
+            ) -> Self {
+                self.metadata
+                    .get_or_insert_with(Default::default)
+                    .insert(key.into(), value.into());
+                self
+            }
+        }
+    };
 }
+pub(crate) use metadata_setters;
 
 /// `now` where it differs from `before` (or where there is no `before`), else `None`.
 pub(crate) fn changed<T: PartialEq>(before: Option<&T>, now: T) -> Option<T> {

@@ -2,11 +2,10 @@
 
 pub mod app;
 pub mod device;
-pub mod enrollment_key;
 pub mod event;
 mod fields;
+pub mod keys;
 pub mod log;
-pub mod recovery_key;
 pub mod user;
 pub mod webhook_endpoint;
 

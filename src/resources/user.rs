@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::fields::{Loaded, changed, insert_entry, or_default, string_enum};
+use super::fields::{Loaded, changed, metadata_setters, or_default, string_enum};
 use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::http::{Request, ResponseInfo, segment};
@@ -71,8 +71,11 @@ object!(User, "user", user_id, |this| {
 /// The body of [`User::create`]: everything is optional.
 ///
 /// ```
+/// # let server = pinn_mock::MockServer::start(); server.install();
 /// let params = pinn::UserCreateParams::new().metadata_entry("external_id", "ypf3JZpTB5");
-/// assert_eq!(params.metadata.unwrap()["external_id"], "ypf3JZpTB5");
+/// let user = pinn::User::create(&params)?;
+/// assert_eq!(user.metadata["external_id"], "ypf3JZpTB5");
+/// # Ok::<(), pinn::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -96,45 +99,23 @@ impl UserCreateParams {
     pub fn new() -> Self {
         Self::default()
     }
-
-    /// Sets the whole metadata object.
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let metadata = serde_json::json!({"external_id": "42", "plan": "pro"});
-    /// let metadata = metadata.as_object().unwrap().clone();
-    /// let user = pinn::User::create(&pinn::UserCreateParams::new().metadata(metadata.clone()))?;
-    /// assert_eq!(user.metadata, metadata);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
-        self.metadata = Some(metadata);
-        self
-    }
-
-    /// Adds one metadata entry.
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// let params = pinn::UserCreateParams::new()
-    ///     .metadata_entry("external_id", "42")
-    ///     .metadata_entry("tier", 2);
-    /// let user = pinn::User::create(&params)?;
-    /// assert_eq!(user.metadata["external_id"], "42");
-    /// assert_eq!(user.metadata["tier"], 2);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn metadata_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        insert_entry(&mut self.metadata, key.into(), value.into());
-        self
-    }
 }
 
-/// The body of [`User::update`]: only the fields set are sent.
+metadata_setters!(UserCreateParams);
+
+/// The body of [`User::update`]: only the fields set are sent. Metadata, when sent, replaces
+/// the old metadata as a whole: an entry left out is gone.
 ///
 /// ```
+/// # let server = pinn_mock::MockServer::start(); server.install();
+/// use pinn::{User, UserCreateParams, UserUpdateParams};
+/// let id = User::create(&UserCreateParams::new().metadata_entry("old", 1))?.user_id;
+/// let user = User::update(&id, &UserUpdateParams::new().metadata_entry("new", 2))?;
+/// assert_eq!(user.metadata.get("old"), None);
+/// assert_eq!(user.metadata["new"], 2);
 /// let params = pinn::UserUpdateParams::new().status(pinn::UserStatus::Disabled);
-/// assert_eq!(params.metadata, None);
+/// assert_eq!(params.metadata, None); // not sent: the metadata stays
+/// # Ok::<(), pinn::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -163,38 +144,6 @@ impl UserUpdateParams {
         Self::default()
     }
 
-    /// Replaces the metadata.
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{User, UserCreateParams, UserUpdateParams};
-    /// let id = User::create(&UserCreateParams::new().metadata_entry("old", 1))?.user_id;
-    /// let metadata = serde_json::json!({"new": 2}).as_object().unwrap().clone();
-    /// let user = User::update(&id, &UserUpdateParams::new().metadata(metadata.clone()))?;
-    /// assert_eq!(user.metadata, metadata); // "old" is gone
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn metadata(mut self, metadata: Map<String, Value>) -> Self {
-        self.metadata = Some(metadata);
-        self
-    }
-
-    /// Adds one entry to the metadata sent (which replaces the old metadata as a whole).
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start(); server.install();
-    /// use pinn::{User, UserCreateParams, UserUpdateParams};
-    /// let id = User::create(&UserCreateParams::new().metadata_entry("old", 1))?.user_id;
-    /// let user = User::update(&id, &UserUpdateParams::new().metadata_entry("new", 2))?;
-    /// assert_eq!(user.metadata.get("old"), None);
-    /// assert_eq!(user.metadata["new"], 2);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn metadata_entry(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
-        insert_entry(&mut self.metadata, key.into(), value.into());
-        self
-    }
-
     /// Sets the status (a [`UserStatus`], or its wire name).
     ///
     /// ```
@@ -212,6 +161,8 @@ impl UserUpdateParams {
         self
     }
 }
+
+metadata_setters!(UserUpdateParams);
 
 calls! {
     /// The user calls of one client: `client.users()`.
