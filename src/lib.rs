@@ -34,7 +34,7 @@
 //! explicit clients), [errors and retries](guides::errors), [pagination](guides::pagination),
 //! [ID tokens](guides::id_tokens), [testing with the emulator](guides::testing),
 //! [coming from the Python SDK](guides::python_migration), and [the `pinn` command
-//! line](guides::cli) (feature `cli`).
+//! line](guides::cli) (the package `pinn-cli`).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

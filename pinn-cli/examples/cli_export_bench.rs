@@ -1,4 +1,4 @@
-//! The CLI's export, measured: `cargo run --release --features cli --example cli_export_bench`.
+//! The CLI's export, measured: `cargo run --release -p pinn-cli --example cli_export_bench`.
 //!
 //! For 1,000 and then 100,000 users it runs the real `pinn export users` binary (pages of
 //! 100, output to /dev/null) and prints its peak RSS (VmHWM, polled from /proc while it runs)
@@ -15,7 +15,7 @@
 //! (`auto_paging_iter`) against the same server: the gap is the CLI's own work (encoding and
 //! writing JSON) plus starting a process.
 //!
-//! It builds the binary first (`cargo build --release --features cli --bin pinn`). Linux
+//! It builds the binary first (`cargo build --release -p pinn-cli --bin pinn`). Linux
 //! only (it reads /proc). Figures are read off the output, never asserted. See
 //! docs/performance.md.
 
@@ -86,14 +86,14 @@ fn build_pinn() -> Result<PathBuf> {
             "build",
             "--release",
             "--quiet",
-            "--features",
-            "cli",
+            "-p",
+            "pinn-cli",
             "--bin",
             "pinn",
         ])
         .status()?;
     if !built.success() {
-        return Err("cargo build --release --features cli --bin pinn failed".into());
+        return Err("cargo build --release -p pinn-cli --bin pinn failed".into());
     }
     let exe = std::env::current_exe()?;
     let dir = exe.parent().and_then(|examples| examples.parent());

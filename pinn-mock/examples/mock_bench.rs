@@ -1,5 +1,5 @@
 //! What a list page costs the emulator at the top of a long list and deep inside it:
-//! `cargo run --release --features mock --example mock_bench [-- --users N]`.
+//! `cargo run --release -p pinn-mock --example mock_bench [-- --users N]`.
 //!
 //! It starts a `MockServer`, creates N users (default 100,000) with plain `POST /v1/users`
 //! over one keep-alive connection, then times `GET /v1/users?limit=100` at depth 0 and

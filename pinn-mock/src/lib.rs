@@ -1,4 +1,6 @@
-//! A stateful emulator of the whole Pinn API, running in-process on loopback (feature `mock`).
+//! A stateful emulator of the whole Pinn API, running in-process on loopback: for the tests of
+//! code that uses the [`pinn`] crate (add `pinn-mock` to `[dev-dependencies]`), and, as the
+//! `pinn-mock` server, for any language's.
 //!
 //! [`MockServer::start`](crate::MockServer::start) binds a free port on `127.0.0.1`,
 //! with a random secret key, typically in well under a millisecond; dropping the handle stops

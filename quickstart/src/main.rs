@@ -1,6 +1,6 @@
 //! The whole lifecycle, step by step: `cargo run -p pinn-quickstart`.
 //!
-//! It runs against the emulator embedded in the crate (`pinn::mock`), on loopback: no account
+//! It runs against the emulator (`pinn-mock`), in this process, on loopback: no account
 //! needed, nothing leaves the machine. With `PINN_SECRET_KEY` set it still uses the emulator,
 //! unless `PINN_QUICKSTART_LIVE=1` says to create and delete real objects in that account (on
 //! `PINN_API_HOST`, production by default).
