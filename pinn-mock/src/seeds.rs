@@ -1,6 +1,6 @@
 //! What a test seeds that the API cannot create: a user with any status, an enrolled device.
 
-/// The device [`MockServer::enroll_device`] enrolls.
+/// The device [`MockServer::enroll_device`](crate::MockServer::enroll_device) enrolls.
 ///
 /// ```
 /// let seed = pinn_mock::DeviceSeed { platform: "android".into(), ..Default::default() };
@@ -45,7 +45,7 @@ impl Default for DeviceSeed {
     }
 }
 
-/// The user [`MockServer::seed_user`] creates: one with a status the API cannot create
+/// The user [`MockServer::seed_user`](crate::MockServer::seed_user) creates: one with a status the API cannot create
 /// users with.
 ///
 /// ```
