@@ -9,7 +9,7 @@ use crate::client::Client;
 use crate::errors::Result;
 use crate::http::{self, Request, ResponseInfo, segment};
 use crate::list::{List, ListParams};
-use crate::object::{Object, loaded, wrong_kind};
+use crate::object::{Object, fetched, wrong_kind};
 
 /// Declares the calls of one resource, each written once:
 ///
@@ -73,7 +73,7 @@ pub(crate) fn fetch<T: Object>(client: &Client, req: Request) -> Result<T> {
     if value.object() != T::OBJECT {
         return Err(wrong_kind(&info, T::OBJECT, value.object(), client));
     }
-    Ok(loaded(value, client, &info))
+    Ok(fetched(value, client, &info))
 }
 
 /// `GET {collection}/{id}` for an object of kind `T`.

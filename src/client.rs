@@ -37,8 +37,8 @@ use std::time::Duration;
 
 use once_cell::sync::Lazy;
 
-use crate::config::{Config, ConfigBuilder};
-use crate::errors::Result;
+use crate::config::{BuildTarget, Config, ConfigBuilder, Source, Target};
+use crate::errors::{Error, Result};
 
 /// A configured handle on the API: a [`Config`] and the HTTP agent it uses. Every call of the
 /// API is one of its methods' methods: [`users`](Client::users), [`apps`](Client::apps), …
@@ -55,11 +55,37 @@ pub struct Client {
 impl std::panic::UnwindSafe for Client {}
 impl std::panic::RefUnwindSafe for Client {}
 
-static GLOBAL: Lazy<RwLock<Client>> = Lazy::new(|| {
-    RwLock::new(Client {
-        config: Arc::new(Config::from_env()),
+/// The process-wide client, and whether it is switched on.
+struct Global {
+    client: Client,
+    on: bool,
+}
+
+static GLOBAL: Lazy<RwLock<Global>> = Lazy::new(|| {
+    let mut config = Config::from_env();
+    config.source = Source::Global;
+    RwLock::new(Global {
+        client: Client::new(config),
+        on: true,
     })
 });
+
+/// What a switched-off process-wide client answers every call with.
+const SWITCHED_OFF: &str = "the process-wide client is switched off (pinn::disable_global_client): \
+                            call through an explicit Client, or switch it back on with \
+                            pinn::set_client";
+
+fn global() -> std::sync::RwLockReadGuard<'static, Global> {
+    GLOBAL
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn global_mut() -> std::sync::RwLockWriteGuard<'static, Global> {
+    GLOBAL
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
 
 thread_local! {
     static SCOPED: RefCell<Option<Client>> = const { RefCell::new(None) };
@@ -85,6 +111,38 @@ impl Client {
         }
     }
 
+    /// A client with the settings of `PINN_SECRET_KEY`, `PINN_API_HOST` and
+    /// `PINN_API_VERSION` ([`Config::from_env`]). It never fails: a value that cannot be used
+    /// makes every call fail with a configuration error naming it.
+    ///
+    /// ```
+    /// // SAFETY: this example is its own process, with no other thread touching the environment.
+    /// unsafe { std::env::remove_var("PINN_SECRET_KEY") };
+    /// let client = pinn::Client::from_env();
+    /// let err = client.users().list(&Default::default()).unwrap_err();
+    /// assert_eq!(err.to_string(), "configuration error: no secret key set: set PINN_SECRET_KEY");
+    /// ```
+    pub fn from_env() -> Client {
+        Client::new(Config::from_env())
+    }
+
+    /// A builder of a client: every setting of [`Config::builder`], then
+    /// [`build`](ConfigBuilder::build) gives the client.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start();
+    /// let client = pinn::Client::builder()
+    ///     .secret_key(server.secret_key())
+    ///     .api_host(server.url())
+    ///     .max_retries(0)
+    ///     .build()?;
+    /// assert!(client.users().list(&Default::default())?.data.is_empty());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn builder() -> ConfigBuilder<Client> {
+        ConfigBuilder::new(Config::default())
+    }
+
     /// The client every call uses on this thread right now: the innermost
     /// [`scope`](Client::scope), or else the process-wide client.
     ///
@@ -101,7 +159,8 @@ impl Client {
             .unwrap_or_else(Client::global)
     }
 
-    /// The process-wide client.
+    /// The process-wide client. Once it is switched off ([`disable_global_client`]), a
+    /// client whose every call fails with a configuration error, before any I/O.
     ///
     /// ```
     /// # let server = pinn_mock::MockServer::start();
@@ -112,10 +171,7 @@ impl Client {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn global() -> Client {
-        match GLOBAL.read() {
-            Ok(g) => g.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
-        }
+        global().client.clone()
     }
 
     /// This client's settings.
@@ -180,7 +236,15 @@ impl Client {
     }
 }
 
-/// Makes `client` the process-wide client.
+impl Target for Client {}
+
+impl BuildTarget for Client {
+    fn from_config(config: Config) -> Client {
+        Client::new(config)
+    }
+}
+
+/// Makes `client` the process-wide client, and switches it on if it was off.
 ///
 /// ```
 /// # let server = pinn_mock::MockServer::start();
@@ -191,21 +255,54 @@ impl Client {
 /// # Ok::<(), pinn::Error>(())
 /// ```
 pub fn set_client(client: Client) {
-    match GLOBAL.write() {
-        Ok(mut g) => *g = client,
-        Err(poisoned) => *poisoned.into_inner() = client,
-    }
+    *global_mut() = Global { client, on: true };
+}
+
+/// Switches the process-wide client off. From then on every static call (`User::create`, …)
+/// and every call of an object that came from no client (deserialized, say) outside a
+/// [`Client::scope`] fails with a configuration error, before any I/O; so do the setters
+/// ([`set_secret_key`], …). [`set_client`] switches it back on.
+///
+/// For a multi-tenant server, where every call must go through the tenant's own
+/// [`Client`]: a stray static call, or a save of a restored object, is then an error instead
+/// of a call on the `PINN_*` account.
+///
+/// ```
+/// # let server = pinn_mock::MockServer::start();
+/// let tenant = server.client();
+/// pinn::disable_global_client();
+/// let err = pinn::User::list(&Default::default()).unwrap_err();
+/// assert_eq!(err.kind(), pinn::ErrorKind::Configuration);
+/// assert!(err.to_string().contains("switched off"));
+/// assert!(pinn::set_secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc").is_err());
+/// assert!(tenant.users().list(&Default::default()).is_ok()); // explicit clients work
+/// assert!(tenant.scope(|| pinn::User::list(&Default::default())).is_ok()); // and scopes
+/// pinn::set_client(tenant); // on again
+/// assert!(pinn::User::list(&Default::default()).is_ok());
+/// # Ok::<(), pinn::Error>(())
+/// ```
+pub fn disable_global_client() {
+    let off = Config {
+        problem: Some(SWITCHED_OFF.into()),
+        source: Source::Global,
+        ..Config::default()
+    };
+    *global_mut() = Global {
+        client: Client::new(off),
+        on: false,
+    };
 }
 
 /// Swaps in a new process-wide config made from the current one by `change`. A problem with
-/// the new values is returned and the old config stays in place.
+/// the new values is returned and the old config stays in place; so is a switched-off client.
 fn update(change: impl FnOnce(ConfigBuilder) -> ConfigBuilder) -> Result<()> {
-    let mut g = match GLOBAL.write() {
-        Ok(g) => g,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    let config = change(g.config.to_builder()).build()?;
-    *g = Client::new(config);
+    let mut g = global_mut();
+    if !g.on {
+        return Err(Error::Configuration(SWITCHED_OFF.into()));
+    }
+    let mut config = change(g.client.config.to_builder()).build()?;
+    config.source = Source::Global;
+    g.client = Client::new(config);
     Ok(())
 }
 

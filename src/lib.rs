@@ -47,13 +47,14 @@ pub mod errors;
 mod http;
 pub mod id_token;
 pub mod list;
+mod model;
 mod object;
 pub mod resources;
 pub mod text;
 
 pub use client::{
-    Client, set_api_host, set_api_version, set_client, set_max_retries, set_secret_key,
-    set_timeouts,
+    Client, disable_global_client, set_api_host, set_api_version, set_client, set_max_retries,
+    set_secret_key, set_timeouts,
 };
 pub use config::{Config, ConfigBuilder, SecretKey};
 pub use errors::{ApiError, Error, ErrorKind, Outcome, Result};

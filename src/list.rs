@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::client::Client;
 use crate::errors::{Error, Result};
 use crate::http::{self, Request, ResponseInfo};
-use crate::object::{Object, Origin, loaded, wrong_kind};
+use crate::object::{Object, Origin, fetched, wrong_kind};
 
 /// Optional parameters of every list call.
 ///
@@ -153,7 +153,7 @@ impl<T: Object> List<T> {
             if item.object() != T::OBJECT {
                 return Err(wrong_kind(&info, T::OBJECT, item.object(), client));
             }
-            items.push(loaded(item, client, &info));
+            items.push(fetched(item, client, &info));
         }
         Ok(List {
             data: items,

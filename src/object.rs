@@ -70,7 +70,7 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
     /// use pinn::{Object, User};
     /// let user = User::create(&Default::default())?;
     /// let cached = user.to_value();
-    /// assert_eq!(User::from_value(cached)?.user_id, user.user_id);
+    /// assert_eq!(User::from_value(cached)?, user); // equal: the same fields
     /// let err = pinn::App::from_value(user.to_value()).unwrap_err();
     /// assert_eq!(err.to_string(), r#"invalid response from pinn: expected a "app" object, got "user""#);
     /// # Ok::<(), pinn::Error>(())
@@ -123,18 +123,37 @@ pub trait Deletable {
 }
 
 pub(crate) mod private {
-    /// The crate's side of [`Object`](super::Object): where an object came from, and what
-    /// `save()` compares against. Nameable only inside the crate, which seals `Object`.
+    /// The crate's side of [`Object`](super::Object): where an object came from. Nameable
+    /// only inside the crate, which seals `Object`.
     pub trait Sealed {
         fn origin(&self) -> &super::Origin;
         fn origin_mut(&mut self) -> &mut super::Origin;
-        /// Remembers the updatable fields as read, so `save()` can send only what changed.
-        fn mark_loaded(&mut self) {}
     }
 }
 
-/// Where an object came from. Never serialized, and never part of equality: two objects with
-/// the same fields are equal whoever fetched them.
+/// What a model knows besides its fields: where it came from, and `loaded`, its updatable
+/// fields as last read, restored or saved (what `save()` compares against; `()` for a model
+/// without `save()`). Never serialized, and never part of equality: two objects with the
+/// same fields are equal whoever fetched them.
+#[derive(Clone, Default)]
+pub(crate) struct State<S> {
+    pub(crate) origin: Origin,
+    pub(crate) loaded: S,
+}
+
+impl<S> PartialEq for State<S> {
+    fn eq(&self, _: &State<S>) -> bool {
+        true
+    }
+}
+
+impl<S> fmt::Debug for State<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("..")
+    }
+}
+
+/// Where an object came from: the client that fetched it and the response it came in.
 #[derive(Clone, Default)]
 pub struct Origin {
     pub(crate) client: Option<Client>,
@@ -156,21 +175,8 @@ impl Origin {
     }
 }
 
-impl PartialEq for Origin {
-    fn eq(&self, _: &Origin) -> bool {
-        true
-    }
-}
-
-impl fmt::Debug for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("..")
-    }
-}
-
-/// Records where `value` came from and what its updatable fields were.
-pub(crate) fn loaded<T: Object>(mut value: T, client: &Client, response: &Arc<ResponseInfo>) -> T {
-    value.mark_loaded();
+/// Records where `value` came from.
+pub(crate) fn fetched<T: Object>(mut value: T, client: &Client, response: &Arc<ResponseInfo>) -> T {
     *value.origin_mut() = Origin::new(client, Arc::clone(response));
     value
 }
@@ -221,42 +227,3 @@ pub(crate) fn write_json(value: &impl Serialize, f: &mut fmt::Formatter<'_>) -> 
     let s = serde_json::to_string_pretty(value).map_err(|_| fmt::Error)?;
     f.write_str(&s)
 }
-
-/// Implements `Display` (pretty JSON) and [`Object`] for a model with an `origin` field.
-macro_rules! object {
-    ($ty:ty, $kind:literal, $id:ident) => {
-        crate::object::object!($ty, $kind, $id, |_this| {});
-    };
-    ($ty:ty, $kind:literal, $id:ident, |$this:ident| $loaded:block) => {
-        impl std::fmt::Display for $ty {
-            /// The object as pretty JSON, like the Python SDK's `str()`.
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                crate::object::write_json(self, f)
-            }
-        }
-
-        impl crate::object::Object for $ty {
-            const OBJECT: &'static str = $kind;
-            fn object(&self) -> &str {
-                &self.object
-            }
-            fn id(&self) -> &str {
-                &self.$id
-            }
-        }
-
-        impl crate::object::private::Sealed for $ty {
-            fn origin(&self) -> &crate::object::Origin {
-                &self.origin
-            }
-            fn origin_mut(&mut self) -> &mut crate::object::Origin {
-                &mut self.origin
-            }
-            fn mark_loaded(&mut self) {
-                let $this = self;
-                $loaded
-            }
-        }
-    };
-}
-pub(crate) use object;

@@ -1,6 +1,7 @@
 //! [`ConfigBuilder`]: every setting, checked.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,57 +25,6 @@ impl Config {
         ConfigBuilder::new(Config::default())
     }
 
-    /// The settings from `PINN_SECRET_KEY`, `PINN_API_HOST` and `PINN_API_VERSION`.
-    ///
-    /// Never fails: a value that cannot be used is remembered, and every request made with this
-    /// config fails with a [`Configuration`](crate::ErrorKind::Configuration) error naming it.
-    /// That includes a value that is not UTF-8: it is never taken as unset (an unset
-    /// `PINN_API_HOST` means the production host). An empty value is taken as unset.
-    ///
-    /// ```
-    /// # let server = pinn_mock::MockServer::start();
-    /// // SAFETY: this example is its own process, with no other thread touching the environment.
-    /// unsafe { std::env::set_var("PINN_SECRET_KEY", server.secret_key()) };
-    /// unsafe { std::env::set_var("PINN_API_HOST", server.url()) };
-    /// let client = pinn::Client::new(pinn::Config::from_env());
-    /// assert!(client.scope(|| pinn::User::list(&Default::default()))?.data.is_empty());
-    ///
-    /// unsafe { std::env::set_var("PINN_API_HOST", "ftp://nowhere") };
-    /// let err = pinn::Config::from_env().check().unwrap_err();
-    /// assert_eq!(err.kind(), pinn::ErrorKind::Configuration);
-    /// # Ok::<(), pinn::Error>(())
-    /// ```
-    pub fn from_env() -> Config {
-        let mut problems = Vec::new();
-        let mut var = |name: &str| match std::env::var(name) {
-            Ok(v) => Some(v).filter(|v| !v.is_empty()),
-            Err(std::env::VarError::NotPresent) => None,
-            // Never taken as unset: a host falling back to the default would send the key
-            // to production, and a missing key would be reported as never set.
-            Err(std::env::VarError::NotUnicode(_)) => {
-                problems.push(format!("{name} is set but is not valid UTF-8"));
-                None
-            }
-        };
-        let (key, host, version) = (
-            var("PINN_SECRET_KEY"),
-            var("PINN_API_HOST"),
-            var("PINN_API_VERSION"),
-        );
-        let mut b = Config::builder();
-        if let Some(k) = key {
-            b = b.secret_key(k);
-        }
-        if let Some(h) = host {
-            b = b.api_host(h);
-        }
-        if let Some(v) = version {
-            b = b.api_version(v);
-        }
-        b.unreadable_env(problems.into_iter().next());
-        b.finish()
-    }
-
     /// A builder starting from this config's values.
     ///
     /// ```
@@ -91,17 +41,48 @@ impl Config {
     }
 }
 
-/// Builds a [`Config`]. [`build`](ConfigBuilder::build) checks every value and reports the
-/// first problem as a configuration error; no setting can make a later call panic.
-#[derive(Clone)]
+/// Builds a [`Config`] or, from [`Client::builder`](crate::Client::builder), a
+/// [`Client`](crate::Client) using one (`T`). [`build`](ConfigBuilder::build) checks every
+/// value and reports the first problem as a configuration error; no setting can make a later
+/// call panic.
 #[must_use]
-pub struct ConfigBuilder {
+pub struct ConfigBuilder<T = Config> {
     config: Config,
     /// Problems found by the setters themselves, in the order they were called.
     problems: Vec<String>,
+    built: PhantomData<fn() -> T>,
 }
 
-impl fmt::Debug for ConfigBuilder {
+/// What a [`ConfigBuilder`] builds: a [`Config`], or a [`Client`](crate::Client) using one.
+/// Implemented by those two only (the trait is sealed).
+pub trait Target: private::Sealed {}
+
+impl Target for Config {}
+
+impl private::Sealed for Config {
+    fn from_config(config: Config) -> Config {
+        config
+    }
+}
+
+pub(crate) mod private {
+    /// How a [`Target`](super::Target) is made from the config built.
+    pub trait Sealed: Sized {
+        fn from_config(config: super::Config) -> Self;
+    }
+}
+
+impl<T> Clone for ConfigBuilder<T> {
+    fn clone(&self) -> Self {
+        ConfigBuilder {
+            config: self.config.clone(),
+            problems: self.problems.clone(),
+            built: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for ConfigBuilder<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // A problem may quote a value, and the key may have been given where it was not meant
         // to go (as the proxy, say): it is redacted, as in the config's own `Debug`.
@@ -118,16 +99,18 @@ impl fmt::Debug for ConfigBuilder {
     }
 }
 
-impl ConfigBuilder {
-    fn new(config: Config) -> ConfigBuilder {
+impl<T: Target> ConfigBuilder<T> {
+    /// A builder of a `T` starting from `config`.
+    pub(crate) fn new(config: Config) -> ConfigBuilder<T> {
         ConfigBuilder {
             config,
             problems: Vec::new(),
+            built: PhantomData,
         }
     }
 
     /// Records that an environment variable could not be read.
-    fn unreadable_env(&mut self, problem: Option<String>) {
+    pub(super) fn unreadable_env(&mut self, problem: Option<String>) {
         self.config.unreadable_env = problem;
     }
 
@@ -507,11 +490,11 @@ impl ConfigBuilder {
     /// assert_eq!(err.kind(), pinn::ErrorKind::Configuration);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn build(self) -> Result<Config> {
+    pub fn build(self) -> Result<T> {
         let config = self.finish();
         match &config.problem {
             Some(p) => Err(Error::Configuration(p.clone())),
-            None => Ok(config),
+            None => Ok(T::from_config(config)),
         }
     }
 
@@ -520,6 +503,7 @@ impl ConfigBuilder {
         let ConfigBuilder {
             config: mut c,
             mut problems,
+            built: _,
         } = self;
         problems.splice(0..0, c.unreadable_env.clone());
         c.authorization = None;

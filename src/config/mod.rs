@@ -10,10 +10,12 @@
 mod builder;
 mod checks;
 mod defaults;
+mod env;
 mod key;
 mod settings;
 
-pub use builder::ConfigBuilder;
+pub(crate) use builder::private::Sealed as BuildTarget;
+pub use builder::{ConfigBuilder, Target};
 pub use checks::MAX_SECRET_KEY_BYTES;
 pub use defaults::{
     DEFAULT_API_HOST, DEFAULT_CONNECT_TIMEOUT, DEFAULT_DEADLINE, DEFAULT_DNS_CACHE_TTL,
@@ -22,4 +24,4 @@ pub use defaults::{
 };
 pub use key::SecretKey;
 pub use settings::Config;
-pub(crate) use settings::{ProxySetting, TlsRoots, Transport};
+pub(crate) use settings::{ProxySetting, Source, TlsRoots, Transport};

@@ -70,6 +70,18 @@ impl Transport {
     }
 }
 
+/// Which way a config was made, for advice that fits it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// [`Config::builder`] (or a builder from another config).
+    #[default]
+    Builder,
+    /// [`Config::from_env`].
+    Env,
+    /// The process-wide client's: from the environment, then the crate's setters.
+    Global,
+}
+
 /// An immutable set of settings. Build one with [`Config::builder`] or [`Config::from_env`].
 ///
 /// Its `Debug` output shows whether a key is set, never the key, and a proxy's host and
@@ -105,6 +117,8 @@ pub struct Config {
     /// The API host's `host[:port]`, lowercase: what the transport's guard knows its
     /// connection by.
     pub(crate) authority: Arc<str>,
+    /// Which way it was made.
+    pub(crate) source: Source,
 }
 
 impl fmt::Debug for Config {
@@ -165,6 +179,7 @@ impl Default for Config {
             jwt_key: None,
             host_is_loopback: false,
             authority: Arc::from(""),
+            source: Source::Builder,
         }
     }
 }
@@ -315,9 +330,12 @@ impl Config {
             return Err(Error::Configuration(p.clone()));
         }
         if self.authorization.is_none() {
-            return Err(Error::Configuration(
-                "no secret key set: call pinn::set_secret_key or set PINN_SECRET_KEY".into(),
-            ));
+            let advice = match self.source {
+                Source::Builder => "give one to ConfigBuilder::secret_key",
+                Source::Env => "set PINN_SECRET_KEY",
+                Source::Global => "call pinn::set_secret_key or set PINN_SECRET_KEY",
+            };
+            return Err(Error::Configuration(format!("no secret key set: {advice}")));
         }
         Ok(())
     }

@@ -1,14 +1,14 @@
 //! Apps: `/v1/apps`.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
 
 use super::fields::{or_default, string_enum};
 use crate::calls::{self, calls};
 use crate::errors::{Error, Result};
 use crate::http::{Request, ResponseInfo};
 use crate::list::{List, ListParams};
-use crate::object::{Deletable, Origin, object};
+use crate::model::model;
+use crate::object::Deletable;
 
 string_enum! {
     /// The platform of an app.
@@ -22,39 +22,33 @@ string_enum! {
     }
 }
 
-/// An iOS, Android or web app registered with Pinn.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct App {
-    /// Always `"app"`.
-    pub object: String,
-    /// Unique ID (`app_…`).
-    pub app_id: String,
-    /// Unix seconds when the app was created.
-    #[serde(default, deserialize_with = "or_default")]
-    pub created_at: i64,
-    /// Unix seconds when the app was last updated.
-    #[serde(default, deserialize_with = "or_default")]
-    pub updated_at: i64,
-    /// Non-secret key embedded in the app to configure the Pinn SDK.
-    #[serde(default, deserialize_with = "or_default")]
-    pub publishable_key: String,
-    /// `ios`, `android` or `web`.
-    pub app_type: AppType,
-    /// Human-readable name.
-    #[serde(default, deserialize_with = "or_default")]
-    pub name: String,
-    /// Optional description.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// Fields this crate does not know, kept as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-    /// The client that fetched it and the response it came in.
-    #[serde(skip)]
-    origin: Origin,
+model! {
+    /// An iOS, Android or web app registered with Pinn.
+    pub struct App {
+        /// Always `"app"`.
+        pub object: String,
+        /// Unique ID (`app_…`).
+        pub app_id: String,
+        /// Unix seconds when the app was created.
+        #[serde(default, deserialize_with = "or_default")]
+        pub created_at: i64,
+        /// Unix seconds when the app was last updated.
+        #[serde(default, deserialize_with = "or_default")]
+        pub updated_at: i64,
+        /// Non-secret key embedded in the app to configure the Pinn SDK.
+        #[serde(default, deserialize_with = "or_default")]
+        pub publishable_key: String,
+        /// `ios`, `android` or `web`.
+        pub app_type: AppType,
+        /// Human-readable name.
+        #[serde(default, deserialize_with = "or_default")]
+        pub name: String,
+        /// Optional description.
+        #[serde(default)]
+        pub description: Option<String>,
+    }
+    object "app", id app_id;
 }
-
-object!(App, "app", app_id);
 
 /// What [`App::create`] sends: the type (in the path), and the name and optional
 /// description (the body).
@@ -196,6 +190,6 @@ impl Deletable for App {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<ResponseInfo> {
-        self.origin.client().apps().delete(&self.app_id)
+        self.state.origin.client().apps().delete(&self.app_id)
     }
 }

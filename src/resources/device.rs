@@ -1,14 +1,12 @@
 //! Devices: `/v1/devices`. Devices are enrolled by the Pinn mobile SDK, not created here.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
-
 use super::fields::{or_default, string_enum};
 use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::http::{ResponseInfo, segment};
 use crate::list::{List, ListParams};
-use crate::object::{Deletable, Origin, object};
+use crate::model::model;
+use crate::object::Deletable;
 use crate::resources::log::Log;
 
 string_enum! {
@@ -21,51 +19,45 @@ string_enum! {
     }
 }
 
-/// A device enrolled by a user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Device {
-    /// Always `"device"`.
-    pub object: String,
-    /// Unique ID (`dev_…`).
-    pub device_id: String,
-    /// The user the device is registered to.
-    #[serde(default, deserialize_with = "or_default")]
-    pub user_id: String,
-    /// Unix seconds when the device was created.
-    #[serde(default, deserialize_with = "or_default")]
-    pub created_at: i64,
-    /// Unix seconds when the device was last updated.
-    #[serde(default, deserialize_with = "or_default")]
-    pub updated_at: i64,
-    /// Human-readable name.
-    #[serde(default, deserialize_with = "or_default")]
-    pub name: String,
-    /// Manufacturer.
-    #[serde(default, deserialize_with = "or_default")]
-    pub make: String,
-    /// Model identifier.
-    #[serde(default, deserialize_with = "or_default")]
-    pub model: String,
-    /// `ios` or `android`.
-    pub platform: Platform,
-    /// Last recorded platform version.
-    #[serde(default, deserialize_with = "or_default")]
-    pub platform_version: String,
-    /// Last recorded Pinn framework version.
-    #[serde(default, deserialize_with = "or_default")]
-    pub framework_version: String,
-    /// APNS or FCM push notification token, if any.
-    #[serde(default)]
-    pub push_notification_token: Option<String>,
-    /// Fields this crate does not know, kept as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-    /// The client that fetched it and the response it came in.
-    #[serde(skip)]
-    origin: Origin,
+model! {
+    /// A device enrolled by a user.
+    pub struct Device {
+        /// Always `"device"`.
+        pub object: String,
+        /// Unique ID (`dev_…`).
+        pub device_id: String,
+        /// The user the device is registered to.
+        #[serde(default, deserialize_with = "or_default")]
+        pub user_id: String,
+        /// Unix seconds when the device was created.
+        #[serde(default, deserialize_with = "or_default")]
+        pub created_at: i64,
+        /// Unix seconds when the device was last updated.
+        #[serde(default, deserialize_with = "or_default")]
+        pub updated_at: i64,
+        /// Human-readable name.
+        #[serde(default, deserialize_with = "or_default")]
+        pub name: String,
+        /// Manufacturer.
+        #[serde(default, deserialize_with = "or_default")]
+        pub make: String,
+        /// Model identifier.
+        #[serde(default, deserialize_with = "or_default")]
+        pub model: String,
+        /// `ios` or `android`.
+        pub platform: Platform,
+        /// Last recorded platform version.
+        #[serde(default, deserialize_with = "or_default")]
+        pub platform_version: String,
+        /// Last recorded Pinn framework version.
+        #[serde(default, deserialize_with = "or_default")]
+        pub framework_version: String,
+        /// APNS or FCM push notification token, if any.
+        #[serde(default)]
+        pub push_notification_token: Option<String>,
+    }
+    object "device", id device_id;
 }
-
-object!(Device, "device", device_id);
 
 calls! {
     /// The device calls of one client: `client.devices()`. Devices are enrolled by the Pinn
@@ -148,6 +140,6 @@ impl Deletable for Device {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<ResponseInfo> {
-        self.origin.client().devices().delete(&self.device_id)
+        self.state.origin.client().devices().delete(&self.device_id)
     }
 }

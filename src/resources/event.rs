@@ -1,44 +1,37 @@
 //! Events: `/v1/events`. Every change to your account records one.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::fields::or_default;
 use crate::calls::{self, calls};
 use crate::list::{List, ListParams};
-use crate::object::{Origin, object};
+use crate::model::model;
 
-/// Something that happened in your account, e.g. `user.created`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Event {
-    /// Always `"event"`.
-    pub object: String,
-    /// Unique ID (`evt_…`).
-    pub event_id: String,
-    /// Unix seconds when the event happened.
-    #[serde(default, deserialize_with = "or_default")]
-    pub created_at: i64,
-    /// The event's data, e.g. the object it concerns.
-    #[serde(default, deserialize_with = "or_default")]
-    pub data: Map<String, Value>,
-    /// The ID of the request that caused it.
-    #[serde(default)]
-    pub request: Option<String>,
-    /// The event type, e.g. `user.created` (`type` on the wire, `event_type` in Python).
-    #[serde(rename = "type", default, deserialize_with = "or_default")]
-    pub event_type: String,
-    /// Whether it happened outside the sandbox.
-    #[serde(default, deserialize_with = "or_default")]
-    pub livemode: bool,
-    /// Fields this crate does not know, kept as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-    /// The client that fetched it and the response it came in.
-    #[serde(skip)]
-    origin: Origin,
+model! {
+    /// Something that happened in your account, e.g. `user.created`.
+    pub struct Event {
+        /// Always `"event"`.
+        pub object: String,
+        /// Unique ID (`evt_…`).
+        pub event_id: String,
+        /// Unix seconds when the event happened.
+        #[serde(default, deserialize_with = "or_default")]
+        pub created_at: i64,
+        /// The event's data, e.g. the object it concerns.
+        #[serde(default, deserialize_with = "or_default")]
+        pub data: Map<String, Value>,
+        /// The ID of the request that caused it.
+        #[serde(default)]
+        pub request: Option<String>,
+        /// The event type, e.g. `user.created` (`type` on the wire, `event_type` in Python).
+        #[serde(rename = "type", default, deserialize_with = "or_default")]
+        pub event_type: String,
+        /// Whether it happened outside the sandbox.
+        #[serde(default, deserialize_with = "or_default")]
+        pub livemode: bool,
+    }
+    object "event", id event_id;
 }
-
-object!(Event, "event", event_id);
 
 calls! {
     /// The event calls of one client: `client.events()`.

@@ -1,21 +1,8 @@
 //! What the models' fields share: string enums with a fallback, `null` read as a default,
-//! and the record of what `save()` compares against.
-
-use std::fmt;
+//! and the metadata setters of parameters.
 
 use serde::Deserialize;
 use serde::de::Deserializer;
-
-/// What an object's updatable fields were when it was last read from the API: `save()` sends
-/// only the fields that differ. Empty for an object built by hand, which then sends them all.
-#[derive(Clone, Default, PartialEq)]
-pub(crate) struct Loaded<T>(pub(crate) Option<T>);
-
-impl<T> fmt::Debug for Loaded<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("..")
-    }
-}
 
 /// Implements `metadata` (the whole map) and `metadata_entry` (one entry) for parameters
 /// with a `metadata: Option<Map<String, Value>>` field, with examples naming the type.
@@ -60,14 +47,6 @@ macro_rules! metadata_setters {
     };
 }
 pub(crate) use metadata_setters;
-
-/// `now` where it differs from `before` (or where there is no `before`), else `None`.
-pub(crate) fn changed<T: PartialEq>(before: Option<&T>, now: T) -> Option<T> {
-    match before {
-        Some(b) if *b == now => None,
-        _ => Some(now),
-    }
-}
 
 /// A string enum with a fallback for values this crate does not know yet.
 macro_rules! string_enum {

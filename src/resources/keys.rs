@@ -3,15 +3,16 @@
 //! losing their device. Both are only ever created, for a user, and differ in a recovery
 //! key's `flow`.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use super::fields::or_default;
 use crate::calls::{self, calls};
 use crate::client::Client;
 use crate::errors::Result;
 use crate::http::{Request, require_id};
-use crate::object::{Object, Origin, object};
+use crate::model::model;
+use crate::object::Object;
 
 /// `POST {path}` with `params`, for the user `user_id` (refused before any I/O when empty).
 fn create<K: Object>(
@@ -24,37 +25,31 @@ fn create<K: Object>(
     calls::fetch(client, Request::post(path.into()).json(params)?)
 }
 
-/// A one-off key that authorizes a user to enroll with the Pinn mobile SDK.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EnrollmentKey {
-    /// Always `"enrollment_key"`.
-    pub object: String,
-    /// Unique ID (`ek_…`).
-    pub enrollment_key_id: String,
-    /// The user it was issued for.
-    #[serde(default, deserialize_with = "or_default")]
-    pub user_id: String,
-    /// Unix seconds when it was created.
-    #[serde(default, deserialize_with = "or_default")]
-    pub created_at: i64,
-    /// Unix seconds when it expires.
-    #[serde(default, deserialize_with = "or_default")]
-    pub expires_at: i64,
-    /// Whether it is a live (not sandbox) key.
-    #[serde(default, deserialize_with = "or_default")]
-    pub livemode: bool,
-    /// The secret handed to the mobile SDK.
-    #[serde(default, deserialize_with = "or_default")]
-    pub secret: String,
-    /// Fields this crate does not know, kept as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-    /// The client that fetched it and the response it came in.
-    #[serde(skip)]
-    origin: Origin,
+model! {
+    /// A one-off key that authorizes a user to enroll with the Pinn mobile SDK.
+    pub struct EnrollmentKey {
+        /// Always `"enrollment_key"`.
+        pub object: String,
+        /// Unique ID (`ek_…`).
+        pub enrollment_key_id: String,
+        /// The user it was issued for.
+        #[serde(default, deserialize_with = "or_default")]
+        pub user_id: String,
+        /// Unix seconds when it was created.
+        #[serde(default, deserialize_with = "or_default")]
+        pub created_at: i64,
+        /// Unix seconds when it expires.
+        #[serde(default, deserialize_with = "or_default")]
+        pub expires_at: i64,
+        /// Whether it is a live (not sandbox) key.
+        #[serde(default, deserialize_with = "or_default")]
+        pub livemode: bool,
+        /// The secret handed to the mobile SDK.
+        #[serde(default, deserialize_with = "or_default")]
+        pub secret: String,
+    }
+    object "enrollment_key", id enrollment_key_id;
 }
-
-object!(EnrollmentKey, "enrollment_key", enrollment_key_id);
 
 /// What [`EnrollmentKey::create`] sends: `{"user_id": …}`.
 ///
@@ -112,40 +107,34 @@ calls! {
     }
 }
 
-/// A one-off key that authorizes a user to re-enroll after losing their device.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RecoveryKey {
-    /// Always `"recovery_key"`.
-    pub object: String,
-    /// Unique ID (`rk_…`).
-    pub recovery_key_id: String,
-    /// The user it was issued for.
-    #[serde(default, deserialize_with = "or_default")]
-    pub user_id: String,
-    /// Unix seconds when it was created.
-    #[serde(default, deserialize_with = "or_default")]
-    pub created_at: i64,
-    /// Unix seconds when it expires.
-    #[serde(default, deserialize_with = "or_default")]
-    pub expires_at: i64,
-    /// Whether it is a live (not sandbox) key.
-    #[serde(default, deserialize_with = "or_default")]
-    pub livemode: bool,
-    /// The secret handed to the mobile SDK.
-    #[serde(default, deserialize_with = "or_default")]
-    pub secret: String,
-    /// The remote factors checked before re-enrollment.
-    #[serde(default, deserialize_with = "or_default")]
-    pub flow: Vec<Value>,
-    /// Fields this crate does not know, kept as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-    /// The client that fetched it and the response it came in.
-    #[serde(skip)]
-    origin: Origin,
+model! {
+    /// A one-off key that authorizes a user to re-enroll after losing their device.
+    pub struct RecoveryKey {
+        /// Always `"recovery_key"`.
+        pub object: String,
+        /// Unique ID (`rk_…`).
+        pub recovery_key_id: String,
+        /// The user it was issued for.
+        #[serde(default, deserialize_with = "or_default")]
+        pub user_id: String,
+        /// Unix seconds when it was created.
+        #[serde(default, deserialize_with = "or_default")]
+        pub created_at: i64,
+        /// Unix seconds when it expires.
+        #[serde(default, deserialize_with = "or_default")]
+        pub expires_at: i64,
+        /// Whether it is a live (not sandbox) key.
+        #[serde(default, deserialize_with = "or_default")]
+        pub livemode: bool,
+        /// The secret handed to the mobile SDK.
+        #[serde(default, deserialize_with = "or_default")]
+        pub secret: String,
+        /// The remote factors checked before re-enrollment.
+        #[serde(default, deserialize_with = "or_default")]
+        pub flow: Vec<Value>,
+    }
+    object "recovery_key", id recovery_key_id;
 }
-
-object!(RecoveryKey, "recovery_key", recovery_key_id);
 
 /// What [`RecoveryKey::create`] sends: `{"user_id": …, "flow": [...]}`, the flow only when
 /// given.

@@ -1,13 +1,12 @@
 //! Authentication logs: `/v1/logs`. Logs are written by Pinn when users authenticate.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::fields::{or_default, string_enum};
 use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::list::{List, ListParams};
-use crate::object::{Origin, object};
+use crate::model::model;
 
 string_enum! {
     /// How an authentication was made.
@@ -19,48 +18,42 @@ string_enum! {
     }
 }
 
-/// One authentication attempt.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Log {
-    /// Always `"log"`.
-    pub object: String,
-    /// Unique ID (`log_…`).
-    pub log_id: String,
-    /// The user who authenticated.
-    #[serde(default, deserialize_with = "or_default")]
-    pub user_id: String,
-    /// The device that authenticated.
-    #[serde(default, deserialize_with = "or_default")]
-    pub device_id: String,
-    /// The mobile app involved.
-    #[serde(default, deserialize_with = "or_default")]
-    pub app_id: String,
-    /// The web app involved, if any.
-    #[serde(default)]
-    pub web_app_id: Option<String>,
-    /// Unix seconds when it happened.
-    #[serde(default, deserialize_with = "or_default")]
-    pub created_at: i64,
-    /// Whether the authentication succeeded.
-    #[serde(default, deserialize_with = "or_default")]
-    pub success: bool,
-    /// Combined score of all scorable biometrics.
-    #[serde(default, deserialize_with = "or_default")]
-    pub score: f64,
-    /// Each factor used and its score.
-    #[serde(default, deserialize_with = "or_default")]
-    pub factors: Map<String, Value>,
-    /// `web` or `mobile`.
-    pub auth_type: AuthType,
-    /// Fields this crate does not know, kept as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-    /// The client that fetched it and the response it came in.
-    #[serde(skip)]
-    origin: Origin,
+model! {
+    /// One authentication attempt.
+    pub struct Log {
+        /// Always `"log"`.
+        pub object: String,
+        /// Unique ID (`log_…`).
+        pub log_id: String,
+        /// The user who authenticated.
+        #[serde(default, deserialize_with = "or_default")]
+        pub user_id: String,
+        /// The device that authenticated.
+        #[serde(default, deserialize_with = "or_default")]
+        pub device_id: String,
+        /// The mobile app involved.
+        #[serde(default, deserialize_with = "or_default")]
+        pub app_id: String,
+        /// The web app involved, if any.
+        #[serde(default)]
+        pub web_app_id: Option<String>,
+        /// Unix seconds when it happened.
+        #[serde(default, deserialize_with = "or_default")]
+        pub created_at: i64,
+        /// Whether the authentication succeeded.
+        #[serde(default, deserialize_with = "or_default")]
+        pub success: bool,
+        /// Combined score of all scorable biometrics.
+        #[serde(default, deserialize_with = "or_default")]
+        pub score: f64,
+        /// Each factor used and its score.
+        #[serde(default, deserialize_with = "or_default")]
+        pub factors: Map<String, Value>,
+        /// `web` or `mobile`.
+        pub auth_type: AuthType,
+    }
+    object "log", id log_id;
 }
-
-object!(Log, "log", log_id);
 
 calls! {
     /// The authentication-log calls of one client: `client.logs()`.

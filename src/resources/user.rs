@@ -1,14 +1,15 @@
 //! Users: `/v1/users`.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::fields::{Loaded, changed, metadata_setters, or_default, string_enum};
+use super::fields::{metadata_setters, or_default, string_enum};
 use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::http::{Request, ResponseInfo, segment};
 use crate::list::{List, ListParams};
-use crate::object::{Deletable, Origin, object};
+use crate::model::model;
+use crate::object::Deletable;
 use crate::resources::device::Device;
 use crate::resources::log::Log;
 
@@ -22,51 +23,41 @@ string_enum! {
     }
 }
 
-/// A Pinn user.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct User {
-    /// Always `"user"`.
-    pub object: String,
-    /// Unique ID (`usr_…`).
-    pub user_id: String,
-    /// Unix seconds when the user was created.
-    #[serde(default, deserialize_with = "or_default")]
-    pub created_at: i64,
-    /// Unix seconds when the user was last updated.
-    #[serde(default, deserialize_with = "or_default")]
-    pub updated_at: i64,
-    /// Unix seconds when the user last authenticated, if ever.
-    #[serde(default)]
-    pub authenticated_at: Option<i64>,
-    /// Whether the user has at least one enrolled device.
-    #[serde(default, deserialize_with = "or_default")]
-    pub device_enrolled: bool,
-    /// Whether the user has enrolled their left palm.
-    #[serde(default, deserialize_with = "or_default")]
-    pub left_palm_enrolled: bool,
-    /// Whether the user has enrolled their right palm.
-    #[serde(default, deserialize_with = "or_default")]
-    pub right_palm_enrolled: bool,
-    /// Arbitrary key/value data attached to the user. Updatable.
-    #[serde(default, deserialize_with = "or_default")]
-    pub metadata: Map<String, Value>,
-    /// The user's status. Updatable.
-    #[serde(default)]
-    pub status: Option<UserStatus>,
-    /// Fields this crate does not know, kept as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-    /// The updatable fields as last read, for `save()`.
-    #[serde(skip)]
-    loaded: Loaded<(Map<String, Value>, Option<UserStatus>)>,
-    /// The client that fetched it and the response it came in.
-    #[serde(skip)]
-    origin: Origin,
+model! {
+    /// A Pinn user.
+    pub struct User {
+        /// Always `"user"`.
+        pub object: String,
+        /// Unique ID (`usr_…`).
+        pub user_id: String,
+        /// Unix seconds when the user was created.
+        #[serde(default, deserialize_with = "or_default")]
+        pub created_at: i64,
+        /// Unix seconds when the user was last updated.
+        #[serde(default, deserialize_with = "or_default")]
+        pub updated_at: i64,
+        /// Unix seconds when the user last authenticated, if ever.
+        #[serde(default)]
+        pub authenticated_at: Option<i64>,
+        /// Whether the user has at least one enrolled device.
+        #[serde(default, deserialize_with = "or_default")]
+        pub device_enrolled: bool,
+        /// Whether the user has enrolled their left palm.
+        #[serde(default, deserialize_with = "or_default")]
+        pub left_palm_enrolled: bool,
+        /// Whether the user has enrolled their right palm.
+        #[serde(default, deserialize_with = "or_default")]
+        pub right_palm_enrolled: bool,
+        /// Arbitrary key/value data attached to the user. Updatable.
+        #[serde(default, deserialize_with = "or_default")]
+        pub metadata: Map<String, Value>,
+        /// The user's status. Updatable.
+        #[serde(default)]
+        pub status: Option<UserStatus>,
+    }
+    object "user", id user_id;
+    saves (Map<String, Value>, Option<UserStatus>) = |user| (user.metadata.clone(), user.status.clone());
 }
-
-object!(User, "user", user_id, |this| {
-    this.loaded = Loaded(Some((this.metadata.clone(), this.status.clone())));
-});
 
 /// The body of [`User::create`]: everything is optional.
 ///
@@ -281,12 +272,15 @@ calls! {
 }
 
 impl User {
-    /// Sends this user's changed updatable fields (`metadata`, `status`) with an update, then
-    /// refreshes `self` from the reply. It goes through the client that fetched the user (on
-    /// any thread), or the current one for a user that was not fetched.
+    /// Saves the updatable fields (`metadata`, `status`) that differ from when this user was
+    /// read, restored or last saved, then refreshes `self` from the reply: [`Users::save`],
+    /// through the client that fetched the user, on any thread.
     ///
-    /// "Changed" means different from when the user was last read from the API; a user built
-    /// by hand sends both fields (`status` when set). With nothing changed, no request is made.
+    /// A user that came from no client (deserialized from a cache or a queue message) goes
+    /// through the current client: the innermost [`Client::scope`](crate::Client::scope) of
+    /// this thread, else the process-wide client, which is an error once it is switched off
+    /// ([`disable_global_client`](crate::disable_global_client)). To name the client, call
+    /// `client.users().save(&mut user)`.
     ///
     /// ```
     /// # let server = pinn_mock::MockServer::start(); server.install();
@@ -297,22 +291,50 @@ impl User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn save(&mut self) -> Result<()> {
-        let before = self.loaded.0.as_ref();
+        let client = self.state.origin.client();
+        client.users().save(self)
+    }
+}
+
+impl Users<'_> {
+    /// Saves `user` through this client: `PATCH /v1/users/{user_id}` with the updatable
+    /// fields (`metadata`, `status`) that differ from when it was read, restored or last
+    /// saved, then refreshes it from the reply. A field it was merely given is never sent, so
+    /// a user kept as JSON and restored later cannot undo what others changed meanwhile.
+    /// `metadata`, when sent, replaces the whole map. With nothing changed, no request is
+    /// made.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start();
+    /// use pinn::{User, UserStatus, UserUpdateParams};
+    /// let client = server.client();
+    /// let user = client.users().create(&Default::default())?;
+    /// let cached = serde_json::to_string(&user)?; // kept in a cache, a session, a queue
+    ///
+    /// // Meanwhile, an admin disables the user.
+    /// let off = UserUpdateParams::new().status(UserStatus::Disabled);
+    /// client.users().update(&user.user_id, &off)?;
+    ///
+    /// let mut restored: User = serde_json::from_str(&cached)?;
+    /// restored.metadata.insert("plan".into(), "pro".into());
+    /// client.users().save(&mut restored)?; // sends the metadata only
+    /// assert_eq!(restored.status, Some(UserStatus::Disabled));
+    /// assert_eq!(server.requests().last().unwrap().body, r#"{"metadata":{"plan":"pro"}}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save(&self, user: &mut User) -> Result<()> {
+        let (metadata, status) = &user.state.loaded;
         let params = UserUpdateParams {
-            metadata: changed(before.map(|b| &b.0), self.metadata.clone()),
-            status: self
+            metadata: (user.metadata != *metadata).then(|| user.metadata.clone()),
+            status: user
                 .status
                 .clone()
-                .and_then(|s| changed(before.and_then(|b| b.1.as_ref()), s)),
+                .filter(|now| Some(now) != status.as_ref()),
         };
         if params == UserUpdateParams::default() {
             return Ok(());
         }
-        *self = self
-            .origin
-            .client()
-            .users()
-            .update(&self.user_id, &params)?;
+        *user = self.update(&user.user_id, &params)?;
         Ok(())
     }
 }
@@ -329,6 +351,6 @@ impl Deletable for User {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<ResponseInfo> {
-        self.origin.client().users().delete(&self.user_id)
+        self.state.origin.client().users().delete(&self.user_id)
     }
 }

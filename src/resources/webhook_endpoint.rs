@@ -1,14 +1,14 @@
 //! Webhook endpoints: `/v1/webhook_endpoints`.
 
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::Serialize;
 
-use super::fields::{Loaded, changed, or_default, string_enum};
+use super::fields::{or_default, string_enum};
 use crate::calls::{self, calls};
 use crate::errors::Result;
 use crate::http::{Request, ResponseInfo, segment};
 use crate::list::{List, ListParams};
-use crate::object::{Deletable, Origin, object};
+use crate::model::model;
+use crate::object::Deletable;
 
 string_enum! {
     /// A webhook endpoint's status.
@@ -20,57 +20,42 @@ string_enum! {
     }
 }
 
-/// A URL that Pinn delivers events to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEndpoint {
-    /// Always `"webhook_endpoint"`.
-    pub object: String,
-    /// Unique ID (`we_…`).
-    pub webhook_endpoint_id: String,
-    /// Unix seconds when it was created.
-    #[serde(default, deserialize_with = "or_default")]
-    pub created_at: i64,
-    /// Unix seconds when it was last updated.
-    #[serde(default, deserialize_with = "or_default")]
-    pub updated_at: i64,
-    /// Its status. Updatable.
-    #[serde(default)]
-    pub status: Option<WebhookEndpointStatus>,
-    /// Where events are delivered. Updatable.
-    #[serde(default, deserialize_with = "or_default")]
-    pub url: String,
-    /// The event types it is subscribed to. Updatable.
-    #[serde(default, deserialize_with = "or_default")]
-    pub events: Vec<String>,
-    /// Whether it is live (not sandbox).
-    #[serde(default, deserialize_with = "or_default")]
-    pub livemode: bool,
-    /// The secret that signs deliveries.
-    #[serde(default, deserialize_with = "or_default")]
-    pub secret: String,
-    /// Fields this crate does not know, kept as sent.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-    /// The updatable fields as last read, for `save()`.
-    #[serde(skip)]
-    loaded: Loaded<(String, Vec<String>, Option<WebhookEndpointStatus>)>,
-    /// The client that fetched it and the response it came in.
-    #[serde(skip)]
-    origin: Origin,
-}
-
-object!(
-    WebhookEndpoint,
-    "webhook_endpoint",
-    webhook_endpoint_id,
-    |this| {
-        this.loaded = Loaded(Some((
-            this.url.clone(),
-            this.events.clone(),
-            this.status.clone(),
-        )));
+model! {
+    /// A URL that Pinn delivers events to.
+    pub struct WebhookEndpoint {
+        /// Always `"webhook_endpoint"`.
+        pub object: String,
+        /// Unique ID (`we_…`).
+        pub webhook_endpoint_id: String,
+        /// Unix seconds when it was created.
+        #[serde(default, deserialize_with = "or_default")]
+        pub created_at: i64,
+        /// Unix seconds when it was last updated.
+        #[serde(default, deserialize_with = "or_default")]
+        pub updated_at: i64,
+        /// Its status. Updatable.
+        #[serde(default)]
+        pub status: Option<WebhookEndpointStatus>,
+        /// Where events are delivered. Updatable.
+        #[serde(default, deserialize_with = "or_default")]
+        pub url: String,
+        /// The event types it is subscribed to. Updatable.
+        #[serde(default, deserialize_with = "or_default")]
+        pub events: Vec<String>,
+        /// Whether it is live (not sandbox).
+        #[serde(default, deserialize_with = "or_default")]
+        pub livemode: bool,
+        /// The secret that signs deliveries.
+        #[serde(default, deserialize_with = "or_default")]
+        pub secret: String,
     }
-);
+    object "webhook_endpoint", id webhook_endpoint_id;
+    saves (String, Vec<String>, Option<WebhookEndpointStatus>) = |hook| (
+        hook.url.clone(),
+        hook.events.clone(),
+        hook.status.clone(),
+    );
+}
 
 /// What [`WebhookEndpoint::create`] sends: `{"url": …, "events": [...]}`.
 ///
@@ -297,11 +282,10 @@ calls! {
 }
 
 impl WebhookEndpoint {
-    /// Sends this endpoint's changed updatable fields (`url`, `events`, `status`) with an
-    /// update, then refreshes `self` from the reply, through the client that fetched it.
-    ///
-    /// "Changed" means different from when the endpoint was last read from the API; one built
-    /// by hand sends all three (`status` when set). With nothing changed, no request is made.
+    /// Saves the updatable fields (`url`, `events`, `status`) that differ from when this
+    /// endpoint was read, restored or last saved, then refreshes `self` from the reply:
+    /// [`WebhookEndpoints::save`], through the client that fetched it. One that came from no
+    /// client goes through the current client, as [`User::save`](crate::User::save) says.
     ///
     /// ```
     /// # let server = pinn_mock::MockServer::start(); server.install();
@@ -313,22 +297,43 @@ impl WebhookEndpoint {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn save(&mut self) -> Result<()> {
-        let before = self.loaded.0.as_ref();
+        let client = self.state.origin.client();
+        client.webhook_endpoints().save(self)
+    }
+}
+
+impl WebhookEndpoints<'_> {
+    /// Saves `hook` through this client: `PATCH /v1/webhook_endpoints/{id}` with the
+    /// updatable fields (`url`, `events`, `status`) that differ from when it was read,
+    /// restored or last saved, then refreshes it from the reply. With nothing changed, no
+    /// request is made.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start();
+    /// use pinn::{WebhookEndpoint, WebhookEndpointCreateParams};
+    /// let client = server.client();
+    /// let params = WebhookEndpointCreateParams::new("https://example.com/h", ["user.created"]);
+    /// let cached = client.webhook_endpoints().create(&params)?.to_string();
+    /// let mut hook: WebhookEndpoint = serde_json::from_str(&cached)?;
+    /// hook.url = "https://example.com/hooks".into();
+    /// client.webhook_endpoints().save(&mut hook)?;
+    /// assert_eq!(server.requests().last().unwrap().body, r#"{"url":"https://example.com/hooks"}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn save(&self, hook: &mut WebhookEndpoint) -> Result<()> {
+        let (url, events, status) = &hook.state.loaded;
         let params = WebhookEndpointUpdateParams {
-            url: changed(before.map(|b| &b.0), self.url.clone()),
-            events: changed(before.map(|b| &b.1), self.events.clone()),
-            status: self
+            url: (hook.url != *url).then(|| hook.url.clone()),
+            events: (hook.events != *events).then(|| hook.events.clone()),
+            status: hook
                 .status
                 .clone()
-                .and_then(|s| changed(before.and_then(|b| b.2.as_ref()), s)),
+                .filter(|now| Some(now) != status.as_ref()),
         };
         if params == WebhookEndpointUpdateParams::default() {
             return Ok(());
         }
-        let client = self.origin.client();
-        *self = client
-            .webhook_endpoints()
-            .update(&self.webhook_endpoint_id, &params)?;
+        *hook = self.update(&hook.webhook_endpoint_id, &params)?;
         Ok(())
     }
 }
@@ -344,7 +349,7 @@ impl Deletable for WebhookEndpoint {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn delete(&self) -> Result<ResponseInfo> {
-        let client = self.origin.client();
+        let client = self.state.origin.client();
         client.webhook_endpoints().delete(&self.webhook_endpoint_id)
     }
 }

@@ -118,18 +118,28 @@ fn disable() -> Value {
     json!({"status": "disabled"})
 }
 
-/// What `save()` sends for the user fixture: every updatable field.
-fn user_fixture_body() -> Value {
-    json!({"metadata": {"external_id": "ypf3JZpTB5"}, "status": "enabled"})
+/// The user fixture with a metadata entry added since it was read.
+fn changed_user(id: &str) -> User {
+    let mut user = user_with_id(id);
+    user.metadata.insert("plan".into(), "pro".into());
+    user
 }
 
-/// What `save()` sends for the webhook endpoint fixture: every updatable field.
+/// What `save()` sends for [`changed_user`]: the changed field only.
+fn user_fixture_body() -> Value {
+    json!({"metadata": {"external_id": "ypf3JZpTB5", "plan": "pro"}})
+}
+
+/// The webhook endpoint fixture with its URL changed since it was read.
+fn changed_hook(id: &str) -> WebhookEndpoint {
+    let mut hook = hook_with_id(id);
+    hook.url = "https://example.com/hooks".into();
+    hook
+}
+
+/// What `save()` sends for [`changed_hook`]: the changed field only.
 fn hook_fixture_body() -> Value {
-    json!({
-        "url": "https://example.com/pinn/webhooks",
-        "events": ["user.created", "user.deleted"],
-        "status": "enabled"
-    })
+    json!({"url": "https://example.com/hooks"})
 }
 
 fn disable_hook(id: &str) -> pinn::Result<()> {
@@ -185,7 +195,7 @@ path_tests! {
             User::update(id, &UserUpdateParams::new().status("disabled")).map(drop)
         });
     user_save: "user.save()",
-        patch(USER_PATH, user_fixture_body(), USER, |id| user_with_id(id).save());
+        patch(USER_PATH, user_fixture_body(), USER, |id| changed_user(id).save());
     user_delete: "User::delete",
         delete(USER_PATH, |id| User::delete(id).map(drop));
     user_deletable_delete: "user.delete()",
@@ -223,7 +233,7 @@ path_tests! {
     webhook_endpoint_update: "WebhookEndpoint::update",
         patch(HOOK_PATH, disable(), HOOK, disable_hook);
     webhook_endpoint_save: "hook.save()",
-        patch(HOOK_PATH, hook_fixture_body(), HOOK, |id| hook_with_id(id).save());
+        patch(HOOK_PATH, hook_fixture_body(), HOOK, |id| changed_hook(id).save());
     webhook_endpoint_delete: "WebhookEndpoint::delete",
         delete(HOOK_PATH, |id| WebhookEndpoint::delete(id).map(drop));
     webhook_endpoint_deletable_delete: "hook.delete()",

@@ -201,9 +201,10 @@ fn save_after_retrieve_sends_only_what_changed() {
 #[test]
 fn save_failure_leaves_the_user_unchanged() {
     let mut user: User = serde_json::from_str(USER).unwrap();
+    user.metadata.insert("plan".into(), "pro".into());
     let before = user.clone();
     expect("user.save()", "PATCH", path())
-        .body(json!({"metadata": {"external_id": "ypf3JZpTB5"}, "status": "enabled"}))
+        .body(json!({"metadata": {"external_id": "ypf3JZpTB5", "plan": "pro"}}))
         .fails(conflict("User is being deleted"), || user.save());
     assert_eq!(user, before);
 }

@@ -161,13 +161,10 @@ fn save_after_retrieve_sends_only_what_changed() {
 #[test]
 fn save_failure_leaves_the_endpoint_unchanged() {
     let mut hook: WebhookEndpoint = serde_json::from_str(HOOK).unwrap();
+    hook.events.push("user.updated".into());
     let before = hook.clone();
     expect("hook.save()", "PATCH", path())
-        .body(json!({
-            "url": URL,
-            "events": ["user.created", "user.deleted"],
-            "status": "enabled"
-        }))
+        .body(json!({"events": ["user.created", "user.deleted", "user.updated"]}))
         .fails(conflict("Endpoint is being deleted"), || hook.save());
     assert_eq!(hook, before);
 }
