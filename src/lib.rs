@@ -49,6 +49,7 @@ pub mod id_token;
 pub mod list;
 mod model;
 mod object;
+pub mod observe;
 pub mod resources;
 pub mod text;
 

@@ -72,7 +72,7 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
     /// let cached = user.to_value();
     /// assert_eq!(User::from_value(cached)?, user); // equal: the same fields
     /// let err = pinn::App::from_value(user.to_value()).unwrap_err();
-    /// assert_eq!(err.to_string(), r#"invalid response from pinn: expected a "app" object, got "user""#);
+    /// assert_eq!(err.to_string(), r#"invalid object: expected a "app" object, got "user""#);
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn from_value(value: serde_json::Value) -> Result<Self>

@@ -10,6 +10,7 @@ use super::defaults::MAX_DURATION;
 use super::key::SecretKey;
 use super::settings::{Config, ProxySetting, TlsRoots, Transport};
 use crate::errors::{Error, Result};
+use crate::observe::AttemptEvent;
 
 impl Config {
     /// A builder starting from the defaults (no key, production host).
@@ -474,6 +475,44 @@ impl<T: Target> ConfigBuilder<T> {
         self
     }
 
+    /// A name for this client, on every log record of its calls (the field `client`) and in
+    /// every [`AttemptEvent`](crate::observe::AttemptEvent): a tenant's name, say, so that
+    /// two tenants' retries read apart. Printable, at most 64 bytes, and never the key.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().label("tenant-a").build()?;
+    /// assert_eq!(config.label(), Some("tenant-a"));
+    /// assert!(pinn::Config::builder().label("two\nlines").build().is_err());
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.config.label = Some(label.into());
+        self
+    }
+
+    /// Calls `observe` once per attempt of every call, as the attempt ends, on the thread
+    /// that makes the call: for metrics and tracing (see [`crate::observe`]). It should be
+    /// quick: the call waits for it.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use std::sync::Arc;
+    /// # let server = pinn_mock::MockServer::start();
+    /// let attempts = Arc::new(AtomicU32::new(0));
+    /// let counter = Arc::clone(&attempts);
+    /// let config = server
+    ///     .config_builder()
+    ///     .observer(move |_| { counter.fetch_add(1, Ordering::Relaxed); })
+    ///     .build()?;
+    /// pinn::Client::new(config).users().list(&Default::default())?;
+    /// assert_eq!(attempts.load(Ordering::Relaxed), 1);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn observer(mut self, observe: impl Fn(&AttemptEvent<'_>) + Send + Sync + 'static) -> Self {
+        self.config.observer = Some(Arc::new(observe));
+        self
+    }
+
     /// Changes a setting the HTTP agent is built from: this config then gets an agent of
     /// its own, built on first use.
     fn set_transport(&mut self, change: impl FnOnce(&mut Transport)) {
@@ -521,9 +560,10 @@ impl<T: Target> ConfigBuilder<T> {
         }
         match checks::api_host(&c.api_host, c.allow_insecure_http) {
             Ok(h) => {
-                let authority = h.split_once("://").map_or("", |(_, a)| a);
+                let (scheme, authority) = h.split_once("://").unwrap_or(("", ""));
                 c.host_is_loopback = checks::host_name(authority).is_some_and(checks::is_loopback);
                 c.authority = Arc::from(authority.to_ascii_lowercase());
+                c.host_port = Arc::from(checks::host_port(scheme, &c.authority));
                 c.api_host = h;
             }
             Err(p) => {
@@ -550,6 +590,9 @@ impl<T: Target> ConfigBuilder<T> {
             {
                 problems.push("the api version looks like a secret key".into());
             }
+        }
+        if let Some(label) = &c.label {
+            problems.extend(checks::label(label, c.secret_key.as_ref()));
         }
         // A problem names a value, never quotes a secret: the key redacted wherever it stands
         // (a key given as the host, say).

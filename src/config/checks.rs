@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use super::key::SecretKey;
+
 /// The longest secret key accepted, in bytes: far more than a real key's 35, far less than
 /// servers take in a request head. An API version has the same bound.
 pub const MAX_SECRET_KEY_BYTES: usize = 1024;
@@ -150,6 +152,41 @@ pub(crate) fn is_loopback(host: &str) -> bool {
     host.parse::<std::net::IpAddr>()
         .map(|ip| ip.is_loopback())
         .unwrap_or(false)
+}
+
+/// `host:port` for an authority of the given scheme, the scheme's port added when the
+/// authority has none (`pinnapis.com` → `pinnapis.com:443`, `[::1]` → `[::1]:80`).
+pub(crate) fn host_port(scheme: &str, authority: &str) -> String {
+    let has_port = authority.rsplit_once(':').is_some_and(|(host, port)| {
+        !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && !host.ends_with('[')
+            && (host.starts_with('[') == host.ends_with(']'))
+    });
+    match (has_port, scheme) {
+        (true, _) => authority.to_string(),
+        (false, "http") => format!("{authority}:80"),
+        (false, _) => format!("{authority}:443"),
+    }
+}
+
+/// The longest label accepted, in bytes.
+const MAX_LABEL: usize = 64;
+
+/// `None` when `label` can name a client in logs: printable, not empty, at most
+/// [`MAX_LABEL`] bytes, and not the key (labels are logged).
+pub(crate) fn label(label: &str, key: Option<&SecretKey>) -> Option<String> {
+    if label.is_empty() || label.len() > MAX_LABEL {
+        return Some(format!("the label must be 1 to {MAX_LABEL} bytes"));
+    }
+    if label.chars().any(crate::text::is_hidden) {
+        return Some("the label contains a control or invisible character".into());
+    }
+    let keyish = label.starts_with("sk_test_") || label.starts_with("sk_live_");
+    if keyish || key.is_some_and(|k| label.contains(k.expose())) {
+        return Some("the label looks like a secret key; labels are logged".into());
+    }
+    None
 }
 
 #[cfg(test)]

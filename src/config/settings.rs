@@ -8,6 +8,7 @@ use super::checks;
 use super::defaults::*;
 use super::key::SecretKey;
 use crate::errors::{Error, Result};
+use crate::observe::Observer;
 
 /// How requests wait between retries.
 pub(crate) type Sleeper = Arc<dyn Fn(Duration) + Send + Sync>;
@@ -119,6 +120,13 @@ pub struct Config {
     pub(crate) authority: Arc<str>,
     /// Which way it was made.
     pub(crate) source: Source,
+    /// A name for this config's client in log records and observer events.
+    pub(crate) label: Option<String>,
+    /// Called once per attempt.
+    pub(crate) observer: Option<Observer>,
+    /// The API host as `host:port`, the port written even when it is the scheme's default:
+    /// what errors and log records name the host by.
+    pub(crate) host_port: Arc<str>,
 }
 
 impl fmt::Debug for Config {
@@ -152,6 +160,8 @@ impl fmt::Debug for Config {
             .field("dns_cache_ttl", &self.transport.dns_cache_ttl)
             .field("idle_timeout", &self.transport.idle_timeout)
             .field("post_idle_timeout", &self.post_idle_timeout)
+            .field("label", &self.label.as_deref().map(safe))
+            .field("observer", &self.observer.as_ref().map(|_| ".."))
             .field("problem", &self.problem.as_deref().map(safe))
             .finish()
     }
@@ -180,6 +190,9 @@ impl Default for Config {
             host_is_loopback: false,
             authority: Arc::from(""),
             source: Source::Builder,
+            label: None,
+            observer: None,
+            host_port: Arc::from(""),
         }
     }
 }
@@ -308,6 +321,17 @@ impl Config {
     /// ```
     pub fn post_idle_timeout(&self) -> Duration {
         self.post_idle_timeout
+    }
+
+    /// The label of this config's client in log records and observer events, if set.
+    ///
+    /// ```
+    /// let config = pinn::Config::builder().label("tenant-a").build()?;
+    /// assert_eq!(config.label(), Some("tenant-a"));
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn label(&self) -> Option<&str> {
+        self.label.as_deref()
     }
 
     /// `raw`, text from a server or a token, as it may be shown: this config's key redacted,

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use super::agent::Raw;
 use super::response::{ResponseInfo, is_success};
 use crate::config::Config;
-use crate::errors::{ApiError, ApiErrorParts, DecodeError, Error, ErrorKind, Result};
+use crate::errors::{ApiError, ApiErrorParts, DecodeError, Error, ErrorKind, Result, status_line};
 use crate::text::{self, MAX_MESSAGE, MAX_SHORT};
 
 /// A header's value as it may be shown: bounded, escaped, the key redacted.
@@ -49,15 +49,24 @@ struct ErrorFields {
 
 /// Turns a response into its metadata and decoded body (`None` when a success has no body)
 /// or the error the spec's table gives it. Never panics, whatever the status and bytes.
+/// `gone_ok`: a `404` is a success with no body, the object [already
+/// gone](ResponseInfo::already_gone) (for a DELETE retried after an attempt that may have
+/// deleted it).
 pub(crate) fn response<T: DeserializeOwned>(
     raw: Raw,
     config: &Config,
+    gone_ok: bool,
 ) -> Result<(ResponseInfo, Option<T>)> {
     let key = key_of(config);
     if let Some(limit) = raw.over_limit {
         return Err(too_large(raw.status, &raw.headers, limit, config));
     }
     let id = request_id(&raw.headers, key);
+    if gone_ok && raw.status == 404 {
+        let mut info = ResponseInfo::new(raw.status, id, raw.headers);
+        info.already_gone = true;
+        return Ok((info, None));
+    }
     if is_success(raw.status) {
         let body = if raw.body.iter().all(u8::is_ascii_whitespace) {
             None
@@ -160,16 +169,5 @@ pub(crate) fn safe_json_error(e: serde_json::Error, key: Option<&str>) -> serde_
         e
     } else {
         <serde_json::Error as serde::de::Error>::custom(safe)
-    }
-}
-
-/// `404 Not Found`, or just the number for a status with no standard reason.
-fn status_line(status: u16) -> String {
-    let reason = ureq::http::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason());
-    match reason {
-        Some(r) => format!("{status} {r}"),
-        None => format!("status {status}"),
     }
 }

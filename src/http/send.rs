@@ -1,37 +1,49 @@
-//! The one send loop: every attempt of a call, the retry decisions between them, and the
-//! log record of each; and `GET /health`.
+//! The one send loop: every attempt of a call, the retry decisions between them, and what
+//! each attempt tells (a log record, the observer's event); and `GET /health`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
 
-use super::request::Request;
+use super::request::{Method, Request};
 use super::response::{Reply, ResponseInfo};
 use super::retry::{self, Decision, Failure};
 use super::{agent, parse};
 use crate::config::Config;
-use crate::errors::{Error, Outcome, Result};
+use crate::errors::{Call, Error, Outcome, Result};
+use crate::observe::AttemptEvent;
 
 /// Sends `req` with `config`, retrying as [`retry::decide`] says, and decodes a success body
 /// as `T` (`None` for an empty one).
+///
+/// A DELETE answered `404` after an earlier attempt that may have been processed is a
+/// success, [`already_gone`](ResponseInfo::already_gone): that attempt may have deleted it.
 pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Result<Reply<T>> {
     config.check()?;
     let url = req.url(config)?;
     req.check_body(config)?;
     let started = Instant::now();
-    let mut attempt: u32 = 0;
-    // Whether an earlier attempt may have been processed.
-    let mut processed_before = false;
+    let mut call = Call {
+        method: req.method.as_str(),
+        path: config.shown(&url[config.api_host().len()..], crate::text::MAX_SHORT),
+        host: config.host_port.to_string(),
+        attempts: 0,
+        retryable: false,
+        processed_before: false,
+    };
     loop {
-        attempt = attempt.saturating_add(1);
+        call.attempts = call.attempts.saturating_add(1);
+        let attempt_started = Instant::now();
         let remaining = config.deadline.saturating_sub(started.elapsed());
+        let gone_ok = req.method == Method::Delete && call.processed_before;
         let result = agent::exchange(config, req, &url, remaining)
-            .and_then(|raw| parse::response::<T>(raw, config));
+            .and_then(|raw| parse::response::<T>(raw, config, gone_ok));
         let mut err = match result {
             Ok((mut info, body)) => {
-                info.attempts = attempt;
-                log_success(req, &info, started.elapsed());
+                info.call = call.clone();
+                let seen = Seen::success(&info, attempt_started, started);
+                seen.tell(config, &call);
                 return Ok(Reply {
                     info: Arc::new(info),
                     body,
@@ -40,36 +52,36 @@ pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Resul
             Err(e) => e,
         };
         let failure = match &err {
-            Error::Status(e) => Failure::Status {
+            Error::Status(e) => Some(Failure::Status {
                 status: e.status(),
                 retry_after: e.retry_after(),
-            },
-            Error::Connection(c) => Failure::Transport {
+            }),
+            Error::Connection(c) => Some(Failure::Transport {
                 kind: c.kind(),
                 sent: err.was_sent(),
-            },
-            _ => {
-                err.set_attempt_facts(attempt, false, processed_before);
-                log_failure(req, &err, attempt, started.elapsed(), Decision::Stop);
-                return Err(err);
-            }
+            }),
+            _ => None,
         };
-        let retryable = retry::retryable(req.method, failure);
-        let decision = retry::decide(
-            failure,
-            retry::Attempt {
-                method: req.method,
-                attempt,
-                max_retries: config.max_retries,
-                elapsed: started.elapsed(),
-                deadline: config.deadline,
-                now: SystemTime::now(),
-                jitter: retry::jitter(),
-            },
-        );
-        err.set_attempt_facts(attempt, retryable, processed_before);
-        processed_before = err.outcome() == Outcome::MaybeProcessed;
-        log_failure(req, &err, attempt, started.elapsed(), decision);
+        let decision = match failure {
+            Some(failure) => retry::decide(
+                failure,
+                retry::Attempt {
+                    method: req.method,
+                    attempt: call.attempts,
+                    max_retries: config.max_retries,
+                    elapsed: started.elapsed(),
+                    deadline: config.deadline,
+                    now: SystemTime::now(),
+                    jitter: retry::jitter(),
+                },
+            ),
+            None => Decision::Stop,
+        };
+        call.retryable = failure.is_some_and(|f| retry::retryable(req.method, f));
+        err.set_call(call.clone());
+        // Once an attempt may have been processed, every later error says so too.
+        call.processed_before = err.outcome() == Outcome::MaybeProcessed;
+        Seen::failure(&err, decision, attempt_started, started).tell(config, &call);
         match decision {
             Decision::Retry(wait) => (config.sleep)(wait.duration()),
             Decision::Stop => return Err(err),
@@ -91,42 +103,114 @@ pub(crate) fn healthy(config: &Config) -> bool {
     matches!(agent::exchange(config, &req, &url, within), Ok(r) if (200..300).contains(&r.status))
 }
 
-/// A success, at `debug`, with its facts as key-values (target `pinn::http`).
-fn log_success(req: &Request, info: &ResponseInfo, elapsed: Duration) {
-    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
-    let request_id = info.request_id().unwrap_or("-");
-    log::debug!(
-        method = req.method.as_str(), path = req.path.as_str(), status = info.status,
-        request_id = request_id, attempt = info.attempts, elapsed_ms = elapsed_ms;
-        "{} {} -> {} (request {request_id}, attempt {}, {elapsed_ms:.1} ms)",
-        req.method.as_str(), req.path, info.status, info.attempts
-    );
+/// What one attempt ended with, as the log record and the observer are told it.
+struct Seen<'a> {
+    status: Option<u16>,
+    request_id: Option<&'a str>,
+    err: Option<&'a Error>,
+    decision: Decision,
+    /// This attempt's duration, and the call's so far.
+    elapsed: Duration,
+    total: Duration,
 }
 
-/// A failed attempt, at `info`, with its facts and the retry decision as key-values. The
-/// wait is named for what set it: the backoff, or the server's `Retry-After`.
-fn log_failure(req: &Request, err: &Error, attempt: u32, elapsed: Duration, decision: Decision) {
-    let elapsed_ms = elapsed.as_secs_f64() * 1000.0;
-    let request_id = err.request_id().unwrap_or("-");
-    let status = err
-        .status()
-        .map_or_else(|| "-".to_string(), |s| s.to_string());
-    let kind = format!("{:?}", err.kind());
-    let (retry, wait_ms, wait_reason) = match decision {
-        Decision::Retry(w) => (true, w.duration().as_secs_f64() * 1000.0, w.reason()),
-        Decision::Stop => (false, 0.0, "-"),
-    };
-    let next = if retry {
-        format!("retrying in {wait_ms:.0} ms ({wait_reason})")
-    } else {
-        "giving up".to_string()
-    };
-    log::info!(
-        method = req.method.as_str(), path = req.path.as_str(), status = status.as_str(),
-        kind = kind.as_str(), request_id = request_id, attempt = attempt,
-        elapsed_ms = elapsed_ms, retry = retry, wait_ms = wait_ms, wait_reason = wait_reason;
-        "{} {} failed: {kind}, status {status} (request {request_id}), attempt {attempt}, \
-         {elapsed_ms:.1} ms; {next}",
-        req.method.as_str(), req.path
-    );
+impl<'a> Seen<'a> {
+    fn success(info: &'a ResponseInfo, attempt_started: Instant, started: Instant) -> Seen<'a> {
+        Seen {
+            status: Some(info.status()),
+            request_id: info.request_id(),
+            err: None,
+            decision: Decision::Stop,
+            elapsed: attempt_started.elapsed(),
+            total: started.elapsed(),
+        }
+    }
+
+    fn failure(
+        err: &'a Error,
+        decision: Decision,
+        attempt_started: Instant,
+        started: Instant,
+    ) -> Seen<'a> {
+        Seen {
+            status: err.status(),
+            request_id: err.request_id(),
+            err: Some(err),
+            decision,
+            elapsed: attempt_started.elapsed(),
+            total: started.elapsed(),
+        }
+    }
+
+    fn retry_in(&self) -> Option<Duration> {
+        match self.decision {
+            Decision::Retry(wait) => Some(wait.duration()),
+            Decision::Stop => None,
+        }
+    }
+
+    /// Logs the attempt and hands it to the config's observer.
+    fn tell(&self, config: &Config, call: &Call) {
+        self.log(config, call);
+        if let Some(observe) = &config.observer {
+            observe(&AttemptEvent {
+                method: call.method,
+                path: &call.path,
+                host: &call.host,
+                label: config.label.as_deref(),
+                attempt: call.attempts,
+                elapsed: self.elapsed,
+                status: self.status,
+                transport: self.err.and_then(Error::transport_kind),
+                request_id: self.request_id,
+                outcome: self.err.map(Error::outcome),
+                retry_in: self.retry_in(),
+            });
+        }
+    }
+
+    /// One record (target `pinn::http`) with the attempt's facts as key-values: a success at
+    /// `debug`, a failure at `info`, its retry decision named for what set the wait (the
+    /// backoff, or the server's `Retry-After`). Durations are whole milliseconds.
+    fn log(&self, config: &Config, call: &Call) {
+        let (method, path, host) = (call.method, call.path.as_str(), &*call.host);
+        let client = config.label.as_deref().unwrap_or("-");
+        let status = self.status.map_or_else(|| "-".into(), |s| s.to_string());
+        let request_id = self.request_id.unwrap_or("-");
+        let (attempt, elapsed_ms, total_ms) = (call.attempts, ms(self.elapsed), ms(self.total));
+        let Some(err) = self.err else {
+            log::debug!(
+                target: "pinn::http",
+                client = client, method = method, path = path, host = host,
+                status = status.as_str(), request_id = request_id, attempt = attempt,
+                elapsed_ms = elapsed_ms, total_ms = total_ms;
+                "{method} {path} on {host} -> {status} (client {client}, request {request_id}, \
+                 attempt {attempt}, {elapsed_ms} ms)"
+            );
+            return;
+        };
+        let kind = format!("{:?}", err.kind());
+        let (retry, wait_ms, wait_reason) = match self.decision {
+            Decision::Retry(w) => (true, ms(w.duration()), w.reason()),
+            Decision::Stop => (false, 0, "-"),
+        };
+        let next = match retry {
+            true => format!("retrying in {wait_ms} ms ({wait_reason})"),
+            false => "giving up".to_string(),
+        };
+        log::info!(
+            target: "pinn::http",
+            client = client, method = method, path = path, host = host, status = status.as_str(),
+            kind = kind.as_str(), request_id = request_id, attempt = attempt,
+            elapsed_ms = elapsed_ms, total_ms = total_ms, retry = retry, wait_ms = wait_ms,
+            wait_reason = wait_reason;
+            "{method} {path} on {host} failed: {kind}, status {status} (client {client}, \
+             request {request_id}), attempt {attempt}, {elapsed_ms} ms; {next}"
+        );
+    }
+}
+
+/// A duration in whole milliseconds, as logged.
+fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

@@ -36,7 +36,7 @@ fn config_with(key: Option<&str>) -> Config {
 
 /// `parse::response` as `T`, with no key.
 fn parse_as<T: DeserializeOwned>(raw: agent::Raw) -> Result<Option<T>> {
-    parse::response::<T>(raw, &config_with(None)).map(|(_, body)| body)
+    parse::response::<T>(raw, &config_with(None), false).map(|(_, body)| body)
 }
 
 mod unit {
@@ -232,7 +232,7 @@ mod unit {
         for key in ["active", "user", "0", "sk_test_4eC39HqLyjWDarjtT1zdp7dc"] {
             let body = r#"{"object":"user","user_id":"usr_0","status":"active","metadata":{"note":"sk_test_4eC39HqLyjWDarjtT1zdp7dc"}}"#;
             let config = super::config_with(Some(key));
-            let (_, user) = parse::response::<crate::User>(raw(200, body), &config).unwrap();
+            let (_, user) = parse::response::<crate::User>(raw(200, body), &config, false).unwrap();
             let user = user.unwrap();
             assert_eq!(
                 user.status.as_ref().map(|s| s.as_str()),
@@ -370,7 +370,8 @@ mod proptests {
         input: &(u16, Option<String>, Option<String>, Vec<u8>),
     ) -> std::result::Result<(), TestCaseError> {
         let (status, id, retry_after, body) = input;
-        let result = parse::response::<T>(response(input), &config_with(None)).map(|(_, b)| b);
+        let result =
+            parse::response::<T>(response(input), &config_with(None), false).map(|(_, b)| b);
         if is_success(*status) {
             if body.iter().all(u8::is_ascii_whitespace) {
                 prop_assert!(matches!(result, Ok(None)));
@@ -480,8 +481,8 @@ mod proptests {
             let raw = raw_with(status, &[("request-id", &header), ("retry-after", &key)], body.as_bytes());
             let config = config_with(Some(&key));
             for result in [
-                parse::response::<User>(raw_with(status, &[("request-id", &header), ("retry-after", &key)], body.as_bytes()), &config).map(|_| ()),
-                parse::response::<List<User>>(raw, &config).map(|_| ()),
+                parse::response::<User>(raw_with(status, &[("request-id", &header), ("retry-after", &key)], body.as_bytes()), &config, false).map(|_| ()),
+                parse::response::<List<User>>(raw, &config, false).map(|_| ()),
             ] {
                 if let Err(e) = result {
                     let shown = shown(&e);
@@ -513,7 +514,7 @@ mod proptests {
             };
             let id = "r".repeat(long);
             let raw = raw_with(status, &[("request-id", &id), ("retry-after", &id)], body.as_bytes());
-            let Err(e) = parse::response::<User>(raw, &config_with(None)) else {
+            let Err(e) = parse::response::<User>(raw, &config_with(None), false) else {
                 return Err(TestCaseError::fail("not an error"));
             };
             let shown = shown(&e);

@@ -438,7 +438,7 @@ fn a_host_that_does_not_resolve_is_host_not_found_and_a_post_is_retried() {
     );
     assert_eq!(
         err.to_string(),
-        "pinn api connection error: host not found after 3 attempts"
+        "host not found: POST /v1/users on nonexistent.invalid:443 (after 3 attempts)"
     );
     assert_eq!((err.outcome(), err.attempts()), (Outcome::NotSent, 3));
     assert!(err.is_retryable());

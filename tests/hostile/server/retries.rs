@@ -279,21 +279,33 @@ fn a_lost_reply_to_a_post_is_maybe_processed_and_not_retryable() {
 
 #[test]
 fn a_retried_call_reports_the_least_certain_outcome_of_its_attempts() {
-    // A DELETE whose first attempt got a 500 (it may have deleted) and whose retry got a
-    // 404: the user may well be gone because of the first attempt.
-    let server = Server::start(|n, _, s| {
+    // A PATCH whose first attempt got a 500 (it may have updated) and whose retry got a
+    // 404: the user may have been updated, then deleted by someone else.
+    let first_500_then_404 = |n: usize, _: &Seen, s: &mut std::net::TcpStream| {
         if n == 0 {
             respond_json(s, 500, "{}");
         } else {
             let body = r#"{"error":{"type":"not_found","message":"no such user"}}"#;
             respond_json(s, 404, body);
         }
-    });
+    };
+    let server = Server::start(first_500_then_404);
     let url = server.url();
     within(LIMIT, move || {
-        let err = client(&url).users().delete("usr_1").unwrap_err();
+        let params = pinn::UserUpdateParams::new().status("disabled");
+        let err = client(&url).users().update("usr_1", &params).unwrap_err();
         assert_eq!((err.status(), err.attempts()), (Some(404), 2));
         assert_eq!(err.outcome(), pinn::Outcome::MaybeProcessed);
+        take_waits();
+    });
+    // A DELETE that goes the same way succeeded: its first attempt may have deleted the
+    // user, and the user is gone either way.
+    let server = Server::start(first_500_then_404);
+    let url = server.url();
+    within(LIMIT, move || {
+        let gone = client(&url).users().delete("usr_1").unwrap();
+        assert!(gone.already_gone());
+        assert_eq!((gone.status(), gone.attempts()), (404, 2));
         take_waits();
     });
 

@@ -14,7 +14,9 @@ use super::*;
 #[test]
 fn a_refused_connection_is_api_connection() {
     let w = Wire::start();
-    let client = Client::new(refused_builder().max_retries(0).build().unwrap());
+    let config = refused_builder().max_retries(0).build().unwrap();
+    let host = config.api_host().trim_start_matches("http://").to_string();
+    let client = Client::new(config);
     let err = client.scope(|| User::retrieve("usr_1")).unwrap_err();
     assert!(matches!(err, Error::Connection(_)), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::ApiConnection);
@@ -23,10 +25,11 @@ fn a_refused_connection_is_api_connection() {
     assert!(err.api_error().is_none());
     assert!(err.is_retryable());
     assert_eq!(err.attempts(), 1);
-    // One layer per message: the text says what failed, `source()` is ureq's own error.
+    // One line that stands alone: what failed, the request and the host; `source()` is
+    // ureq's own error, not repeated.
     assert_eq!(
         err.to_string(),
-        "pinn api connection error: could not connect"
+        format!("connection refused: GET /v1/users/usr_1 on {host}")
     );
     let source = std::error::Error::source(&err).expect("a source");
     assert!(source.downcast_ref::<ureq::Error>().is_some(), "{source:?}");
