@@ -39,6 +39,7 @@ use once_cell::sync::Lazy;
 
 use crate::config::{BuildTarget, Config, ConfigBuilder, Source, Target};
 use crate::errors::{Error, Result};
+use crate::http::{self, Method, Request, ResponseInfo, is_api_path};
 
 /// A configured handle on the API: a [`Config`] and the HTTP agent it uses. Every call of the
 /// API is one of its methods' methods: [`users`](Client::users), [`apps`](Client::apps), …
@@ -233,6 +234,58 @@ impl Client {
     /// ```
     pub fn healthy(&self) -> bool {
         crate::http::healthy(&self.config)
+    }
+}
+
+impl Client {
+    /// Sends a request the crate has no call for yet, through this client: the same key (in
+    /// its header only), host, timeouts, deadline, retries (as for `method`) and errors as
+    /// every call, like octocrab's `get`/`post` and stripe-python's `raw_request`. Returns
+    /// the JSON of the answer (`null` for an empty one) and what the response said.
+    ///
+    /// `path` is the path and query, already percent-encoded: `/v1/users?limit=2`. One that
+    /// is not a plain absolute path (a scheme, a host, `..`, a fragment, spaces) is an
+    /// [`InvalidArgument`](crate::Error::InvalidArgument) error, before any I/O.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start();
+    /// use pinn::Method;
+    /// use serde_json::json;
+    /// let client = server.client();
+    /// let body = json!({"metadata": {"plan": "pro"}});
+    /// let (user, response) = client.raw_request(Method::Post, "/v1/users", Some(&body))?;
+    /// assert_eq!(user["metadata"]["plan"], "pro");
+    /// assert_eq!(response.status(), 200);
+    /// let (page, _) = client.raw_request(Method::Get, "/v1/users?limit=1", None)?;
+    /// assert_eq!(page["data"][0]["user_id"], user["user_id"]);
+    /// let err = client.raw_request(Method::Get, "https://elsewhere.example/v1", None).unwrap_err();
+    /// assert_eq!(err.kind(), pinn::ErrorKind::InvalidRequest);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn raw_request(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(serde_json::Value, ResponseInfo)> {
+        let (plain, query) = path.split_once('?').unwrap_or((path, ""));
+        let query_ok = query
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"#\\".contains(&b));
+        if !is_api_path(plain) || !query_ok {
+            return Err(Error::InvalidArgument(
+                "a raw request's path must be a plain absolute path, percent-encoded, with an \
+                 optional query: /v1/..."
+                    .into(),
+            ));
+        }
+        let mut req = Request::new(method, path.to_string());
+        if let Some(body) = body {
+            req = req.json(body)?;
+        }
+        let reply = http::send::<serde_json::Value>(&self.config, &req)?;
+        let json = reply.body.unwrap_or(serde_json::Value::Null);
+        Ok((json, Arc::unwrap_or_clone(reply.info)))
     }
 }
 

@@ -37,6 +37,19 @@ pub(crate) fn install_crypto_provider() {
 }
 
 /// The verified claims of an ID token.
+///
+/// It serializes as the token's claims, every one as signed (`claims`): for a session store,
+/// a log of who signed in, or `pinn token verify`'s output.
+///
+/// ```
+/// # let server = pinn_mock::MockServer::start();
+/// let token = server.mint_id_token("usr_123", &["palm"]);
+/// let claims = server.client().id_tokens().verify(&token, &["palm"])?;
+/// let json = serde_json::to_value(&claims)?;
+/// assert_eq!((json["sub"].as_str(), json["amr"][0].as_str()), (Some("usr_123"), Some("palm")));
+/// assert_eq!(json, serde_json::Value::Object(claims.claims.clone()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdTokenClaims {
@@ -52,6 +65,12 @@ pub struct IdTokenClaims {
     pub nbf: Option<u64>,
     /// Every claim in the token, the ones above included.
     pub claims: Map<String, Value>,
+}
+
+impl serde::Serialize for IdTokenClaims {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.claims.serialize(s)
+    }
 }
 
 /// Verifies ID tokens (`pinn.utils.IDToken` in Python) with the current client.

@@ -59,9 +59,9 @@ pub use client::{
 };
 pub use config::{Config, ConfigBuilder, SecretKey};
 pub use errors::{ApiError, Error, ErrorKind, Outcome, Result};
-pub use http::{MAX_ID_BYTES, ResponseInfo, USER_AGENT};
+pub use http::{MAX_ID_BYTES, Method, ResponseInfo, USER_AGENT};
 pub use id_token::{IdToken, IdTokenClaims};
-pub use list::{AutoPaging, List, ListParams};
+pub use list::{AutoPaging, List, ListParams, Pages};
 pub use object::Object;
 pub use resources::Deletable;
 pub use resources::app::{App, AppCreateParams, AppType};

@@ -22,13 +22,28 @@ use crate::object::{Object, Origin, fetched, wrong_kind};
 #[non_exhaustive]
 #[must_use]
 pub struct ListParams {
-    /// Items per page (the API's default is 10, its maximum 100).
+    /// Items per page, 1 to [`MAX_LIMIT`](ListParams::MAX_LIMIT) (the API's default is 10).
     pub limit: Option<u32>,
     /// Start after the item with this ID (a cursor: the previous page's `ended_at`).
     pub starting_after: Option<String>,
 }
 
 impl ListParams {
+    /// The largest page the API gives, and the largest `limit` sent: a limit outside
+    /// 1 to 100 is an [`InvalidArgument`](crate::Error::InvalidArgument) error, before any I/O.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start(); server.install();
+    /// use pinn::{ListParams, User};
+    /// assert!(User::list(&ListParams::new().limit(ListParams::MAX_LIMIT)).is_ok());
+    /// for limit in [0, ListParams::MAX_LIMIT + 1] {
+    ///     let err = User::list(&ListParams::new().limit(limit)).unwrap_err();
+    ///     assert_eq!(err.kind(), pinn::ErrorKind::InvalidRequest);
+    /// }
+    /// assert_eq!(server.requests().len(), 1); // the refused ones sent nothing
+    /// ```
+    pub const MAX_LIMIT: u32 = 100;
+
     /// No limit, no cursor: the first page at the API's default size.
     ///
     /// ```
@@ -132,8 +147,18 @@ impl<T: Serialize> fmt::Display for List<T> {
 }
 
 impl<T: Object> List<T> {
-    /// Fetches the first page at `path` (already encoded) with `params`.
+    /// Fetches the first page at `path` (already encoded) with `params`. A limit out of
+    /// range or an unusable cursor is refused before any I/O.
     pub(crate) fn fetch(client: &Client, path: String, params: &ListParams) -> Result<List<T>> {
+        if let Some(limit) = params
+            .limit
+            .filter(|l| !(1..=ListParams::MAX_LIMIT).contains(l))
+        {
+            return Err(Error::InvalidArgument(format!(
+                "limit is {limit}; it must be from 1 to {}",
+                ListParams::MAX_LIMIT
+            )));
+        }
         if let Some(cursor) = &params.starting_after {
             http::require_id("starting_after", cursor)?;
         }
@@ -202,7 +227,7 @@ impl<T: Object> List<T> {
         if http::require_id("ended_at", cursor).is_err() {
             return Err(self.invalid("its ended_at is too long to be an ID"));
         }
-        if !is_api_path(&self.url) {
+        if !http::is_api_path(&self.url) {
             return Err(self.invalid("its url is not a path on the API host"));
         }
         let (client, limit) = (self.origin.client(), self.limit);
@@ -233,14 +258,54 @@ impl<T: Object> List<T> {
     /// assert_eq!(n, 25);
     /// # Ok::<(), pinn::Error>(())
     /// ```
-    pub fn auto_paging_iter(mut self) -> AutoPaging<T> {
-        let items = std::mem::take(&mut self.data).into_iter();
+    pub fn auto_paging_iter(self) -> AutoPaging<T> {
+        AutoPaging {
+            pages: self.pages(),
+            items: Vec::new().into_iter(),
+        }
+    }
+
+    /// This page and every page after it, each fetched only when it is reached: for batch
+    /// jobs that work a page at a time (write a batch, commit, checkpoint the cursor). It
+    /// stops at the first error, as [`auto_paging_iter`](List::auto_paging_iter) does.
+    ///
+    /// ```
+    /// # let server = pinn_mock::MockServer::start(); server.install();
+    /// for _ in 0..25 {
+    ///     pinn::User::create(&Default::default())?;
+    /// }
+    /// let first = pinn::User::list(&pinn::ListParams::new().limit(10))?;
+    /// let mut sizes = Vec::new();
+    /// for page in first.pages() {
+    ///     let page = page?;
+    ///     sizes.push(page.data.len());
+    ///     // A checkpoint: where a job stopped here would resume.
+    ///     let _resume_after = page.ended_at.clone();
+    /// }
+    /// assert_eq!(sizes, [10, 10, 5]);
+    /// # Ok::<(), pinn::Error>(())
+    /// ```
+    pub fn pages(self) -> Pages<T> {
         let mut seen = HashSet::new();
         seen.extend(self.ended_at.as_deref().map(cursor_hash));
-        AutoPaging {
-            page: Some(self),
-            items,
+        Pages {
+            state: Walk::First(self),
             seen,
+            fetched: 0,
+        }
+    }
+
+    /// This page's facts without its items: what the page after it is fetched from.
+    fn header(&self) -> List<T> {
+        List {
+            object: self.object.clone(),
+            url: self.url.clone(),
+            count: self.count,
+            has_more: self.has_more,
+            ended_at: self.ended_at.clone(),
+            data: Vec::new(),
+            origin: self.origin.clone(),
+            limit: self.limit,
         }
     }
 
@@ -255,17 +320,6 @@ impl<T: Object> List<T> {
             None => Error::InvalidArgument(message),
         }
     }
-}
-
-/// Whether a list's `url` is a plain absolute path: `/v1/...`, no scheme, host, query,
-/// fragment, dot segment or odd character. A server cannot point the next page elsewhere.
-fn is_api_path(url: &str) -> bool {
-    url.starts_with('/')
-        && !url.starts_with("//")
-        && url
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && !b"?#\\".contains(&b))
-        && url.split('/').all(|s| s != "." && s != "..")
 }
 
 impl<T> IntoIterator for List<T> {
@@ -284,22 +338,89 @@ impl<'a, T> IntoIterator for &'a List<T> {
     }
 }
 
-/// A lazy iterator over every item of a list, across pages. See [`List::auto_paging_iter`].
+/// A lazy iterator over every page of a list, this one first. See [`List::pages`].
 ///
 /// After an error it yields `None`.
-pub struct AutoPaging<T> {
-    /// The current page, its items moved out: what the next page is fetched from.
-    page: Option<List<T>>,
-    items: std::vec::IntoIter<T>,
+pub struct Pages<T> {
+    state: Walk<T>,
     /// A hash of every cursor met so far (8 bytes a page), so a server that cycles through
     /// cursors ends the walk with an error instead of looping forever.
     seen: HashSet<u64>,
+    /// Pages fetched after the first.
+    fetched: u64,
+}
+
+/// Where a walk of pages stands.
+enum Walk<T> {
+    /// The first page, not handed out yet.
+    First(List<T>),
+    /// The last page handed out, its items moved out: what the next is fetched from.
+    After(List<T>),
+    /// The last page had no successor, or an error ended the walk.
+    Done,
 }
 
 fn cursor_hash(cursor: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     cursor.hash(&mut h);
     h.finish()
+}
+
+impl<T: Object> Iterator for Pages<T> {
+    type Item = Result<List<T>>;
+
+    fn next(&mut self) -> Option<Result<List<T>>> {
+        let previous = match std::mem::replace(&mut self.state, Walk::Done) {
+            Walk::First(page) => {
+                self.state = Walk::After(page.header());
+                return Some(Ok(page));
+            }
+            Walk::After(previous) => previous,
+            Walk::Done => return None,
+        };
+        let page = match previous.next_page() {
+            Ok(Some(page)) => page,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e)),
+        };
+        self.fetched += 1;
+        if page.data.is_empty() && page.has_more {
+            return Some(Err(page.invalid("an empty page claims has_more")));
+        }
+        if let Some(cursor) = page.ended_at.as_deref().filter(|_| page.has_more)
+            && !self.seen.insert(cursor_hash(cursor))
+        {
+            return Some(Err(page.invalid("the cursor repeats an earlier page's")));
+        }
+        self.state = Walk::After(page.header());
+        Some(Ok(page))
+    }
+}
+
+impl<T> fmt::Debug for Pages<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (at, page) = match &self.state {
+            Walk::First(page) => ("first", Some(page)),
+            Walk::After(page) => ("after", Some(page)),
+            Walk::Done => ("done", None),
+        };
+        f.debug_struct("Pages")
+            .field("at", &at)
+            .field("url", &page.map(|p| p.url.as_str()))
+            .field("ended_at", &page.and_then(|p| p.ended_at.as_deref()))
+            .field("has_more", &page.map(|p| p.has_more))
+            .field("pages_fetched", &self.fetched)
+            .finish()
+    }
+}
+
+/// A lazy iterator over every item of a list, across pages. See [`List::auto_paging_iter`].
+///
+/// After an error it yields `None`.
+pub struct AutoPaging<T> {
+    pages: Pages<T>,
+    /// The items of the current page not handed out yet.
+    items: std::vec::IntoIter<T>,
 }
 
 impl<T: Object> Iterator for AutoPaging<T> {
@@ -310,29 +431,26 @@ impl<T: Object> Iterator for AutoPaging<T> {
             if let Some(item) = self.items.next() {
                 return Some(Ok(item));
             }
-            match self.page.take()?.next_page() {
-                Ok(Some(mut next)) => {
-                    if next.data.is_empty() && next.has_more {
-                        return Some(Err(next.invalid("an empty page claims has_more")));
-                    }
-                    if let Some(cursor) = next.ended_at.as_deref().filter(|_| next.has_more)
-                        && !self.seen.insert(cursor_hash(cursor))
-                    {
-                        return Some(Err(next.invalid("the cursor repeats an earlier page's")));
-                    }
-                    self.items = std::mem::take(&mut next.data).into_iter();
-                    self.page = Some(next);
-                }
-                Ok(None) => return None,
+            match self.pages.next()? {
+                Ok(page) => self.items = page.data.into_iter(),
                 Err(e) => return Some(Err(e)),
             }
         }
     }
 }
 
+impl<T> fmt::Debug for AutoPaging<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AutoPaging")
+            .field("pages", &self.pages)
+            .field("items_left_in_page", &self.items.len())
+            .finish()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_api_path;
+    use crate::http::is_api_path;
 
     #[test]
     fn only_plain_paths_are_followed() {

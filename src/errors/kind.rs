@@ -144,6 +144,21 @@ pub enum Outcome {
     Failed,
 }
 
+impl fmt::Display for Outcome {
+    /// A few lowercase words: `not sent`, `may have been processed`, `failed`.
+    ///
+    /// ```
+    /// assert_eq!(pinn::Outcome::MaybeProcessed.to_string(), "may have been processed");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::NotSent => "not sent",
+            Outcome::MaybeProcessed => "may have been processed",
+            Outcome::Failed => "failed",
+        })
+    }
+}
+
 /// What went wrong below HTTP: no response was received.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

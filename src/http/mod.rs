@@ -21,7 +21,8 @@ mod send;
 pub use agent::USER_AGENT;
 pub(crate) use parse::safe_json_error;
 pub use request::MAX_ID_BYTES;
-pub(crate) use request::{Method, Request, require_id, segment};
+pub use request::Method;
+pub(crate) use request::{Request, is_api_path, require_id, segment};
 pub use response::ResponseInfo;
 pub(crate) use send::{healthy, send};
 

@@ -3,6 +3,7 @@
 //! the secret key.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -23,23 +24,43 @@ pub(crate) const MAX_URL_BYTES: usize = 8 * 1024;
 /// The largest request body sent, in bytes.
 pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The HTTP methods the crate sends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
+/// The HTTP methods the crate sends, and a [raw request](crate::Client::raw_request) may.
+///
+/// Which are retried after which failures depends on the method: see `docs/errors.md`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// Reads; retried after any transient failure.
     Get,
+    /// Creates; retried only when it cannot have been processed.
     Post,
+    /// Updates (sets fields to values); retried like a read.
     Patch,
+    /// Deletes; retried like a read, and a `404` after an attempt that may have deleted is
+    /// a success.
     Delete,
 }
 
 impl Method {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// The method as sent: `GET`, `POST`, `PATCH`, `DELETE`.
+    ///
+    /// ```
+    /// assert_eq!(pinn::Method::Patch.as_str(), "PATCH");
+    /// assert_eq!(pinn::Method::Delete.to_string(), "DELETE");
+    /// ```
+    pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
         }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -66,6 +87,18 @@ pub(crate) fn require_id(what: &str, id: &str) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// Whether `url` is a plain absolute path: `/v1/...`, no scheme, host, query, fragment, dot
+/// segment or odd character. What a list's `url` must be for its next page to be fetched
+/// (a server cannot point it elsewhere), and the path part of a raw request.
+pub(crate) fn is_api_path(url: &str) -> bool {
+    url.starts_with('/')
+        && !url.starts_with("//")
+        && url
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"?#\\".contains(&b))
+        && url.split('/').all(|s| s != "." && s != "..")
 }
 
 /// One request, before it is sent.

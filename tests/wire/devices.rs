@@ -99,9 +99,9 @@ fn list_with_params() {
 #[test]
 fn list_failure() {
     expect("Device::list", "GET", "/v1/devices")
-        .query(&[("limit", "0")])
-        .fails(bad_request("limit must be at least 1"), || {
-            Device::list(&ListParams::new().limit(0))
+        .query(&[("limit", "1"), ("starting_after", "dev_gone")])
+        .fails(bad_request("starting_after is not a device"), || {
+            Device::list(&ListParams::new().limit(1).starting_after("dev_gone"))
         });
 }
 

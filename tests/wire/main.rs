@@ -5,14 +5,17 @@
 mod support;
 
 mod apps;
+mod attempts;
 mod devices;
 mod errors;
 mod events_logs;
 mod explicit;
 mod id_token;
 mod keys;
+mod objects;
 mod pagination;
 mod paths;
+mod raw;
 mod redaction;
 mod users;
 mod webhooks;

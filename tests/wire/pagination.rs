@@ -403,3 +403,91 @@ fn a_page_displays_as_json() {
     let shown: Value = serde_json::from_str(&page.to_string()).unwrap();
     assert_eq!(shown, serde_json::from_str::<Value>(USERS_PAGE).unwrap());
 }
+
+#[test]
+fn pages_walk_page_by_page_lazily_the_first_one_first() {
+    let s = serve(TWO_PAGES_OF_2);
+    let first = s
+        .client()
+        .users()
+        .list(&ListParams::new().limit(2))
+        .unwrap();
+    let mut pages = first.pages();
+    assert!(format!("{pages:?}").contains("at: \"first\""), "{pages:?}");
+    let one = pages.next().unwrap().unwrap();
+    assert_eq!(one.ended_at.as_deref(), Some(CURSOR));
+    assert!(!s.page(2).matched(), "the second page is not fetched yet");
+    let two = pages.next().unwrap().unwrap();
+    assert!(!two.has_more);
+    assert!(pages.next().is_none());
+    assert!(pages.next().is_none(), "still done");
+    assert!(
+        format!("{pages:?}").contains("pages_fetched: 1"),
+        "{pages:?}"
+    );
+    s.assert_done();
+}
+
+#[test]
+fn pages_stop_at_the_first_error_as_items_do() {
+    let mut w = Wire::start();
+    let first = ok_json(w.mock("GET", "/v1/users", LIMIT_2, None), USERS_PAGE);
+    let failed = w
+        .mock("GET", "/v1/users", LIMIT_2_AFTER_CURSOR, None)
+        .with_status(500)
+        .create();
+    let client = w.client();
+    let pages: Vec<_> = client
+        .users()
+        .list(&ListParams::new().limit(2))
+        .unwrap()
+        .pages()
+        .collect();
+    assert_eq!(pages.len(), 2);
+    assert!(pages[0].is_ok());
+    assert_eq!(pages[1].as_ref().unwrap_err().status(), Some(500));
+    w.assert_done(&[("first", &first), ("second", &failed)]);
+}
+
+#[test]
+fn the_item_walk_shows_where_it_is_in_its_debug() {
+    let s = serve(&[(LIMIT_2, USERS_LAST_PAGE)]);
+    let mut items = s
+        .client()
+        .users()
+        .list(&ListParams::new().limit(2))
+        .unwrap()
+        .auto_paging_iter();
+    let before = format!("{items:?}");
+    assert!(
+        before.starts_with("AutoPaging { pages: Pages {"),
+        "{before}"
+    );
+    items.next().unwrap().unwrap();
+    assert!(
+        format!("{items:?}").contains("items_left_in_page"),
+        "{items:?}"
+    );
+    s.assert_done();
+}
+
+#[test]
+fn a_limit_outside_1_to_100_is_refused_before_any_io() {
+    let w = Wire::start();
+    let client = w.client();
+    for limit in [0, ListParams::MAX_LIMIT + 1, u32::MAX] {
+        let err = client
+            .users()
+            .list(&ListParams::new().limit(limit))
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)), "{limit}: {err:?}");
+        assert!(err.to_string().contains("from 1 to 100"), "{err}");
+    }
+    w.assert_no_strays();
+    // 1 and 100 are sent as they are.
+    for (limit, sent) in [(1, "1"), (ListParams::MAX_LIMIT, "100")] {
+        expect("User::list", "GET", "/v1/users")
+            .query(&[("limit", sent)])
+            .ok_json(EMPTY_LIST, || User::list(&ListParams::new().limit(limit)));
+    }
+}

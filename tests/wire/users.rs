@@ -274,9 +274,9 @@ fn list_sends_only_the_given_param() {
 #[test]
 fn list_failure() {
     expect("User::list", "GET", "/v1/users")
-        .query(&[("limit", "1000")])
-        .fails(bad_request("limit must be at most 100"), || {
-            User::list(&ListParams::new().limit(1000))
+        .query(&[("starting_after", "usr_gone")])
+        .fails(bad_request("starting_after is not a user"), || {
+            User::list(&ListParams::new().starting_after("usr_gone"))
         });
 }
 

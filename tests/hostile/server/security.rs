@@ -515,3 +515,47 @@ fn oversized_arguments_are_refused_before_any_io() {
     });
     assert_eq!(server.accepted(), 0, "nothing reached the server");
 }
+
+#[test]
+fn log_records_name_the_host_and_the_client_and_count_whole_milliseconds() {
+    let server = Server::start(|n, _, s| {
+        if n == 0 {
+            respond(s, 503, &[("Request-Id", "req_labelled_1")], b"")
+        } else {
+            respond(
+                s,
+                200,
+                &[("Request-Id", "req_labelled_2")],
+                user_json("usr_1").as_bytes(),
+            )
+        }
+    });
+    let url = server.url();
+    let host = url.trim_start_matches("http://").to_string();
+    within(LIMIT, move || {
+        let client = Client::new(builder(&url).label("tenant-a").build().unwrap());
+        get(&client).unwrap();
+        take_waits();
+    });
+    let records = pinn_records();
+    for request_id in ["req_labelled_1", "req_labelled_2"] {
+        let record = records
+            .iter()
+            .find(|r| r.contains(request_id))
+            .unwrap_or_else(|| panic!("no record of {request_id} in {records:?}"));
+        assert!(record.contains(" client=tenant-a"), "{record}");
+        assert!(record.contains(&format!(" host={host}")), "{record}");
+        assert!(record.contains(&format!("on {host}")), "{record}");
+        for field in ["elapsed_ms", "total_ms"] {
+            let value = record
+                .split(&format!(" {field}="))
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .unwrap_or_else(|| panic!("no {field} in {record}"));
+            assert!(
+                value.bytes().all(|b| b.is_ascii_digit()),
+                "{field}={value}: {record}"
+            );
+        }
+    }
+}

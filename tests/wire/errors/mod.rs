@@ -7,6 +7,7 @@ use mockito::Mock;
 use pinn::{Error, ErrorKind, User};
 use serde_json::json;
 
+mod display;
 mod failures;
 mod statuses;
 
