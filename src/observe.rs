@@ -39,7 +39,7 @@ use crate::errors::{Outcome, TransportKind};
 pub struct AttemptEvent<'a> {
     /// `GET`, `POST`, `PATCH` or `DELETE`.
     pub method: &'a str,
-    /// The path and query, as sent: `/v1/users?limit=10`.
+    /// The path, as sent, without its query: `/v1/users`.
     pub path: &'a str,
     /// The API host, as `host:port`.
     pub host: &'a str,

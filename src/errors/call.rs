@@ -10,7 +10,7 @@ use std::fmt;
 pub(crate) struct Call {
     /// `GET`, `POST`, …; empty when there was no request.
     pub method: &'static str,
-    /// The request's path and query, as sent (encoded, bounded, safe to show).
+    /// The request's path, as sent (encoded, bounded, safe to show), without its query.
     pub path: String,
     /// The API host's `host:port`.
     pub host: String,

@@ -224,8 +224,8 @@ impl Error {
             .map(|c| c.method)
     }
 
-    /// The path (and query) of the request this error ended, as sent; `None` when none was
-    /// made. See [`method`](Error::method).
+    /// The path of the request this error ended, as sent, without its query; `None` when
+    /// none was made. See [`method`](Error::method).
     pub fn path(&self) -> Option<&str> {
         self.call()
             .filter(|c| !c.method.is_empty())

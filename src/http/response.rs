@@ -100,7 +100,7 @@ impl ResponseInfo {
         self.call.method
     }
 
-    /// The path (and query) of the request it answered, as sent.
+    /// The path of the request it answered, as sent, without its query.
     pub fn path(&self) -> &str {
         &self.call.path
     }

@@ -26,7 +26,8 @@ pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Resul
     let started = Instant::now();
     let mut call = Call {
         method: req.method.as_str(),
-        path: config.shown(&url[config.api_host().len()..], crate::text::MAX_SHORT),
+        // The path without its query: a log record never holds a query string.
+        path: config.shown(path_of(&url[config.api_host().len()..]), crate::text::MAX_SHORT),
         host: config.host_port.to_string(),
         attempts: 0,
         retryable: false,
@@ -208,6 +209,11 @@ impl<'a> Seen<'a> {
              request {request_id}), attempt {attempt}, {elapsed_ms} ms; {next}"
         );
     }
+}
+
+/// The path of a path-and-query.
+fn path_of(path_and_query: &str) -> &str {
+    path_and_query.split('?').next().unwrap_or(path_and_query)
 }
 
 /// A duration in whole milliseconds, as logged.
