@@ -3,6 +3,7 @@
 //! attempt may have been processed. One struct, held by every error that came from a call.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// The facts of the call an error ended. Empty (no method) for an error raised before any
 /// request, or one made from an object that did not come from a response.
@@ -13,7 +14,7 @@ pub(crate) struct Call {
     /// The request's path, as sent (encoded, bounded, safe to show), without its query.
     pub path: String,
     /// The API host's `host:port`.
-    pub host: String,
+    pub host: Arc<str>,
     /// Attempts made, retries included.
     pub attempts: u32,
     /// Whether sending the request again is safe and may succeed.

@@ -27,8 +27,11 @@ pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Resul
     let mut call = Call {
         method: req.method.as_str(),
         // The path without its query: a log record never holds a query string.
-        path: config.shown(path_of(&url[config.api_host().len()..]), crate::text::MAX_SHORT),
-        host: config.host_port.to_string(),
+        path: config.shown(
+            path_of(&url[config.api_host().len()..]),
+            crate::text::MAX_SHORT,
+        ),
+        host: Arc::clone(&config.host_port),
         attempts: 0,
         retryable: false,
         processed_before: false,
@@ -42,9 +45,8 @@ pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Resul
             .and_then(|raw| parse::response::<T>(raw, config, gone_ok));
         let mut err = match result {
             Ok((mut info, body)) => {
-                info.call = call.clone();
-                let seen = Seen::success(&info, attempt_started, started);
-                seen.tell(config, &call);
+                info.call = call;
+                Seen::success(&info, attempt_started, started).tell(config, &info.call);
                 return Ok(Reply {
                     info: Arc::new(info),
                     body,

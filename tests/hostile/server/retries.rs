@@ -329,3 +329,18 @@ fn a_retried_call_reports_the_least_certain_outcome_of_its_attempts() {
         });
     }
 }
+
+#[test]
+fn a_delete_that_landed_before_its_connection_broke_is_ok_against_the_emulator() {
+    use pinn_mock::{Fault, MockServer};
+    let server = MockServer::start();
+    let client = Client::new(server.config_builder().sleeper(|_| {}).build().unwrap());
+    for fault in [Fault::close(), Fault::status(502), Fault::status(504)] {
+        let user = client.users().create(&Default::default()).unwrap();
+        server.inject(fault.after_commit().on_method("DELETE"));
+        let response = client.users().delete(&user.user_id).unwrap();
+        assert!(response.already_gone());
+        assert_eq!((response.status(), response.attempts()), (404, 2));
+    }
+    assert_eq!(server.count("user"), 0);
+}
