@@ -470,12 +470,59 @@ fn mask(text: &mut [u8], key: &Finder<'_>) {
     if memchr::memchr(b'%', text).is_none() {
         return;
     }
+    if memchr::memchr(b'%', key.needle()).is_some() {
+        return mask_mixed(text, key.needle());
+    }
     let (decoded, starts) = crate::text::percent_decoded(text);
     let mut at = 0;
     while let Some(i) = key.find(&decoded[at..]) {
         text[starts[at + i]..starts[at + i + width]].fill(b'*');
         at += i + width;
     }
+}
+
+/// [`mask`] for a key with a `%` in it, which decoding the text cannot find when some of its
+/// `%`s are left as they are: each byte of the key may be written as itself or as `%XX`.
+fn mask_mixed(text: &mut [u8], key: &[u8]) {
+    let mut at = 0;
+    while at < text.len() {
+        match encoded_copy(&text[at..], key) {
+            Some(len) => {
+                text[at..at + len].fill(b'*');
+                at += len;
+            }
+            None => at += 1,
+        }
+    }
+}
+
+/// The length of the longest copy of `key` at the start of `text`, each of its bytes written
+/// as itself or percent-encoded (`%XX`, in either case).
+fn encoded_copy(text: &[u8], key: &[u8]) -> Option<usize> {
+    let hex = |at: usize| text.get(at).and_then(|b| (*b as char).to_digit(16));
+    // Where the copy may have got to: a `%` in the key can be matched two ways.
+    let mut ends = vec![0];
+    for &k in key {
+        let mut next = Vec::with_capacity(ends.len() + 1);
+        for &j in &ends {
+            if text.get(j) == Some(&k) {
+                next.push(j + 1);
+            }
+            if text.get(j) == Some(&b'%')
+                && let (Some(hi), Some(lo)) = (hex(j + 1), hex(j + 2))
+                && hi * 16 + lo == u32::from(k)
+            {
+                next.push(j + 3);
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        if next.is_empty() {
+            return None;
+        }
+        ends = next;
+    }
+    ends.last().copied()
 }
 
 /// Whether a response head is still incomplete (for keys the guard does not search for).
@@ -828,6 +875,38 @@ mod tests {
             assert!(head.contains(&format!("?k={stars}&p=100%\r\n")), "{head}");
             assert_eq!(head.len(), len);
         }
+    }
+
+    #[test]
+    fn a_key_with_percent_signs_is_masked_however_much_of_it_is_encoded() {
+        let key = b"sk_test_HOSTILE%5F4eC39Hq%41yjWDarjt%25";
+        let plain = std::str::from_utf8(key).unwrap();
+        let all: String = key.iter().map(|b| format!("%{b:02x}")).collect();
+        for quoted in [
+            plain.to_string(),
+            plain.replace('_', "%5F"),
+            plain.replace('%', "%25"),
+            plain.replace('%', "%25").replace('_', "%5f"),
+            all,
+        ] {
+            let mut head =
+                format!("HTTP/1.1 302 Found\r\nLocation: /?k={quoted}&p=100%\r\n\r\n").into_bytes();
+            mask_heads(&mut head, &Finder::new(key));
+            let head = String::from_utf8(head).unwrap();
+            let stars = "*".repeat(quoted.len());
+            assert!(
+                head.contains(&format!("?k={stars}&p=100%\r\n")),
+                "{quoted}: {head}"
+            );
+        }
+        // Not a copy: one byte differs once decoded.
+        let mut other = plain.replace("%41", "%42").into_bytes();
+        let before = other.clone();
+        mask(&mut other, &Finder::new(key));
+        assert_eq!(other, before);
+        assert_eq!(encoded_copy(b"ab%25c", b"a%"), None);
+        assert_eq!(encoded_copy(b"a%25c", b"a%"), Some(4), "the longest copy");
+        assert_eq!(encoded_copy(b"a%2", b"a%"), Some(2));
     }
 
     #[test]

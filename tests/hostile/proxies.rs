@@ -36,6 +36,12 @@ struct Hub {
     log: Arc<Mutex<Log>>,
 }
 
+/// What an echoing hub sends back: the key, percent-encoded whole, and partly.
+fn echoes(key: &str) -> [String; 3] {
+    let whole = key.bytes().map(|b| format!("%{b:02X}")).collect();
+    [key.to_string(), whole, key.replace('_', "%5F")]
+}
+
 /// What a hub read.
 #[derive(Debug, Default, Clone)]
 struct Log {
@@ -55,13 +61,25 @@ struct Req {
     body: Vec<u8>,
 }
 
-/// A behaviour of a hub's proxy side.
+/// How a hub behaves.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
-    /// A proxy that works.
+    /// A proxy that works, and an API that answers with a user.
     Proxy,
     /// Answers every `CONNECT` with `403 Forbidden`, and every SOCKS request with a refusal.
     Refuse,
+    /// Never answers a proxy handshake.
+    Silent,
+    /// Closes the connection as soon as the tunnel is set up.
+    Hangup,
+    /// Sends whatever comes through the tunnel straight back.
+    Mirror,
+    /// Answers the handshake and, in the same write, a response of its own that echoes the
+    /// key in a header, before the request is sent; then tunnels as usual.
+    Early,
+    /// A working proxy, and an API that answers `401`, echoing the key in its head (plainly
+    /// and percent-encoded) and in its body.
+    EchoKey,
 }
 
 trait Io: Read + Write + Send {}
@@ -70,14 +88,20 @@ type Conn = Box<dyn Io>;
 
 impl Hub {
     fn start(mode: Mode) -> Hub {
+        Hub::start_for(mode, KEY)
+    }
+
+    /// A hub that echoes `key` (in the modes that echo it).
+    fn start_for(mode: Mode, key: &str) -> Hub {
         crate::support::install_logger();
+        let key: Arc<str> = Arc::from(key);
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let log = Arc::new(Mutex::new(Log::default()));
         let shared = log.clone();
         thread::spawn(move || {
             for tcp in listener.incoming().flatten() {
-                let log = shared.clone();
+                let (log, key) = (shared.clone(), key.clone());
                 thread::spawn(move || {
                     // Short reads, so one thread can relay both ways; `read_wait` retries.
                     let _ = tcp.set_read_timeout(Some(Duration::from_millis(10)));
@@ -87,7 +111,12 @@ impl Hub {
                         l.raw.push(Vec::new());
                         l.raw.len() - 1
                     };
-                    let hub = Side { port, mode, log };
+                    let hub = Side {
+                        port,
+                        mode,
+                        log,
+                        key,
+                    };
                     let tapped = Tap {
                         tcp,
                         log: hub.log.clone(),
@@ -111,6 +140,7 @@ struct Side {
     port: u16,
     mode: Mode,
     log: Arc<Mutex<Log>>,
+    key: Arc<str>,
 }
 
 impl Side {
@@ -143,9 +173,14 @@ impl Side {
         while let Some(head) = read_head(&mut conn) {
             if head.starts_with(b"CONNECT ") {
                 self.handshake("connect", &head);
-                if self.mode == Mode::Refuse {
-                    let _ = conn.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
-                    return;
+                match self.mode {
+                    Mode::Refuse => {
+                        let _ =
+                            conn.write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n");
+                        return;
+                    }
+                    Mode::Silent => return wait_for_close(&mut conn),
+                    _ => {}
                 }
                 let target = String::from_utf8_lossy(&head)
                     .split(' ')
@@ -153,15 +188,13 @@ impl Side {
                     .unwrap_or_default()
                     .to_string();
                 let port = target.rsplit(':').next().and_then(|p| p.parse().ok());
-                if conn
-                    .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                    .is_err()
-                {
-                    return;
-                }
-                let _ = conn.flush();
                 via.push("connect");
-                return self.tunnel(conn, port, via);
+                return self.tunnelled(
+                    conn,
+                    b"HTTP/1.1 200 Connection established\r\n\r\n",
+                    port,
+                    via,
+                );
             }
             let len = content_length(&head);
             let mut body = vec![0; len];
@@ -173,11 +206,24 @@ impl Side {
                 head,
                 body,
             });
-            let body = user_json("usr_proxied");
-            let reply = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
+            let reply = if self.mode == Mode::EchoKey {
+                let [key, whole, partly] = echoes(&self.key);
+                let body = format!(
+                    r#"{{"error":{{"type":"invalid_request_error","message":"invalid key {key} ({partly})"}}}}"#
+                );
+                format!(
+                    "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"{key}\"\r\n\
+                     Location: /v1/login?k={whole}&j={partly}\r\nX-Echo: {key}\r\n\
+                     Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )
+            } else {
+                let body = user_json("usr_proxied");
+                format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                )
+            };
             if conn.write_all(reply.as_bytes()).is_err() {
                 return;
             }
@@ -209,13 +255,17 @@ impl Side {
             }
         }
         self.handshake("socks4", &seen);
-        let status = if self.mode == Mode::Refuse { 91 } else { 90 };
-        if conn.write_all(&[0, status, 0, 0, 0, 0, 0, 0]).is_err() || status != 90 {
-            return;
+        match self.mode {
+            Mode::Refuse => {
+                let _ = conn.write_all(&[0, 91, 0, 0, 0, 0, 0, 0]);
+            }
+            Mode::Silent => wait_for_close(&mut conn),
+            _ => {
+                via.push("socks4");
+                let port = u16::from_be_bytes([fixed[2], fixed[3]]);
+                self.tunnelled(conn, &[0, 90, 0, 0, 0, 0, 0, 0], Some(port), via);
+            }
         }
-        let _ = conn.flush();
-        via.push("socks4");
-        self.tunnel(conn, Some(u16::from_be_bytes([fixed[2], fixed[3]])), via);
     }
 
     fn socks5(&self, mut conn: Conn, mut via: Vec<&'static str>) {
@@ -251,18 +301,17 @@ impl Side {
         }
         seen.extend_from_slice(&rest);
         self.handshake("socks5", &seen);
-        let status = if self.mode == Mode::Refuse { 2 } else { 0 };
-        if conn
-            .write_all(&[5, status, 0, 1, 0, 0, 0, 0, 0, 0])
-            .is_err()
-            || status != 0
-        {
-            return;
+        match self.mode {
+            Mode::Refuse => {
+                let _ = conn.write_all(&[5, 2, 0, 1, 0, 0, 0, 0, 0, 0]);
+            }
+            Mode::Silent => wait_for_close(&mut conn),
+            _ => {
+                via.push("socks5");
+                let port = u16::from_be_bytes([rest[len], rest[len + 1]]);
+                self.tunnelled(conn, &[5, 0, 0, 1, 0, 0, 0, 0, 0, 0], Some(port), via);
+            }
         }
-        let _ = conn.flush();
-        via.push("socks5");
-        let port = u16::from_be_bytes([rest[len], rest[len + 1]]);
-        self.tunnel(conn, Some(port), via);
     }
 
     fn handshake(&self, kind: &'static str, bytes: &[u8]) {
@@ -271,6 +320,33 @@ impl Side {
             .unwrap()
             .handshakes
             .push((kind, bytes.to_vec()));
+    }
+
+    /// Answers a proxy handshake with `reply`, then carries the tunnel as this hub's mode says.
+    fn tunnelled(&self, mut conn: Conn, reply: &[u8], port: Option<u16>, via: Vec<&'static str>) {
+        let mut reply = reply.to_vec();
+        if self.mode == Mode::Early {
+            let [key, ..] = echoes(&self.key);
+            reply.extend_from_slice(
+                format!("HTTP/1.1 401 Unauthorized\r\nX-Echo: {key}\r\nContent-Length: 0\r\n\r\n")
+                    .as_bytes(),
+            );
+        }
+        if conn.write_all(&reply).is_err() || conn.flush().is_err() {
+            return;
+        }
+        match self.mode {
+            Mode::Hangup => {}
+            Mode::Mirror => {
+                let mut buf = [0u8; 4096];
+                while let Some(n) = read_wait(&mut conn, &mut buf) {
+                    if conn.write_all(&buf[..n]).is_err() || conn.flush().is_err() {
+                        return;
+                    }
+                }
+            }
+            _ => self.tunnel(conn, port, via),
+        }
     }
 
     /// Serves a tunnel to this hub's own port on the same connection; relays one to another.
@@ -285,6 +361,12 @@ impl Side {
             None => {}
         }
     }
+}
+
+/// Reads until the peer closes (or [`IDLE`] passes), answering nothing.
+fn wait_for_close(conn: &mut Conn) {
+    let mut buf = [0u8; 1024];
+    while read_wait(conn, &mut buf).is_some() {}
 }
 
 fn tls_config() -> Arc<rustls::ServerConfig> {
@@ -471,6 +553,7 @@ fn contains_ignore_case(haystack: &[u8], needle: &[u8]) -> bool {
 /// the wire (where TLS hides nothing) `on_the_wire` times in all.
 fn assert_key_only_in_request_heads(
     case: &str,
+    key: &str,
     api: &Hub,
     hubs: &[&Hub],
     requests: usize,
@@ -478,24 +561,25 @@ fn assert_key_only_in_request_heads(
 ) {
     let log = api.log();
     assert_eq!(log.requests.len(), requests, "{case}: {log:?}");
-    let line = format!("\r\nauthorization: Bearer {KEY}\r\n");
+    let line = format!("\r\nauthorization: Bearer {key}\r\n");
     for r in &log.requests {
         let head = String::from_utf8_lossy(&r.head);
-        assert_eq!(count(&r.head, KEY.as_bytes()), 1, "{case}: {head}");
+        assert_eq!(count(&r.head, key.as_bytes()), 1, "{case}: {head}");
         assert!(
             contains_ignore_case(&r.head, line.as_bytes()),
             "{case}: {head}"
         );
         assert!(!r.head.contains(&b'*'), "{case}: stars left in {head}");
-        assert_eq!(count(&r.body, KEY.as_bytes()), 0, "{case}: key in a body");
+        assert_eq!(count(&r.body, key.as_bytes()), 0, "{case}: key in a body");
     }
     let mut seen_on_the_wire = 0;
     for hub in hubs {
         let log = hub.log();
         for (kind, bytes) in &log.handshakes {
             assert!(
-                !contains_ignore_case(bytes, KEY.as_bytes())
+                !contains_ignore_case(bytes, key.as_bytes())
                     && !contains_ignore_case(bytes, b"HOSTILE")
+                    && !contains_ignore_case(bytes, key.as_bytes())
                     && !contains_ignore_case(bytes, b"authorization"),
                 "{case}: the key or its header in a {kind} handshake: {:?}",
                 String::from_utf8_lossy(bytes)
@@ -504,7 +588,7 @@ fn assert_key_only_in_request_heads(
         seen_on_the_wire += log
             .raw
             .iter()
-            .map(|raw| count(raw, KEY.as_bytes()))
+            .map(|raw| count(raw, key.as_bytes()))
             .sum::<usize>();
     }
     assert_eq!(seen_on_the_wire, on_the_wire, "{case}: the key on the wire");
@@ -513,8 +597,14 @@ fn assert_key_only_in_request_heads(
 
 /// A client for `api_host` through `proxy`, trusting the example CA.
 fn client(api_host: &str, proxy: &str) -> Client {
+    client_with(api_host, proxy, KEY)
+}
+
+/// A client for `api_host` through `proxy` with this key, trusting the example CA.
+fn client_with(api_host: &str, proxy: &str, key: &str) -> Client {
     Client::new(
         crate::support::builder(api_host)
+            .secret_key(key)
             .proxy(proxy)
             .root_certificates_pem(CA)
             .max_retries(0)
@@ -573,7 +663,14 @@ fn every_proxy_form_at_its_own_address_carries_the_key_only_in_the_request_head(
                     let plain = usize::from(scheme == "http");
                     let to_proxy = plain * usize::from(proxy != "https");
                     let on_the_wire = 2 * (plain + to_proxy);
-                    assert_key_only_in_request_heads(&case, &api, &[&api, &relay], 2, on_the_wire);
+                    assert_key_only_in_request_heads(
+                        &case,
+                        KEY,
+                        &api,
+                        &[&api, &relay],
+                        2,
+                        on_the_wire,
+                    );
                     let handshakes = relay.log().handshakes;
                     assert!(
                         !handshakes.is_empty()
@@ -599,7 +696,7 @@ fn every_proxy_form_on_the_apis_own_host_and_port_carries_the_key_only_in_the_re
                     get_and_post(&case, &client(&api_host, &proxy_url));
                     let plain = scheme == "http" && proxy != "https";
                     let on_the_wire = 2 * usize::from(plain);
-                    assert_key_only_in_request_heads(&case, &hub, &[&hub], 2, on_the_wire);
+                    assert_key_only_in_request_heads(&case, KEY, &hub, &[&hub], 2, on_the_wire);
                     let log = hub.log();
                     assert!(
                         log.requests.iter().all(|r| r.via.contains(&layer(proxy))),
@@ -708,7 +805,7 @@ fn a_proxy_from_the_environment_carries_the_key_only_in_the_request_head() {
         );
         assert!(!shown.contains(KEY) && !shown.contains("HOSTILE"), "{case}");
         let on_the_wire = 2 * (1 + usize::from(proxy != "https"));
-        assert_key_only_in_request_heads(&case, &api, &[&api, &relay], 2, on_the_wire);
+        assert_key_only_in_request_heads(&case, KEY, &api, &[&api, &relay], 2, on_the_wire);
         assert!(
             !relay.log().handshakes.is_empty(),
             "{case}: not through the proxy"
@@ -735,4 +832,224 @@ fn environment_child() {
         get_and_post(&api_host, &client);
         assert_no_key_logged();
     });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile: other keys, misbehaving proxies, echoing servers, many threads
+
+/// Keys of every length the guard treats differently: shorter than 16 bytes (never searched
+/// for in responses), exactly 16, long, and full of `%` (as if percent-encoded).
+const KEYS: [&str; 4] = [
+    "sk_HOSTILE1",
+    "sk_HOSTILE_16byt",
+    "sk_test_HOSTILE_a8Kq2ZrT5vXw9mLb4nCd7fGh1jPs6tRy3uVe0oIxWzQ8kM5hN2gF7dS4aJ1lB9cE6rT3yU0iO8pA5sD2fG7hJ4kL1zX",
+    "sk_test_HOSTILE%5F4eC39Hq%41yjWDarjt%25",
+];
+
+/// Asserts none of `texts` can be read in the trace log's rows on this thread.
+fn assert_not_in_wire_log(case: &str, texts: &[String]) {
+    for t in texts {
+        assert!(
+            !crate::support::wire_log_shows(t),
+            "{case}: {t} in the trace log"
+        );
+    }
+    assert_no_key_logged();
+}
+
+#[test]
+fn keys_of_every_length_reach_the_api_behind_any_proxy_only_in_the_head() {
+    within(Duration::from_secs(60), || {
+        for key in KEYS {
+            for scheme in SCHEMES {
+                for proxy in PROXIES {
+                    let case = format!("{}-byte key, {scheme} API, {proxy} proxy", key.len());
+                    // On the API's own port, and (a CONNECT proxy) at an address of its own.
+                    let hub = Hub::start(Mode::Proxy);
+                    let api_host = format!("{scheme}://127.0.0.1:{}", hub.port);
+                    let proxy_url = format!("{proxy}://127.0.0.1:{}", hub.port);
+                    get_and_post(&case, &client_with(&api_host, &proxy_url, key));
+                    let on_the_wire = 2 * usize::from(scheme == "http" && proxy != "https");
+                    assert_key_only_in_request_heads(&case, key, &hub, &[&hub], 2, on_the_wire);
+                    assert_not_in_wire_log(&case, &echoes(key));
+                }
+                let case = format!("{}-byte key, {scheme} API, a proxy of its own", key.len());
+                let (api, relay) = (Hub::start(Mode::Proxy), Hub::start(Mode::Proxy));
+                let api_host = format!("{scheme}://127.0.0.1:{}", api.port);
+                let proxy_url = format!("http://127.0.0.1:{}", relay.port);
+                get_and_post(&case, &client_with(&api_host, &proxy_url, key));
+                let on_the_wire = 4 * usize::from(scheme == "http");
+                assert_key_only_in_request_heads(&case, key, &api, &[&api, &relay], 2, on_the_wire);
+                assert_not_in_wire_log(&case, &echoes(key));
+            }
+        }
+    });
+}
+
+#[test]
+fn an_api_that_echoes_the_key_behind_any_proxy_never_gets_it_logged() {
+    within(Duration::from_secs(60), || {
+        for key in [KEY, KEYS[3]] {
+            for scheme in SCHEMES {
+                for proxy in PROXIES {
+                    for own_port in [true, false] {
+                        let case =
+                            format!("{scheme} API echoing, {proxy} proxy (own port: {own_port})");
+                        let api = Hub::start_for(Mode::EchoKey, key);
+                        let relay = Hub::start(Mode::Proxy);
+                        let proxy_port = if own_port { api.port } else { relay.port };
+                        let api_host = format!("{scheme}://127.0.0.1:{}", api.port);
+                        let proxy_url = format!("{proxy}://127.0.0.1:{proxy_port}");
+                        let client = client_with(&api_host, &proxy_url, key);
+                        for err in [
+                            client.scope(|| User::retrieve("usr_1")).unwrap_err(),
+                            client
+                                .scope(|| User::create(&UserCreateParams::new()))
+                                .unwrap_err(),
+                        ] {
+                            assert_eq!(err.status(), Some(401), "{case}: {err:?}");
+                            assert!(err.to_string().contains("invalid key"), "{case}: {err}");
+                            assert_clean(&err);
+                            assert!(!format!("{err:?}").contains(key), "{case}");
+                        }
+                        assert_eq!(api.log().requests.len(), 2, "{case}");
+                        // The check can fail: the error bodies' rows were captured.
+                        assert!(crate::support::wire_log_shows("invalid.key"), "{case}");
+                        assert_not_in_wire_log(&case, &echoes(key));
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn misbehaving_proxies_end_in_a_typed_error_without_the_key_anywhere() {
+    within(Duration::from_secs(90), || {
+        for mode in [Mode::Silent, Mode::Hangup, Mode::Mirror, Mode::Early] {
+            for key in [KEY, KEYS[0]] {
+                for scheme in SCHEMES {
+                    for proxy in ["http", "https", "socks4", "socks5"] {
+                        let case = format!(
+                            "{mode:?} {proxy} proxy, {scheme} API, {}-byte key",
+                            key.len()
+                        );
+                        let hub = Hub::start_for(mode, key);
+                        let api_host = format!("{scheme}://127.0.0.1:{}", hub.port);
+                        let proxy_url = format!("{proxy}://127.0.0.1:{}", hub.port);
+                        for call in 0..2 {
+                            // A client each: after a proxy's own early answer, the API's real
+                            // one is still on the way, and a pooled connection would read it as
+                            // the next call's (as any client would).
+                            // A silent proxy is waited for until the connect timeout.
+                            let connect_timeout = if mode == Mode::Silent { 200 } else { 1000 };
+                            let client = Client::new(
+                                crate::support::builder(&api_host)
+                                    .secret_key(key)
+                                    .proxy(&proxy_url)
+                                    .root_certificates_pem(CA)
+                                    .connect_timeout(Duration::from_millis(connect_timeout))
+                                    .max_retries(0)
+                                    .build()
+                                    .unwrap(),
+                            );
+                            let got = if call == 0 {
+                                client.scope(|| User::retrieve("usr_1"))
+                            } else {
+                                client.scope(|| User::create(&UserCreateParams::new()))
+                            };
+                            let err = got.expect_err(&case);
+                            assert_clean(&err);
+                            assert!(!format!("{err} {err:?}").contains(key), "{case}: {err:?}");
+                            if mode == Mode::Silent {
+                                assert_eq!(err.outcome(), Outcome::NotSent, "{case}: {err:?}");
+                            }
+                            if mode == Mode::Early && scheme == "http" {
+                                // The proxy's own answer reads as the API's.
+                                assert_eq!(err.status(), Some(401), "{case}: {err:?}");
+                            }
+                        }
+                        if mode != Mode::Early {
+                            assert!(hub.log().requests.is_empty(), "{case}");
+                        }
+                        // A key shorter than 16 bytes is not searched for in responses: one
+                        // that a proxy echoes itself (it cannot know it) is left as it came.
+                        if key.len() >= 16 || mode != Mode::Early {
+                            assert_not_in_wire_log(&case, &echoes(key));
+                        }
+                        assert_no_key_logged();
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn sixty_four_threads_share_clients_through_proxies_on_the_apis_port() {
+    let same_port_plain = Hub::start(Mode::Proxy);
+    let same_port_tls = Hub::start(Mode::Proxy);
+    let (api, relay) = (Hub::start(Mode::Proxy), Hub::start(Mode::Proxy));
+    let clients = Arc::new([
+        client(
+            &format!("http://127.0.0.1:{}", same_port_plain.port),
+            &format!("http://127.0.0.1:{}", same_port_plain.port),
+        ),
+        client(
+            &format!("https://localhost:{}", same_port_tls.port),
+            &format!("https://localhost:{}", same_port_tls.port),
+        ),
+        client(
+            &format!("https://127.0.0.1:{}", api.port),
+            &format!("socks5://127.0.0.1:{}", relay.port),
+        ),
+    ]);
+    within(Duration::from_secs(60), move || {
+        let workers: Vec<_> = (0..64)
+            .map(|i| {
+                let clients = Arc::clone(&clients);
+                thread::spawn(move || {
+                    for round in 0..4 {
+                        let client = &clients[(i + round) % 3];
+                        let got = if round % 2 == 0 {
+                            client.scope(|| User::retrieve("usr_proxied"))
+                        } else {
+                            client.scope(|| User::create(&UserCreateParams::new()))
+                        };
+                        if let Err(e) = &got {
+                            assert_clean(e);
+                        }
+                        got.unwrap();
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().unwrap();
+        }
+    });
+    let total: usize = [&same_port_plain, &same_port_tls, &api]
+        .iter()
+        .map(|h| h.log().requests.len())
+        .sum();
+    assert_eq!(total, 64 * 4);
+    for (case, hub, hubs, plain) in [
+        (
+            "plain, same port",
+            &same_port_plain,
+            vec![&same_port_plain],
+            true,
+        ),
+        (
+            "TLS, same port",
+            &same_port_tls,
+            vec![&same_port_tls],
+            false,
+        ),
+        ("TLS, SOCKS5 elsewhere", &api, vec![&api, &relay], false),
+    ] {
+        let requests = hub.log().requests.len();
+        let on_the_wire = if plain { requests } else { 0 };
+        assert_key_only_in_request_heads(case, KEY, hub, &hubs, requests, on_the_wire);
+    }
 }
