@@ -694,6 +694,49 @@ mod tests {
     }
 
     #[test]
+    fn through_ureq_a_caller_waits_no_longer_than_its_connect_timeout() {
+        // The resolver as ureq calls it, with its own tuning, 64 threads at once.
+        let dns = FakeDns::new(Dns::Hang);
+        let r = Arc::new(CachingResolver::with_lookup(Duration::from_secs(60), &dns));
+        let config = Arc::new(
+            ureq::config::Config::builder()
+                .timeout_connect(Some(Duration::from_millis(200)))
+                .build(),
+        );
+        let (tx, rx) = mpsc::channel();
+        for i in 0..64 {
+            let (r, config, tx) = (Arc::clone(&r), Arc::clone(&config), tx.clone());
+            std::thread::spawn(move || {
+                let uri: Uri = "https://api.example/v1/users".parse().unwrap();
+                // Half have less of the call left than the connect timeout.
+                let timeout = NextTimeout {
+                    after: Duration::from_millis(if i % 2 == 0 { 100 } else { 5_000 }).into(),
+                    ..NextTimeout::default()
+                };
+                let started = Instant::now();
+                let got = r.resolve(&uri, &config, timeout).map(|a| a.len());
+                let _ = tx.send((got, started.elapsed()));
+            });
+        }
+        drop(tx);
+        for _ in 0..64 {
+            let (got, took) = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+            assert!(
+                matches!(got, Err(ureq::Error::Timeout(ureq::Timeout::Resolve))),
+                "{got:?}"
+            );
+            assert!(took < Duration::from_secs(5), "waited {took:?}");
+        }
+        assert!(dns.calls() <= MAX_LOOKUPS, "{} lookups", dns.calls());
+        dns.release(None);
+        eventually("the hung lookups end", || r.running() == 0);
+        assert!(
+            lock(&r.shared.names).entries.is_empty(),
+            "nothing left behind"
+        );
+    }
+
+    #[test]
     fn callers_share_a_lookup_and_an_answer_lasts_its_ttl() {
         let dns = FakeDns::new(Dns::Answer(NEW));
         let r = CachingResolver::with_lookup(Duration::from_millis(200), &dns);
