@@ -200,6 +200,8 @@ pub(crate) struct Guarded {
     proxy: bool,
     /// Whether the request head is still being written (its blank line not yet seen).
     head_open: bool,
+    /// Whether that head is to the API host, so that the key may go in.
+    head_ours: bool,
     /// Whether a response head is expected or still arriving.
     in_head: bool,
     /// Whether the body arriving is an error's, in which the key is masked too.
@@ -216,6 +218,7 @@ impl Guarded {
             carries: 0,
             proxy: false,
             head_open: false,
+            head_ours: false,
             in_head: false,
             in_error_body: false,
             last_io: Instant::now(),
@@ -242,19 +245,15 @@ impl Transport for Guarded {
         let out = &mut out[..amount_ok];
         let (write, carries) = classify(self.carries, &mut self.proxy, out);
         self.carries = carries;
-        let ours = match write {
-            Write::HeadStarts { ours } => {
-                self.head_open = true;
-                ours
-            }
-            Write::Request => true,
-            Write::Other => false,
-        };
+        if let Write::HeadStarts { ours } = write {
+            self.head_open = true;
+            self.head_ours = ours;
+        }
         if write != Write::Other && self.head_open {
             let end = FIND_HEAD_END.find(out).map(|i| i + 4);
             self.head_open = end.is_none();
             let head = &mut out[..end.unwrap_or(amount_ok)];
-            if let Some(key) = current_key().filter(|_| ours) {
+            if let Some(key) = current_key().filter(|_| self.head_ours) {
                 write_key(head, key.expose().as_bytes());
             }
         }
@@ -484,9 +483,18 @@ fn mask(text: &mut [u8], key: &Finder<'_>) {
 /// [`mask`] for a key with a `%` in it, which decoding the text cannot find when some of its
 /// `%`s are left as they are: each byte of the key may be written as itself or as `%XX`.
 fn mask_mixed(text: &mut [u8], key: &[u8]) {
+    let Some(&first) = key.first() else {
+        return;
+    };
     let mut at = 0;
     while at < text.len() {
-        match encoded_copy(&text[at..], key) {
+        let could_start = text[at] == first || text[at] == b'%';
+        let copy = if could_start {
+            encoded_copy(&text[at..], key)
+        } else {
+            None
+        };
+        match copy {
             Some(len) => {
                 text[at..at + len].fill(b'*');
                 at += len;
@@ -801,7 +809,15 @@ mod tests {
         assert_eq!(got[2], pieces[2]);
         drop(attempt);
 
-        // An absolute-form request to another host never gets the key.
+        // An absolute-form request to another host never gets the key, in any of its writes.
+        let (wire, writes) = recording_wire();
+        let attempt = begin();
+        let mut request = Guarded::new(wire);
+        send(&mut request, b"GET http://other.example/v1 HTTP/1.1\r\n");
+        let rest = format!("authorization: Bearer {stars}\r\n\r\n");
+        send(&mut request, rest.as_bytes());
+        assert_eq!(text(&writes)[1], rest);
+        drop(attempt);
         let (wire, writes) = recording_wire();
         let _attempt = begin();
         let head = format!(
