@@ -737,6 +737,24 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_holds_a_bounded_number_of_names() {
+        let dns = FakeDns::new(Dns::Answer(NEW));
+        let r = CachingResolver::with_lookup(Duration::from_secs(60), &dns);
+        for i in 0..3 * MAX_ENTRIES {
+            let name = format!("host{i}.example");
+            assert_eq!(
+                r.addresses(&name, 443, Duration::from_secs(10)).unwrap(),
+                at(NEW)
+            );
+            assert!(lock(&r.shared.names).entries.len() <= MAX_ENTRIES);
+        }
+        assert!(
+            r.cached(&format!("host{}.example:443", 3 * MAX_ENTRIES - 1))
+                .is_some()
+        );
+    }
+
+    #[test]
     fn callers_share_a_lookup_and_an_answer_lasts_its_ttl() {
         let dns = FakeDns::new(Dns::Answer(NEW));
         let r = CachingResolver::with_lookup(Duration::from_millis(200), &dns);
