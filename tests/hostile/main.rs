@@ -8,6 +8,7 @@ mod support;
 
 mod concurrency;
 mod never_panics;
+mod proxies;
 mod server;
 mod tokens;
 mod transport;
