@@ -100,6 +100,9 @@ pub fn redact<'a>(text: &'a str, secret: &str) -> Cow<'a, str> {
     if key.is_empty() {
         return Cow::Borrowed(text);
     }
+    if key.contains('%') {
+        return redact_mixed(text, key);
+    }
     if !text.contains('%') {
         return match text.contains(key) {
             true => Cow::Owned(text.replace(key, REDACTED)),
@@ -125,6 +128,62 @@ pub fn redact<'a>(text: &'a str, secret: &str) -> Cow<'a, str> {
     }
     out.push_str(&text[shown_to..]);
     Cow::Owned(out)
+}
+
+/// [`redact`] for a key with a `%` in it, which decoding the text cannot find when some of
+/// its own `%`s are left as they are: each byte of the key may be written as itself or as
+/// `%XX`. A match starts and ends where the key's characters do, so the text stays UTF-8.
+fn redact_mixed<'a>(text: &'a str, key: &str) -> Cow<'a, str> {
+    let bytes = text.as_bytes();
+    let first = key.as_bytes()[0];
+    let mut out = String::new();
+    let (mut shown_to, mut at) = (0, 0);
+    while at < bytes.len() {
+        let could_start = bytes[at] == first || bytes[at] == b'%';
+        match encoded_copy(&bytes[at..], key.as_bytes()).filter(|_| could_start) {
+            Some(len) => {
+                out.push_str(&text[shown_to..at]);
+                out.push_str(REDACTED);
+                at += len;
+                shown_to = at;
+            }
+            None => at += 1,
+        }
+    }
+    if shown_to == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[shown_to..]);
+    Cow::Owned(out)
+}
+
+/// The length of the longest copy of `key` at the start of `text`, each of its bytes written
+/// as itself or percent-encoded (`%XX`, in either case).
+pub(crate) fn encoded_copy(text: &[u8], key: &[u8]) -> Option<usize> {
+    let hex = |at: usize| text.get(at).and_then(|b| (*b as char).to_digit(16));
+    // Where the copy may have got to: a `%` in the key can be matched two ways.
+    let mut ends = vec![0];
+    for &k in key {
+        let mut next = Vec::with_capacity(ends.len() + 1);
+        for &j in &ends {
+            if text.get(j) == Some(&k) {
+                next.push(j + 1);
+            }
+            if text.get(j) == Some(&b'%')
+                && let (Some(hi), Some(lo)) = (hex(j + 1), hex(j + 2))
+                && hi * 16 + lo == u32::from(k)
+            {
+                next.push(j + 3);
+            }
+        }
+        next.sort_unstable();
+        next.dedup();
+        if next.is_empty() {
+            return None;
+        }
+        ends = next;
+    }
+    ends.last().copied()
 }
 
 /// `bytes` with each `%XX` of an ASCII character decoded (the secret key is ASCII), and where
@@ -222,6 +281,37 @@ mod tests {
         // A part of a key is not a key.
         let part = "sk%5Ftest%5F4eC39";
         assert_eq!(shown(part, Some(key), MAX_MESSAGE), part);
+    }
+
+    #[test]
+    fn a_key_with_percent_signs_is_redacted_however_much_of_it_is_encoded() {
+        let key = "sk_test_HOSTILE%5Fpart%2";
+        let encoded = |b: u8| format!("%{b:02X}");
+        // Every mix of each byte plain or encoded, for the key's first 6 bytes.
+        for mask in 0..64u32 {
+            let written: String = key
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| match i < 6 && mask & (1 << i) != 0 {
+                    true => encoded(b),
+                    false => (b as char).to_string(),
+                })
+                .collect();
+            let raw = format!("bad key {written}, é");
+            assert_eq!(
+                shown(&raw, Some(key), MAX_MESSAGE),
+                "bad key <redacted>, é",
+                "{raw}"
+            );
+        }
+        // Its `%`s themselves encoded, and written as they are.
+        let all: String = key.bytes().map(encoded).collect();
+        assert_eq!(redact(&all, key), REDACTED);
+        assert_eq!(redact(key, key), REDACTED);
+        assert_eq!(
+            redact("sk_test_HOSTILE%5Fpart", key),
+            "sk_test_HOSTILE%5Fpart"
+        );
     }
 
     #[test]

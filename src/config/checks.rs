@@ -149,8 +149,9 @@ pub(crate) fn is_loopback(host: &str) -> bool {
     if host.eq_ignore_ascii_case("localhost") {
         return true;
     }
+    // `::ffff:127.0.0.1` is the IPv4 loopback too, written as IPv6.
     host.parse::<std::net::IpAddr>()
-        .map(|ip| ip.is_loopback())
+        .map(|ip| ip.to_canonical().is_loopback())
         .unwrap_or(false)
 }
 
@@ -194,6 +195,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn host_port_writes_the_schemes_port_when_there_is_none() {
+        assert_eq!(host_port("https", "pinnapis.com"), "pinnapis.com:443");
+        assert_eq!(host_port("http", "localhost"), "localhost:80");
+        assert_eq!(host_port("http", "127.0.0.1:12111"), "127.0.0.1:12111");
+        assert_eq!(host_port("https", "[::1]"), "[::1]:443");
+        assert_eq!(host_port("http", "[::1]:8080"), "[::1]:8080");
+        assert_eq!(
+            host_port("https", "[::ffff:1.2.3.4]"),
+            "[::ffff:1.2.3.4]:443"
+        );
+    }
+
+    #[test]
+    fn labels_are_printable_short_and_never_a_key() {
+        let key = SecretKey::new("sk_test_4eC39HqLyjWDarjtT1zdp7dc".into());
+        assert_eq!(label("tenant-a", Some(&key)), None);
+        assert_eq!(label(&"a".repeat(MAX_LABEL), None), None);
+        for bad in [
+            String::new(),
+            "a".repeat(MAX_LABEL + 1),
+            "two\nlines".into(),
+            "x\u{202e}".into(),
+        ] {
+            assert!(label(&bad, None).is_some(), "{bad:?}");
+        }
+        assert!(label("sk_live_whatever", None).is_some());
+        assert!(label("tenant sk_test_4eC39HqLyjWDarjtT1zdp7dc", Some(&key)).is_some());
+    }
+
+    #[test]
     fn hosts_are_checked_and_trimmed() {
         assert_eq!(
             api_host("https://pinnapis.com/", false).as_deref(),
@@ -202,6 +233,8 @@ mod tests {
         assert!(api_host("http://127.0.0.1:8080", false).is_ok());
         assert!(api_host("http://localhost", false).is_ok());
         assert!(api_host("http://[::1]:9", false).is_ok());
+        assert!(api_host("http://[::ffff:127.0.0.1]:9", false).is_ok());
+        assert!(api_host("http://[::ffff:10.0.0.1]:9", false).is_err());
         assert!(api_host("http://example.com", false).is_err());
         assert!(api_host("http://example.com", true).is_ok());
         assert!(api_host("http://127.0.0.1.evil.com", false).is_err());
