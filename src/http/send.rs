@@ -176,6 +176,13 @@ impl<'a> Seen<'a> {
     /// `debug`, a failure at `info`, its retry decision named for what set the wait (the
     /// backoff, or the server's `Retry-After`). Durations are whole milliseconds.
     fn log(&self, config: &Config, call: &Call) {
+        let level = match self.err {
+            None => log::Level::Debug,
+            Some(_) => log::Level::Info,
+        };
+        if !log::log_enabled!(target: "pinn::http", level) {
+            return;
+        }
         let (method, path, host) = (call.method, call.path.as_str(), &*call.host);
         let client = config.label.as_deref().unwrap_or("-");
         let status = self.status.map_or_else(|| "-".into(), |s| s.to_string());
