@@ -476,7 +476,7 @@ impl<T: Target> ConfigBuilder<T> {
     }
 
     /// A name for this client, on every log record of its calls (the field `client`) and in
-    /// every [`AttemptEvent`](crate::observe::AttemptEvent): a tenant's name, say, so that
+    /// every [`AttemptEvent`]: a tenant's name, say, so that
     /// two tenants' retries read apart. Printable, at most 64 bytes, and never the key.
     ///
     /// ```

@@ -77,7 +77,7 @@ fn mask_mixed(text: &mut [u8], key: &[u8]) {
     while at < text.len() {
         let could_start = text[at] == first || text[at] == b'%';
         let copy = if could_start {
-            encoded_copy(&text[at..], key)
+            crate::text::encoded_copy(&text[at..], key)
         } else {
             None
         };
@@ -89,35 +89,6 @@ fn mask_mixed(text: &mut [u8], key: &[u8]) {
             None => at += 1,
         }
     }
-}
-
-/// The length of the longest copy of `key` at the start of `text`, each of its bytes written
-/// as itself or percent-encoded (`%XX`, in either case).
-pub(super) fn encoded_copy(text: &[u8], key: &[u8]) -> Option<usize> {
-    let hex = |at: usize| text.get(at).and_then(|b| (*b as char).to_digit(16));
-    // Where the copy may have got to: a `%` in the key can be matched two ways.
-    let mut ends = vec![0];
-    for &k in key {
-        let mut next = Vec::with_capacity(ends.len() + 1);
-        for &j in &ends {
-            if text.get(j) == Some(&k) {
-                next.push(j + 1);
-            }
-            if text.get(j) == Some(&b'%')
-                && let (Some(hi), Some(lo)) = (hex(j + 1), hex(j + 2))
-                && hi * 16 + lo == u32::from(k)
-            {
-                next.push(j + 3);
-            }
-        }
-        next.sort_unstable();
-        next.dedup();
-        if next.is_empty() {
-            return None;
-        }
-        ends = next;
-    }
-    ends.last().copied()
 }
 
 /// Whether a response head is still incomplete (for keys the guard does not search for).
