@@ -942,7 +942,7 @@ fn misbehaving_proxies_end_in_a_typed_error_without_the_key_anywhere() {
                             // one is still on the way, and a pooled connection would read it as
                             // the next call's (as any client would).
                             // A silent proxy is waited for until the connect timeout.
-                            let connect_timeout = if mode == Mode::Silent { 200 } else { 1000 };
+                            let connect_timeout = if mode == Mode::Silent { 50 } else { 1000 };
                             let client = Client::new(
                                 crate::support::builder(&api_host)
                                     .secret_key(key)
