@@ -337,7 +337,6 @@ pub fn set_client(client: Client) {
 pub fn disable_global_client() {
     let off = Config {
         problem: Some(SWITCHED_OFF.into()),
-        source: Source::Global,
         ..Config::default()
     };
     *global_mut() = Global {

@@ -7,8 +7,32 @@ use pinn::errors::TransportKind;
 use pinn::{Client, ErrorKind, User};
 use pinn_mock::MockServer;
 
+/// An HS256 token for `usr_123`, signed with another tenant's key
+/// (`sk_test_another_tenants_key_000`).
+const OTHER_TENANTS_TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.\
+    eyJzdWIiOiJ1c3JfMTIzIiwiYW1yIjpbInBhbG0iXSwiaXNzIjoiaHR0cDovLzEyNy4wLjAuMSJ9.\
+    5ESLIBf5LEXYxumeOWRmLszALzoXgxJrAhANuTKlyOw";
+
 #[test]
 fn the_global_client_is_filled_from_the_environment_on_first_use() {
+    // Before anything in this process has signed or checked a token (the emulator brings
+    // jsonwebtoken's crypto along when it mints one): verifying needs none of it set up.
+    let first = Client::new(
+        pinn::Config::builder()
+            .secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc")
+            .api_host("http://127.0.0.1")
+            .build()
+            .unwrap(),
+    );
+    let err = first
+        .id_tokens()
+        .verify(OTHER_TENANTS_TOKEN, &["palm"])
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "id token verification failed: bad signature"
+    );
+
     let server = MockServer::start();
     // Set before anything touches the global client. SAFETY (of every `set_var` here): this
     // binary has one test, and no other thread reads or writes the environment meanwhile.

@@ -306,6 +306,36 @@ fn an_oversized_token_is_rejected_up_front() {
     assert_rejected(&sign(&big), &["palm"], &["too long"]);
 }
 
+/// The longest valid token of at most `len` bytes, padded with an extra claim: base64url
+/// grows in steps, so it is a byte or two short of `len` at most.
+fn token_of_at_most(len: usize) -> String {
+    let padded = |pad: usize| sign(&with("padding", json!("x".repeat(pad))));
+    // The longest padding that fits, by bisection: a token grows with its padding.
+    let (mut fits, mut too_long) = (0, len);
+    while too_long - fits > 1 {
+        let mid = (fits + too_long) / 2;
+        match padded(mid).len() <= len {
+            true => fits = mid,
+            false => too_long = mid,
+        }
+    }
+    padded(fits)
+}
+
+#[test]
+fn the_token_size_limit_is_tested_on_both_sides() {
+    let max = pinn::id_token::MAX_TOKEN_BYTES;
+    let inside = token_of_at_most(max);
+    assert!(inside.len() > max - 4, "{}", inside.len());
+    verify(&inside, &["palm"]).unwrap();
+    // The next longer token is over the limit, by a byte or a few.
+    let outside = token_of_at_most(max + 4);
+    assert!(outside.len() > max, "{}", outside.len());
+    assert_rejected(&outside, &["palm"], &["too long"]);
+    // A token of a few KiB, far from both limits, verifies too.
+    verify(&token_of_at_most(3000), &["palm"]).unwrap();
+}
+
 #[test]
 fn no_key_is_a_configuration_error() {
     let no_key = Client::new(Config::builder().api_host(HOST).build().unwrap());
