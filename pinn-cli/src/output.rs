@@ -68,6 +68,13 @@ impl Out {
 
     fn record(&mut self, text: String, item: Option<Written>) -> io::Result<()> {
         let text = crate::redact::in_data(&text);
+        if text.len() > ATOMIC {
+            // Longer than a piece: each of its lines ends a record of its own, so that it
+            // is cut between lines (pretty JSON has many), the item counted with the last.
+            for (at, _) in text.match_indices('\n') {
+                self.records.push_back((self.buf.len() + at + 1, None));
+            }
+        }
         self.buf.extend_from_slice(text.as_bytes());
         self.buf.push(b'\n');
         self.records.push_back((self.buf.len(), item));

@@ -15,6 +15,7 @@ mod export;
 mod mock;
 mod output;
 mod resources;
+mod signals;
 
 use std::io::Read;
 use std::net::SocketAddr;
