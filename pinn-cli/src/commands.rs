@@ -266,8 +266,15 @@ where
             Failure::Gone(r.error, r.gone, all)
         }
     })?;
-    if let Some(used) = cursors.get(start.gone.len()).filter(|_| !start.gone.is_empty()) {
-        let exist = if start.gone.len() == 1 { "exists" } else { "exist" };
+    if let Some(used) = cursors
+        .get(start.gone.len())
+        .filter(|_| !start.gone.is_empty())
+    {
+        let exist = if start.gone.len() == 1 {
+            "exists"
+        } else {
+            "exist"
+        };
         note!(
             "pinn: {} no longer {exist}: starting after {}",
             ids(&start.gone),

@@ -121,10 +121,11 @@ pub fn after_refusal<T: Lookup>(
     start(client, params, rest, fetch).ok().map(|s| s.page)
 }
 
-/// Whether a list call was refused for what it asked (its cursor, say), not for the key, a
-/// limit or the server's health.
+/// Whether a list call was refused for what it asked (its cursor, say), not for the key,
+/// the rate or the server's health: an invalid request, or a 400, 404, 410 or 422 of an
+/// error type the crate does not know (another server's).
 pub fn refused(e: &pinn::Error) -> bool {
-    e.kind() == ErrorKind::InvalidRequest
+    e.kind() == ErrorKind::InvalidRequest || matches!(e.status(), Some(400 | 404 | 410 | 422))
 }
 
 /// Whether `id` is not there: a `GET` of it answers 404 (or 410). Any other answer, an

@@ -40,7 +40,9 @@ pub fn install() {
             std::process::exit(INTERRUPTED.into());
         }
         // The handler's own thread stays free for a second Ctrl-C.
-        let ends = thread::Builder::new().name("pinn-interrupt".into()).spawn(end);
+        let ends = thread::Builder::new()
+            .name("pinn-interrupt".into())
+            .spawn(end);
         if ends.is_err() {
             std::process::exit(INTERRUPTED.into());
         }

@@ -59,7 +59,13 @@ impl Progress {
 
     /// How far the walk got: `12,345 users, 124 pages, 25,010/s`, or `1 user, 1 page`.
     pub fn summary(&self) -> String {
-        summary(&self.what, self.items, self.pages, self.start.elapsed(), true)
+        summary(
+            &self.what,
+            self.items,
+            self.pages,
+            self.start.elapsed(),
+            true,
+        )
     }
 
     /// The bar, to clear from another thread.

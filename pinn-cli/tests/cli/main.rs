@@ -10,6 +10,7 @@
 //! This file holds what the tests share; the tests are in one module per theme.
 
 mod config;
+mod cursors;
 mod errors;
 mod export;
 mod mock;

@@ -62,9 +62,9 @@ fn has_thread(child: &Child, name: &str) -> bool {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{}/task", child.id())) else {
         return false;
     };
-    tasks.flatten().any(|t| {
-        std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim_end() == name)
-    })
+    tasks
+        .flatten()
+        .any(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim_end() == name))
 }
 
 /// How an interrupted command ended: its exit code, what its stdout pipe holds (read only
@@ -203,10 +203,9 @@ fn ctrl_c_ends_a_json_array_whose_stdout_nobody_reads() {
     let array: Value = serde_json::from_str(&format!("{elements}\n]")).expect("whole elements");
     let n = array.as_array().unwrap().len();
     assert!(
-        ended.stderr.starts_with(&format!(
-            "pinn: interrupted after {} users, ",
-            grouped(n)
-        )),
+        ended
+            .stderr
+            .starts_with(&format!("pinn: interrupted after {} users, ", grouped(n))),
         "{:?}",
         ended.stderr
     );
@@ -231,7 +230,10 @@ fn ctrl_c_ends_a_single_page_whose_stdout_nobody_reads() {
             (Some(130), "pinn: interrupted\n"),
             "{format}"
         );
-        assert!(ended.stdout.ends_with('\n'), "{format}: the last line is whole");
+        assert!(
+            ended.stdout.ends_with('\n'),
+            "{format}: the last line is whole"
+        );
     }
 }
 
@@ -307,7 +309,11 @@ fn ctrl_c_ends_a_wait_for_a_key_pipe() {
         );
         assert!(ended.took < BOUND, "{args:?}: {:?}", ended.took);
         // The reader is gone.
-        assert!(writer.write_all(b"sk_test_4eC39HqLyjWDarjtT1zdp7dc\n").is_err());
+        assert!(
+            writer
+                .write_all(b"sk_test_4eC39HqLyjWDarjtT1zdp7dc\n")
+                .is_err()
+        );
     }
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -379,7 +385,8 @@ fn ctrl_c_then_a_reader_that_goes_away_is_an_interruption() {
     stdout.read_line(&mut first).unwrap();
     interrupt(child);
     // Once pinn has seen it: a broken pipe before that would be one with no Ctrl-C.
-    while !has_thread(child, "pinn-interrupt") {
+    let sent = Instant::now();
+    while !has_thread(child, "pinn-interrupt") && sent.elapsed() < BOUND {
         std::thread::sleep(Duration::from_millis(1));
     }
     drop(stdout);
