@@ -60,6 +60,12 @@ pub fn claim() -> bool {
     !ENDING.swap(true, Ordering::SeqCst)
 }
 
+/// Waits for the thread Ctrl-C started to end the process, which it does within twice
+/// [`GRACE`]; should it not, the caller ends it (with exit 130).
+pub fn await_end() {
+    thread::sleep(GRACE * 3);
+}
+
 /// Ends the process after a Ctrl-C, on a thread of its own.
 fn end() {
     let deadline = Instant::now() + GRACE;

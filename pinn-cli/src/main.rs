@@ -44,9 +44,8 @@ fn main() -> ExitCode {
     };
     if !interrupt::claim() {
         // A Ctrl-C is ending the process, with its own line.
-        loop {
-            std::thread::park();
-        }
+        interrupt::await_end();
+        return ExitCode::from(exit::INTERRUPTED);
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -46,11 +46,16 @@ pub struct Out {
 impl Out {
     pub fn new() -> Out {
         let (sink, regular) = stdout();
+        Out::to(sink, if regular { BUFFER } else { ATOMIC })
+    }
+
+    /// Output to `sink`, in pieces of at most `piece` bytes (but for a longer line).
+    fn to(sink: Box<dyn Write + Send>, piece: usize) -> Out {
         Out {
             sink,
             buf: Vec::with_capacity(BUFFER),
             records: VecDeque::new(),
-            piece: if regular { BUFFER } else { ATOMIC },
+            piece,
         }
     }
 
@@ -495,7 +500,54 @@ impl Row for WebhookEndpoint {
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_CELL, capped};
+    use super::{ATOMIC, MAX_CELL, Out, capped};
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// A sink that keeps each write apart.
+    #[derive(Clone, Default)]
+    struct Writes(Arc<Mutex<Vec<Vec<u8>>>>);
+
+    impl Write for Writes {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().push(buf.to_vec());
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn output_goes_out_in_pieces_of_whole_lines() {
+        let writes = Writes::default();
+        let mut out = Out::to(Box::new(writes.clone()), ATOMIC);
+        let short = "s".repeat(1000);
+        let long = "l".repeat(ATOMIC * 2);
+        let pretty = format!("{{\n{}\n}}", "  p\n".repeat(ATOMIC / 2));
+        for line in [
+            &short, &short, &short, &short, &short, &long, &short, &pretty,
+        ] {
+            out.line(line.clone()).unwrap();
+        }
+        out.flush().unwrap();
+        let writes = writes.0.lock().unwrap().clone();
+        assert_eq!(
+            writes.concat(),
+            format!("{short}\n{short}\n{short}\n{short}\n{short}\n{long}\n{short}\n{pretty}\n")
+                .into_bytes()
+        );
+        for piece in &writes {
+            // Whole lines; no more than a piece, but for a line longer than one.
+            assert_eq!(piece.last(), Some(&b'\n'));
+            assert!(piece.len() <= ATOMIC || !piece[..piece.len() - 1].contains(&b'\n'));
+        }
+        // Four short lines fill a piece; the long line goes alone.
+        assert_eq!(writes[0].len(), 4 * 1001);
+        assert_eq!(writes[2], format!("{long}\n").into_bytes());
+        // Pretty JSON longer than a piece is cut between its lines.
+        assert!(writes.len() > 4, "{}", writes.len());
+    }
 
     #[test]
     fn a_cell_is_cut_between_characters() {
