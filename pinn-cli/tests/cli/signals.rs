@@ -36,7 +36,9 @@ fn users(n: usize, bytes: usize) -> MockServer {
 }
 
 /// Waits until the main thread of `child` is blocked writing into a pipe (its stdout, which
-/// nobody reads), as Linux's `/proc/PID/wchan` says. Elsewhere it waits for `started`.
+/// nobody reads), as Linux's `/proc/PID/wchan` says. Elsewhere, where nothing says it, it
+/// waits for `started` and then a second, time enough to fill a pipe (the tests hold either
+/// way; they are only weaker should the command not be blocked yet).
 fn blocked_on_stdout(child: &Child, started: impl Fn() -> bool) {
     let deadline = Instant::now() + TIMEOUT;
     while Instant::now() < deadline {
@@ -46,6 +48,7 @@ fn blocked_on_stdout(child: &Child, started: impl Fn() -> bool) {
                 return;
             }
         } else if started() {
+            std::thread::sleep(Duration::from_secs(1));
             return;
         }
         std::thread::sleep(Duration::from_millis(5));
