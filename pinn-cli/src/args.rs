@@ -158,9 +158,9 @@ pub struct ListArgs {
     /// Items per page, 1 to 100 [default: the API's 10; 100 with --all]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: Option<u32>,
-    /// Start after the item with this ID (the cursor of the next page)
+    /// Start after the item with this ID, or the first of several that exists
     #[arg(long, value_name = "ID", value_parser = id)]
-    pub starting_after: Option<String>,
+    pub starting_after: Vec<String>,
     /// Walk every page, one at a time, streaming the items
     #[arg(long)]
     pub all: bool,
@@ -391,9 +391,9 @@ pub struct ExportArgs {
     #[arg(long, value_name = "N", default_value_t = 100,
           value_parser = clap::value_parser!(u32).range(1..=100))]
     pub limit: u32,
-    /// Resume after the item with this ID (an interrupted export prints it)
+    /// Resume after the item with this ID, or the first of several that exists
     #[arg(long, value_name = "ID", value_parser = id)]
-    pub starting_after: Option<String>,
+    pub starting_after: Vec<String>,
 }
 
 /// `pinn mock`'s own flags, as `pinn-mock` has them (`--seed` and `--demo` are global: `--mock`

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use pinn::serde_json::{Map, Value, json};
 use pinn::{
-    AppCreateParams, AppType, EnrollmentKeyCreateParams, List, ListParams, Object,
+    AppCreateParams, AppType, Client, EnrollmentKeyCreateParams, List, ListParams, Object,
     RecoveryKeyCreateParams, ResponseInfo, UserCreateParams, UserUpdateParams,
     WebhookEndpointCreateParams, WebhookEndpointUpdateParams,
 };
@@ -15,10 +15,11 @@ use crate::args::{
     Listable, LogCmd, RecoveryKeyCmd, TokenCmd, UserCmd, WebhookCmd,
 };
 use crate::context::Ctx;
-use crate::exit::{Failure, shown};
+use crate::cursor::{self, Lookup};
+use crate::exit::{Failure, ids, shown};
 use crate::output::{self, Row};
 use crate::stderr::note;
-use crate::stream;
+use crate::stream::{self, Again};
 
 /// Refuses a command line that is wrong as a whole, before anything else: before a key is
 /// read, an emulator started or a connection made, so that a usage error is one whatever the
@@ -111,15 +112,15 @@ fn users(ctx: &mut Ctx, command: UserCmd) -> Result<(), Failure> {
             let info = users.delete(&user_id)?;
             deleted(ctx, "user", "user_id", &user_id, &info)
         }
-        UserCmd::List(args) => list(ctx, &args, |p| users.list(p)),
+        UserCmd::List(args) => list(ctx, &args, |c, p| c.users().list(p)),
         UserCmd::Devices {
             user_id,
             list: args,
-        } => list(ctx, &args, |p| users.list_devices(&user_id, p)),
+        } => list(ctx, &args, move |c, p| c.users().list_devices(&user_id, p)),
         UserCmd::Logs {
             user_id,
             list: args,
-        } => list(ctx, &args, |p| users.list_logs(&user_id, p)),
+        } => list(ctx, &args, move |c, p| c.users().list_logs(&user_id, p)),
     }
 }
 
@@ -148,7 +149,7 @@ fn apps(ctx: &mut Ctx, command: AppCmd) -> Result<(), Failure> {
             let info = apps.delete(&app_id)?;
             deleted(ctx, "app", "app_id", &app_id, &info)
         }
-        AppCmd::List(args) => list(ctx, &args, |p| apps.list(p)),
+        AppCmd::List(args) => list(ctx, &args, |c, p| c.apps().list(p)),
     }
 }
 
@@ -161,11 +162,11 @@ fn devices(ctx: &mut Ctx, command: DeviceCmd) -> Result<(), Failure> {
             let info = devices.delete(&device_id)?;
             deleted(ctx, "device", "device_id", &device_id, &info)
         }
-        DeviceCmd::List(args) => list(ctx, &args, |p| devices.list(p)),
+        DeviceCmd::List(args) => list(ctx, &args, |c, p| c.devices().list(p)),
         DeviceCmd::Logs {
             device_id,
             list: args,
-        } => list(ctx, &args, |p| devices.list_logs(&device_id, p)),
+        } => list(ctx, &args, move |c, p| c.devices().list_logs(&device_id, p)),
     }
 }
 
@@ -173,7 +174,7 @@ fn events(ctx: &mut Ctx, command: EventCmd) -> Result<(), Failure> {
     let client = ctx.client.clone();
     match command {
         EventCmd::Get { event_id } => show(ctx, &client.events().retrieve(&event_id)?),
-        EventCmd::List(args) => list(ctx, &args, |p| client.events().list(p)),
+        EventCmd::List(args) => list(ctx, &args, |c, p| c.events().list(p)),
     }
 }
 
@@ -181,7 +182,7 @@ fn logs(ctx: &mut Ctx, command: LogCmd) -> Result<(), Failure> {
     let client = ctx.client.clone();
     match command {
         LogCmd::Get { log_id } => show(ctx, &client.logs().retrieve(&log_id)?),
-        LogCmd::List(args) => list(ctx, &args, |p| client.logs().list(p)),
+        LogCmd::List(args) => list(ctx, &args, |c, p| c.logs().list(p)),
     }
 }
 
@@ -220,7 +221,7 @@ fn webhook_endpoints(ctx: &mut Ctx, command: WebhookCmd) -> Result<(), Failure> 
             let info = hooks.delete(&id)?;
             deleted(ctx, "webhook_endpoint", "webhook_endpoint_id", &id, &info)
         }
-        WebhookCmd::List(args) => list(ctx, &args, |p| hooks.list(p)),
+        WebhookCmd::List(args) => list(ctx, &args, |c, p| c.webhook_endpoints().list(p)),
     }
 }
 
@@ -231,36 +232,60 @@ fn export(ctx: &mut Ctx, args: ExportArgs) -> Result<(), Failure> {
         starting_after: args.starting_after,
         all: true,
     };
-    let client = ctx.client.clone();
     match args.resource {
-        Listable::Users => list(ctx, &list_args, |p| client.users().list(p)),
-        Listable::Apps => list(ctx, &list_args, |p| client.apps().list(p)),
-        Listable::Devices => list(ctx, &list_args, |p| client.devices().list(p)),
-        Listable::Events => list(ctx, &list_args, |p| client.events().list(p)),
-        Listable::Logs => list(ctx, &list_args, |p| client.logs().list(p)),
-        Listable::WebhookEndpoints => list(ctx, &list_args, |p| client.webhook_endpoints().list(p)),
+        Listable::Users => list(ctx, &list_args, |c, p| c.users().list(p)),
+        Listable::Apps => list(ctx, &list_args, |c, p| c.apps().list(p)),
+        Listable::Devices => list(ctx, &list_args, |c, p| c.devices().list(p)),
+        Listable::Events => list(ctx, &list_args, |c, p| c.events().list(p)),
+        Listable::Logs => list(ctx, &list_args, |c, p| c.logs().list(p)),
+        Listable::WebhookEndpoints => list(ctx, &list_args, |c, p| c.webhook_endpoints().list(p)),
     }
 }
 
-/// A list command: one page, or with `--all` every page from the first one on.
+/// A list command: one page, or with `--all` every page from the first one on. It starts
+/// after the first `--starting-after` that still exists (see `cursor`).
 fn list<T>(
     ctx: &mut Ctx,
     args: &ListArgs,
-    fetch: impl FnOnce(&ListParams) -> pinn::Result<List<T>>,
+    fetch: impl Fn(&Client, &ListParams) -> pinn::Result<List<T>> + Send + Sync + 'static,
 ) -> Result<(), Failure>
 where
-    T: Row + Object + Clone + Send + 'static,
+    T: Row + Object + Lookup + Clone + Send + 'static,
 {
     let mut params = ListParams::new();
     if let Some(n) = args.limit.or(args.all.then_some(100)) {
         params = params.limit(n);
     }
-    if let Some(id) = &args.starting_after {
-        params = params.starting_after(id);
+    let client = ctx.client.clone();
+    let cursors = &args.starting_after;
+    let start = cursor::start(&client, &params, cursors, &fetch).map_err(|r| {
+        if r.gone.is_empty() {
+            Failure::Pinn(r.error)
+        } else {
+            let all = r.gone.len() == cursors.len();
+            Failure::Gone(r.error, r.gone, all)
+        }
+    })?;
+    if let Some(used) = cursors
+        .get(start.gone.len())
+        .filter(|_| !start.gone.is_empty())
+    {
+        let exist = if start.gone.len() == 1 {
+            "exists"
+        } else {
+            "exist"
+        };
+        note!(
+            "pinn: {} no longer {exist}: starting after {}",
+            ids(&start.gone),
+            shown(used)
+        );
     }
-    let first = fetch(&params)?;
+    let first = start.page;
     if args.all {
-        return stream::walk(ctx, first);
+        let again: Again<T> =
+            Box::new(move |cursors| cursor::after_refusal(&client, &params, cursors, &fetch));
+        return stream::walk(ctx, first, again);
     }
     output::page(&mut ctx.out, ctx.format, &first)?;
     if ctx.format == Format::Table {

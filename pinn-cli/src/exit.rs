@@ -21,8 +21,11 @@ pub enum Failure {
     Unhealthy(String),
     /// A call failed part way through a walk of every page; the text says how far it got.
     Partial(pinn::Error, String),
-    /// Ctrl-C (SIGINT) stopped a walk; what it wrote is whole. The text says how far it got
-    /// and where to resume.
+    /// A list refused its `--starting-after` cursors: these (the first ones given) no longer
+    /// exist, and, when `all`, no other was left to try.
+    Gone(pinn::Error, Vec<String>, bool),
+    /// Ctrl-C (SIGINT) stopped the command: the whole line, which for a walk says how far it
+    /// got and where to resume.
     Interrupted(String),
     /// Anything else: the emulator could not listen, say (exit 1).
     Other(String),
@@ -76,16 +79,34 @@ impl Failure {
             Failure::Pinn(e) => (code(e.kind()), describe(&e)),
             Failure::Unhealthy(m) => (code(ErrorKind::ApiConnection), format!("unhealthy: {m}")),
             Failure::Partial(e, after) => (code(e.kind()), format!("{}; {after}", describe(&e))),
-            Failure::Interrupted(after) => (INTERRUPTED, format!("interrupted {after}")),
+            Failure::Gone(e, gone, all) => {
+                let (exist, it) = match gone.len() {
+                    1 => ("exists", "it"),
+                    _ => ("exist", "them"),
+                };
+                let mut line = format!("{}; {} no longer {exist}", describe(&e), ids(&gone));
+                if all {
+                    line.push_str(&format!(
+                        ": resume after an ID written before {it}, given as another \
+                         --starting-after (the list starts after the first that still exists)"
+                    ));
+                }
+                (code(e.kind()), line)
+            }
+            Failure::Interrupted(line) => (INTERRUPTED, line),
             Failure::Other(m) => (OTHER, m),
             Failure::Output(e) if e.kind() == io::ErrorKind::BrokenPipe => return OK,
             Failure::Output(e) => (OTHER, format!("cannot write the output: {e}")),
         };
-        // Redacted before and after escaping: a secret is found whichever way it was written.
-        let line = crate::redact::redact(&pinn::text::escape(&crate::redact::redact(&line)));
-        note!("pinn: {line}");
+        note!("pinn: {}", safe(&line));
         code
     }
+}
+
+/// A line for stderr with every secret redacted and every control character escaped:
+/// redacted before and after escaping, so a secret is found whichever way it was written.
+pub fn safe(line: &str) -> String {
+    crate::redact::redact(&pinn::text::escape(&crate::redact::redact(line)))
 }
 
 /// An error of the crate as `<kind> error: <what> (status …, request …)`.
@@ -135,4 +156,14 @@ pub fn describe(e: &pinn::Error) -> String {
 /// cell is, and with any secret redacted.
 pub fn shown(text: &str) -> String {
     crate::redact::redact(&pinn::text::escape(text))
+}
+
+/// IDs for a line on stderr: `a`, `a and b`, `a, b and c`.
+pub fn ids(ids: &[String]) -> String {
+    let shown: Vec<String> = ids.iter().map(|id| shown(id)).collect();
+    match shown.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
 }

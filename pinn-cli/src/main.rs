@@ -16,9 +16,11 @@ use clap::CommandFactory;
 mod args;
 mod commands;
 mod context;
+mod cursor;
 mod exit;
 mod interrupt;
 mod keyfile;
+mod ledger;
 mod mock;
 mod output;
 mod progress;
@@ -31,7 +33,21 @@ use args::{Cli, Command, Format};
 use exit::Failure;
 
 fn main() -> ExitCode {
-    match run() {
+    let result = match run() {
+        // The reader went away after a Ctrl-C (it was interrupted too): an interruption.
+        Err(Failure::Output(e))
+            if e.kind() == std::io::ErrorKind::BrokenPipe && interrupt::requested() =>
+        {
+            Err(Failure::Interrupted(ledger::interrupted()))
+        }
+        other => other,
+    };
+    if !interrupt::claim() {
+        // A Ctrl-C is ending the process, with its own line.
+        interrupt::await_end();
+        return ExitCode::from(exit::INTERRUPTED);
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => ExitCode::from(failure.report()),
     }

@@ -47,35 +47,30 @@ impl Progress {
         if let Some(bar) = &self.bar
             && (new_page || self.items.is_multiple_of(64))
         {
-            bar.set_message(self.text(false));
+            bar.set_message(summary(
+                &self.what,
+                self.items,
+                self.pages,
+                self.start.elapsed(),
+                false,
+            ));
         }
     }
 
     /// How far the walk got: `12,345 users, 124 pages, 25,010/s`, or `1 user, 1 page`.
     pub fn summary(&self) -> String {
-        self.text(true)
+        summary(
+            &self.what,
+            self.items,
+            self.pages,
+            self.start.elapsed(),
+            true,
+        )
     }
 
-    /// The summary; while the walk runs, without the rate until it means something (a
-    /// quarter of a second in).
-    fn text(&self, finished: bool) -> String {
-        let secs = self.start.elapsed().as_secs_f64();
-        let pages = self.pages.max(1);
-        let mut text = format!(
-            "{} {}{}, {} page{}",
-            HumanCount(self.items),
-            self.what,
-            plural(self.items),
-            HumanCount(pages),
-            plural(pages)
-        );
-        if secs >= 0.25 || (finished && secs > 0.0) {
-            text.push_str(&format!(
-                ", {}/s",
-                HumanCount((self.items as f64 / secs) as u64)
-            ));
-        }
-        text
+    /// The bar, to clear from another thread.
+    pub fn bar(&self) -> Option<ProgressBar> {
+        self.bar.clone()
     }
 
     /// Clears the line (the error or interruption line that follows says how far it got).
@@ -93,4 +88,23 @@ impl Progress {
             note!("done: {} in {took:.2} s", self.summary());
         }
     }
+}
+
+/// `12,345 users, 124 pages, 25,010/s`, or `1 user, 1 page`: `items` of `what` in `pages`
+/// pages (one at least) over `elapsed`. While a walk runs (not `finished`), the rate comes
+/// once it means something, a quarter of a second in.
+pub fn summary(what: &str, items: u64, pages: u64, elapsed: Duration, finished: bool) -> String {
+    let secs = elapsed.as_secs_f64();
+    let pages = pages.max(1);
+    let mut text = format!(
+        "{} {what}{}, {} page{}",
+        HumanCount(items),
+        plural(items),
+        HumanCount(pages),
+        plural(pages)
+    );
+    if secs >= 0.25 || (finished && secs > 0.0) {
+        text.push_str(&format!(", {}/s", HumanCount((items as f64 / secs) as u64)));
+    }
+    text
 }

@@ -3,9 +3,12 @@
 //! A thread walks the list with the crate's lazy `auto_paging_iter` (one page in memory) and
 //! hands items over a small bounded channel; this thread writes them. So memory stays flat
 //! however long the list, a slow page never delays noticing Ctrl-C, and the output is
-//! flushed whenever the writer has caught up with the network.
+//! flushed whenever the writer has caught up with the network. Should the cursor of the next
+//! page (the last item of a page) be deleted meanwhile and the server refuse it, the walk goes
+//! on after the item before it (see `cursor`).
 
 use std::any::Any;
+use std::collections::VecDeque;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -14,10 +17,17 @@ use pinn::{List, Object};
 
 use crate::args::Format;
 use crate::context::Ctx;
-use crate::exit::{Failure, shown};
+use crate::exit::Failure;
 use crate::interrupt;
+use crate::ledger::{self, RESUME_IDS, Written};
 use crate::output::{self, Out, Row, Table};
 use crate::progress::Progress;
+
+/// Once the server refused the cursor of the next page, the newest of these IDs (those of
+/// the last items, newest first), the page after the first of them that still exists, if
+/// that one was deleted: [`crate::cursor::after_refusal`] with the walk's client and
+/// parameters.
+pub type Again<T> = Box<dyn Fn(&[String]) -> Option<List<T>> + Send>;
 
 /// Items in flight between the walking thread and the writer.
 const IN_FLIGHT: usize = 256;
@@ -47,8 +57,9 @@ enum End {
     Vanished,
 }
 
-/// Prints every item of `first` and of the pages after it.
-pub fn walk<T>(ctx: &mut Ctx, first: List<T>) -> Result<(), Failure>
+/// Prints every item of `first` and of the pages after it; `again` starts the list anew
+/// when a page's cursor was deleted.
+pub fn walk<T>(ctx: &mut Ctx, first: List<T>, again: Again<T>) -> Result<(), Failure>
 where
     T: Row + Object + Clone + Send + 'static,
 {
@@ -56,19 +67,19 @@ where
     let (tx, rx) = mpsc::sync_channel(IN_FLIGHT);
     let walker = std::thread::Builder::new()
         .name("pinn-pages".into())
-        .spawn(move || fetch(first, tx))
+        .spawn(move || fetch(first, tx, again))
         .map_err(|e| Failure::Other(format!("cannot start a thread: {e}")))?;
-    let _streaming = interrupt::Streaming::begin();
     let mut progress = Progress::new(T::NAME, ctx.progress);
-    let mut last_id: Option<String> = None;
+    // The ledger first: once the walk is streaming, Ctrl-C reads it.
+    ledger::begin(T::NAME, ctx.format == Format::Json, progress.bar());
+    let _streaming = interrupt::Streaming::begin();
     sink.begin(&mut ctx.out)?;
     let end = receive(
         &rx,
         &mut ctx.out,
         |out, item: T, new_page| {
-            sink.item(out, &item)?;
+            sink.item(out, &item, new_page)?;
             progress.item(new_page);
-            last_id = Some(item.id().to_string());
             Ok(())
         },
         Out::flush,
@@ -76,11 +87,9 @@ where
     // What was written is closed (a JSON array) and flushed however the walk ended.
     sink.end(&mut ctx.out)?;
     ctx.out.flush()?;
-    let resume = match &last_id {
-        Some(id) => format!("; resume with --starting-after {}", shown(id)),
-        None => String::new(),
-    };
-    let after = format!("after {}{resume}", progress.summary());
+    ledger::closed();
+    // How far it got: the items stdout took (all of them, now that it is flushed).
+    let after = ledger::after().unwrap_or_default();
     match end {
         End::Done => {
             progress.finish();
@@ -92,7 +101,7 @@ where
         }
         End::Interrupted => {
             progress.clear();
-            Err(Failure::Interrupted(after))
+            Err(Failure::Interrupted(ledger::interrupted()))
         }
         End::Vanished => {
             progress.clear();
@@ -163,10 +172,14 @@ fn panic_text(panic: &(dyn Any + Send)) -> &str {
 /// Walks the list, sending each item and whether it opens a page. Items of one page share
 /// the response they came in, so a page starts where `last_response` changes; `anchor` (the
 /// first item of the current page) keeps that response alive, so no later page can reuse
-/// its address.
-fn fetch<T: Object + Clone>(first: List<T>, tx: SyncSender<Msg<T>>) {
+/// its address. A page refused because its cursor was deleted starts `again` after the last
+/// items sent.
+fn fetch<T: Object + Clone>(first: List<T>, tx: SyncSender<Msg<T>>, again: Again<T>) {
     let mut anchor: Option<T> = None;
-    for item in first.auto_paging_iter() {
+    // The IDs of the last items sent, newest first.
+    let mut recent: VecDeque<String> = VecDeque::with_capacity(RESUME_IDS);
+    let mut items = first.auto_paging_iter();
+    while let Some(item) = items.next() {
         let msg = match item {
             Ok(item) => {
                 let same = |a: &T| match (a.last_response(), item.last_response()) {
@@ -177,7 +190,21 @@ fn fetch<T: Object + Clone>(first: List<T>, tx: SyncSender<Msg<T>>) {
                 if new_page {
                     anchor = Some(item.clone());
                 }
+                if recent.len() == RESUME_IDS {
+                    recent.pop_back();
+                }
+                recent.push_front(item.id().to_string());
                 Msg::Item(item, new_page)
+            }
+            Err(e) if crate::cursor::refused(&e) && !recent.is_empty() => {
+                let cursors: Vec<String> = recent.iter().cloned().collect();
+                match again(&cursors) {
+                    Some(page) => {
+                        items = page.auto_paging_iter();
+                        continue;
+                    }
+                    None => Msg::Failed(e),
+                }
             }
             Err(e) => Msg::Failed(e),
         };
@@ -193,9 +220,10 @@ fn fetch<T: Object + Clone>(first: List<T>, tx: SyncSender<Msg<T>>) {
 enum Sink<T> {
     /// Rows under one header; widths from the first page.
     Table(Table),
-    /// One array, pretty-printed. The latest item waits for the next one (or the end) to
-    /// know whether a comma follows it, so every line is written whole.
-    Json(Option<T>),
+    /// One array, pretty-printed. The latest item (and whether it opened a page) waits for
+    /// the next one (or the end) to know whether a comma follows it, so every line is
+    /// written whole.
+    Json(Option<(T, bool)>),
     Jsonl,
 }
 
@@ -216,30 +244,41 @@ impl<T: Row> Sink<T> {
         }
     }
 
-    fn item(&mut self, out: &mut Out, item: &T) -> std::io::Result<()>
+    fn item(&mut self, out: &mut Out, item: &T, new_page: bool) -> std::io::Result<()>
     where
-        T: Clone,
+        T: Object + Clone,
     {
         match self {
-            Sink::Table(table) => out.line(table.row(item)),
+            Sink::Table(table) => out.item(table.row(item), written(item, new_page)),
             Sink::Json(pending) => {
-                if let Some(previous) = pending.replace(item.clone()) {
-                    out.line(element(&previous, ",")?)?;
+                if let Some((previous, new_page)) = pending.replace((item.clone(), new_page)) {
+                    out.item(element(&previous, ",")?, written(&previous, new_page))?;
                 }
                 Ok(())
             }
-            Sink::Jsonl => out.line(output::json_line(item)?),
+            Sink::Jsonl => out.item(output::json_line(item)?, written(item, new_page)),
         }
     }
 
-    fn end(&mut self, out: &mut Out) -> std::io::Result<()> {
+    fn end(&mut self, out: &mut Out) -> std::io::Result<()>
+    where
+        T: Object,
+    {
         if let Sink::Json(pending) = self {
-            if let Some(last) = pending.take() {
-                out.line(element(&last, "")?)?;
+            if let Some((last, new_page)) = pending.take() {
+                out.item(element(&last, "")?, written(&last, new_page))?;
             }
             out.line("]".into())?;
         }
         Ok(())
+    }
+}
+
+/// What the ledger counts once the lines of `item` are written.
+fn written(item: &impl Object, new_page: bool) -> Written {
+    Written {
+        id: item.id().to_string(),
+        new_page,
     }
 }
 

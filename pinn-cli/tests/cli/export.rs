@@ -98,18 +98,21 @@ fn ctrl_c_stops_an_export_with_every_line_whole() {
         "{} lines",
         written.len()
     );
-    let last = written.last().unwrap()["user_id"].as_str().unwrap();
+    let id = |i: usize| written[written.len() - i]["user_id"].as_str().unwrap();
+    let last = id(1);
     assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
     assert!(
         stderr.starts_with(&format!("pinn: interrupted after {} users", written.len())),
         "{stderr:?}"
     );
-    assert!(
-        stderr
-            .trim_end()
-            .ends_with(&format!("resume with --starting-after {last}")),
-        "{stderr:?}"
+    // The last three IDs written, newest first: should the newest be deleted before the
+    // resume, the list starts after the next.
+    let recipe = format!(
+        "; resume with --starting-after {last} --starting-after {} --starting-after {}\n",
+        id(2),
+        id(3)
     );
+    assert!(stderr.ends_with(&recipe), "{stderr:?}");
 
     // Resuming where it stopped gives exactly the rest.
     let rest = pinn(

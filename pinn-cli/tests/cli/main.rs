@@ -10,11 +10,13 @@
 //! This file holds what the tests share; the tests are in one module per theme.
 
 mod config;
+mod cursors;
 mod errors;
 mod export;
 mod mock;
 mod output;
 mod resources;
+mod signals;
 
 use std::io::Read;
 use std::net::SocketAddr;
