@@ -252,3 +252,102 @@ fn json_reason(token: &str) -> String {
         .map(|name| format!("claim {name} has the wrong type"))
         .unwrap_or_else(|| "malformed token claims".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use jsonwebtoken::errors::{ErrorKind as K, new_error};
+    use serde_json::json;
+
+    use super::*;
+
+    /// Base64url without padding (RFC 4648 §5), as JWTs write their parts.
+    fn b64(bytes: &[u8]) -> String {
+        const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n =
+                chunk.iter().fold(0u32, |n, &b| n << 8 | u32::from(b)) << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                out.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+
+    /// A token with these header and claims and a signature nobody checks here.
+    fn token(header: &Value, claims: &str) -> String {
+        format!(
+            "{}.{}.c2ln",
+            b64(header.to_string().as_bytes()),
+            b64(claims.as_bytes())
+        )
+    }
+
+    #[test]
+    fn b64_is_rfc_4648s() {
+        assert_eq!(b64(b"f"), "Zg");
+        assert_eq!(b64(b"fo"), "Zm8");
+        assert_eq!(b64(b"foo"), "Zm9v");
+        assert_eq!(b64(b"foob"), "Zm9vYg");
+        assert_eq!(b64(&[0xfb, 0xff]), "-_8");
+    }
+
+    fn hs256(claims: &Value) -> String {
+        token(&json!({"alg": "HS256", "typ": "JWT"}), &claims.to_string())
+    }
+
+    #[test]
+    fn each_jsonwebtoken_failure_has_its_words() {
+        let t = hs256(&json!({}));
+        for (kind, words) in [
+            (K::InvalidSignature, "bad signature"),
+            (K::ExpiredSignature, "token expired (claim exp)"),
+            (K::ImmatureSignature, "token not valid yet (claim nbf)"),
+            (K::InvalidAlgorithm, "algorithm is not HS256"),
+            (K::InvalidAlgorithmName, "algorithm is not HS256"),
+            (K::MissingAlgorithm, "algorithm is missing"),
+            (K::InvalidToken, "malformed token"),
+        ] {
+            assert_eq!(jwt_reason(&new_error(kind.clone()), &t), words, "{kind:?}");
+        }
+        let claim = new_error(K::InvalidClaimFormat("exp".into()));
+        assert_eq!(jwt_reason(&claim, &t), "claim exp has the wrong type");
+    }
+
+    #[test]
+    fn a_json_failure_names_the_claim_of_the_wrong_type() {
+        let fine = "malformed token claims";
+        for (claims, why) in [
+            (
+                json!({"sub": "usr_1", "iss": "h", "exp": 5, "nbf": 1.5}),
+                fine,
+            ),
+            (json!({"iss": ["a", "b"]}), fine),
+            (json!({"exp": null}), "claim exp has the wrong type"),
+            (json!({"iss": null, "sub": null}), fine),
+            (json!({"sub": 7}), "claim sub has the wrong type"),
+            (json!({"sub": ["x"]}), "claim sub has the wrong type"),
+            (json!({"iss": 7}), "claim iss has the wrong type"),
+            (json!({"iss": ["a", 1]}), "claim iss has the wrong type"),
+            (json!({"exp": "soon"}), "claim exp has the wrong type"),
+            (json!({"exp": -1.5}), "claim exp has the wrong type"),
+            (json!({"exp": [1]}), "claim exp has the wrong type"),
+            (
+                json!({"sub": "usr_1", "nbf": {}}),
+                "claim nbf has the wrong type",
+            ),
+        ] {
+            assert_eq!(json_reason(&hs256(&claims)), why, "{claims}");
+        }
+        let not_an_object = token(&json!({"alg": "HS256"}), "[1, 2]");
+        assert_eq!(
+            json_reason(&not_an_object),
+            "malformed token: the claims are not a JSON object"
+        );
+        let bad_header = token(&json!({"alg": "none"}), "{}");
+        assert_eq!(
+            json_reason(&bad_header),
+            "malformed token header (only alg HS256 is accepted)"
+        );
+    }
+}

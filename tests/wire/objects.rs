@@ -76,3 +76,30 @@ fn a_restored_endpoint_saves_only_what_changed() {
     client.webhook_endpoints().save(&mut hook).unwrap();
     w.assert_done(&[("events only", &patch)]);
 }
+
+#[test]
+fn debug_shows_the_data_and_not_where_it_came_from() {
+    let mut w = Wire::start();
+    let get = ok_json(w.mock("GET", &format!("/v1/users/{ID}"), &[], None), USER);
+    let list = ok_json(
+        w.mock("GET", "/v1/users", &[], None),
+        crate::support::fixtures::USERS_PAGE,
+    );
+    let client = w.client();
+    let user = client.users().retrieve(ID).unwrap();
+    let shown = format!("{user:?}");
+    assert!(
+        shown.starts_with(&format!("User {{ object: \"user\", user_id: \"{ID}\"")),
+        "{shown}"
+    );
+    assert!(shown.ends_with(", state: .. }"), "{shown}");
+    assert!(!shown.contains(crate::support::KEY), "{shown}");
+    let page = client.users().list(&Default::default()).unwrap();
+    let shown = format!("{page:?}");
+    assert!(
+        shown.starts_with("List { url: \"/v1/users\", count: 2, has_more: true"),
+        "{shown}"
+    );
+    assert!(shown.contains("data: [User {"), "{shown}");
+    w.assert_done(&[("retrieve", &get), ("list", &list)]);
+}
