@@ -349,6 +349,28 @@ mod tests {
     }
 
     #[test]
+    fn a_key_is_redacted_beside_a_percent_escape_of_a_byte_over_ascii() {
+        // `%80` is not an ASCII character and stays as written: the text around it is
+        // still searched, the key decoded from its escapes.
+        let key = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
+        let raw = "bad %80 %7F%ff then sk%5Ftest_4eC39HqLyjWDarjtT1zdp7dc";
+        assert_eq!(
+            shown(raw, Some(key), MAX_MESSAGE),
+            "bad %80 %7F%ff then <redacted>"
+        );
+    }
+
+    #[test]
+    fn head_is_the_longest_start_of_at_most_max_bytes() {
+        assert_eq!(head("abc", 3), "abc");
+        assert_eq!(head("abc", 2), "ab");
+        assert_eq!(head("aé", 2), "a"); // é is two bytes: not cut in half
+        assert_eq!(head("aé", 3), "aé");
+        assert_eq!(head("éé", 3), "é");
+        assert_eq!(head("", 0), "");
+    }
+
+    #[test]
     fn control_characters_are_escaped() {
         let forged = "ok\nINFO pinn: all good\u{1b}[31m\u{202e}\u{61c}\u{e0041}";
         assert_eq!(

@@ -91,7 +91,7 @@ impl<T> fmt::Debug for ConfigBuilder<T> {
         let problems: Vec<String> = self
             .problems
             .iter()
-            .map(|p| crate::text::shown(p, key, 2 * crate::text::MAX_MESSAGE))
+            .map(|p| crate::text::shown(p, key, crate::text::MAX_MESSAGE))
             .collect();
         f.debug_struct("ConfigBuilder")
             .field("config", &self.config)
@@ -600,7 +600,7 @@ impl<T: Target> ConfigBuilder<T> {
         c.problem = problems
             .into_iter()
             .next()
-            .map(|p| crate::text::shown(&p, key, 2 * crate::text::MAX_MESSAGE));
+            .map(|p| crate::text::shown(&p, key, crate::text::MAX_MESSAGE));
         c
     }
 }

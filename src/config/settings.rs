@@ -394,6 +394,23 @@ mod tests {
     }
 
     #[test]
+    fn a_builders_debug_shows_its_config_and_its_problems_without_the_key() {
+        let b = Config::builder()
+            .secret_key("sk_test_SECRETVALUE123")
+            .proxy("sk_test_SECRETVALUE123");
+        let shown = format!("{b:?}");
+        assert!(
+            shown.starts_with("ConfigBuilder { config: Config {"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(r#"problems: ["the proxy \"<redacted>\" is not a proxy URL"#),
+            "{shown}"
+        );
+        assert!(!shown.contains("SECRETVALUE"), "{shown}");
+    }
+
+    #[test]
     fn a_refused_host_is_never_kept_verbatim() {
         let secret = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
         let c = Config::builder()
