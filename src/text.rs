@@ -361,6 +361,16 @@ mod tests {
     }
 
     #[test]
+    fn text_of_the_budget_is_whole_and_one_byte_more_is_cut() {
+        for max in [MAX_SHORT, MAX_MESSAGE] {
+            let fits = "m".repeat(max);
+            assert_eq!(shown(&fits, None, max), fits);
+            let over = "m".repeat(max + 1);
+            assert_eq!(shown(&over, None, max), format!("{fits}…"));
+        }
+    }
+
+    #[test]
     fn head_is_the_longest_start_of_at_most_max_bytes() {
         assert_eq!(head("abc", 3), "abc");
         assert_eq!(head("abc", 2), "ab");

@@ -300,5 +300,14 @@ mod tests {
             Ok(Duration::from_nanos(1))
         );
         assert_eq!(duration("timeout", Duration::MAX, max), Ok(max));
+        assert_eq!(duration("timeout", max, max), Ok(max));
+        assert_eq!(
+            duration("timeout", max + Duration::from_nanos(1), max),
+            Ok(max)
+        );
+        assert_eq!(
+            duration("timeout", max - Duration::from_nanos(1), max),
+            Ok(max - Duration::from_nanos(1))
+        );
     }
 }

@@ -12,6 +12,7 @@ mod events_logs;
 mod explicit;
 mod id_token;
 mod keys;
+mod limits;
 mod objects;
 mod pagination;
 mod paths;

@@ -164,6 +164,19 @@ impl Wire {
         mock.expect(1)
     }
 
+    /// A mock of one bodiless request made with another `key` than the example one,
+    /// answered with the user fixture (add nothing but `.create()`).
+    pub fn server_mock(&mut self, method: &str, path: &str, key: &str) -> Mock {
+        self.server
+            .mock(method, Matcher::Exact(path.to_string()))
+            .match_query(Matcher::Missing)
+            .match_header("authorization", format!("Bearer {key}").as_str())
+            .with_status(200)
+            .with_header("content-type", "application/json")
+            .with_body(fixtures::USER)
+            .expect(1)
+    }
+
     /// Fails if any request reached the catch-all.
     pub fn assert_no_strays(&self) {
         for m in &self.catch_all {

@@ -193,6 +193,28 @@ fn a_list_holding_an_object_of_another_kind() {
 }
 
 #[test]
+fn a_200_of_exactly_the_size_cap_is_read_and_one_byte_more_is_not() {
+    // The same user, padded to `len` bytes of JSON.
+    let sized = |len: usize| {
+        let mut body = user_json("usr_1").into_bytes();
+        body.truncate(body.len() - 1);
+        body.extend_from_slice(b",\"padding\":\"");
+        body.resize(len - 2, b'x');
+        body.extend_from_slice(b"\"}");
+        body
+    };
+    let server = Server::start(move |n, _, s| respond(s, 200, &[], &sized(1024 + n % 2)));
+    let url = server.url();
+    within(LIMIT, move || {
+        let c = Client::new(builder(&url).max_response_bytes(1024).build().unwrap());
+        assert_eq!(get(&c).unwrap().user_id, "usr_1"); // 1024 bytes: read
+        let err = get(&c).unwrap_err(); // 1025 bytes: refused
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        assert!(err.to_string().contains("1024-byte limit"), "{err}");
+    });
+}
+
+#[test]
 fn a_200_over_the_size_cap_is_refused() {
     let server = Server::start(|_, _, s| {
         let mut body = user_json("usr_1").into_bytes();
