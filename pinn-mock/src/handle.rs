@@ -26,6 +26,9 @@ const MAX_SECRET_KEY: usize = 4096;
 /// How long an idle keep-alive connection stays open, unless chosen.
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How many connections the API is served on at once, unless chosen.
+const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+
 /// A running emulator. It serves until dropped; dropping it stops its threads and closes every
 /// connection to it.
 ///
@@ -54,7 +57,8 @@ impl std::fmt::Debug for MockServer {
 }
 
 /// Settings for a [`MockServer`]: [`MockServer::builder`], the settings, then
-/// [`start`](MockServerBuilder::start).
+/// [`start`](MockServerBuilder::start). Its `Debug` output shows a chosen secret key as
+/// `<redacted>`: it may be a real one.
 ///
 /// ```
 /// use std::time::Duration;
@@ -171,6 +175,30 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serves the API on at most `n` connections at once (default 4,096; at least 1). Past
+    /// those, 16 more are taken for the control API alone (any other request on them is
+    /// answered `503` and the connection closed), so that a test can still clear faults or
+    /// reset an emulator whose connections are all held; past those, a connection is answered
+    /// `503` and closed.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// let server = pinn_mock::MockServer::builder().max_connections(1).start()?;
+    /// let held = std::net::TcpStream::connect(("127.0.0.1", server.port()))?;
+    /// # std::thread::sleep(std::time::Duration::from_millis(50));
+    /// let mut second = std::net::TcpStream::connect(("127.0.0.1", server.port()))?;
+    /// write!(second, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
+    /// let mut answer = String::new();
+    /// second.read_to_string(&mut answer)?;
+    /// assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
+    /// # drop(held);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_connections(mut self, n: usize) -> MockServerBuilder {
+        self.settings.max_connections = n;
+        self
+    }
+
     /// Starts the server, or says why it could not: a bad key (`InvalidInput`), or a port that
     /// cannot be bound.
     ///
@@ -279,6 +307,7 @@ impl MockServer {
                 clock: None,
                 request_log_capacity: DEFAULT_CAPACITY,
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
             },
         }
     }
@@ -656,7 +685,7 @@ impl MockServer {
     /// assert!(server.client().scope(pinn::healthy));
     /// ```
     pub fn clear_faults(&self) {
-        lock(&self.running.shared.faults).clear();
+        control::clear_faults(&self.running.shared);
     }
 
     /// The requests received, oldest first, faulted ones included (`GET /_mock/requests`);

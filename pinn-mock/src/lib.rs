@@ -70,17 +70,23 @@
 
 mod clock;
 mod control;
+mod dispatch;
 mod faults;
+mod guard;
 mod handle;
 mod http;
+mod json;
 mod model;
+mod reply;
 mod requests;
 mod rng;
 mod routes;
 mod seeds;
 mod server;
+mod snapshot;
 mod state;
 mod store;
+mod wire;
 
 pub use faults::Fault;
 pub use handle::{MockServer, MockServerBuilder};
