@@ -306,13 +306,14 @@ impl Fault {
     /// let mut runs = Vec::new();
     /// for _ in 0..2 {
     ///     server.clear_faults();
-    ///     server.inject(Fault::status(500).probability(0.3).seed(42));
+    ///     server.inject(Fault::status(500).probability(0.3).seed(42).on_path("/health"));
     ///     let failed: Vec<bool> = (0..20)
     ///         .map(|_| client.scope(pinn::healthy))
     ///         .collect();
     ///     runs.push(failed);
     /// }
     /// assert_eq!(runs[0], runs[1]);
+    /// assert!(runs[0].contains(&false), "it fired");
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn seed(mut self, seed: u64) -> Fault {

@@ -667,8 +667,10 @@ impl MockServer {
     /// use pinn_mock::{Fault, MockServer};
     /// let server = MockServer::start();
     /// server.inject(Fault::status(503).times(2));
-    /// server.client().scope(pinn::healthy);
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// assert!(client.scope(|| pinn::User::list(&Default::default())).is_err());
     /// assert_eq!(server.faults(), [Fault::status(503).times(1)]);
+    /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn faults(&self) -> Vec<Fault> {
         lock(&self.running.shared.faults).list()
