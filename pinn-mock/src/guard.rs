@@ -42,7 +42,7 @@ pub(crate) fn refuse(
             return Some(Reply::error(403, &message));
         }
     }
-    if req.bearer() != Some(secret_key) {
+    if !req.carries_key(secret_key) {
         return Some(Reply::error(
             401,
             "the control API needs the emulator's key: send Authorization: Bearer <the \

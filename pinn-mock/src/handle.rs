@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::clock::Clock;
 use super::control::{self, ID_TOKEN_LIFETIME_SECS};
 use super::faults::Fault;
+use super::json::value_depth;
 use super::model::Failure;
 use super::requests::{DEFAULT_CAPACITY, RecordedRequest};
 use super::seeds::{DeviceSeed, UserSeed};
@@ -25,6 +26,9 @@ const MAX_SECRET_KEY: usize = 4096;
 
 /// How long an idle keep-alive connection stays open, unless chosen.
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The deepest value [`MockServer::restore`] takes: what serde_json reads over HTTP.
+const MAX_SNAPSHOT_DEPTH: usize = 128;
 
 /// How many connections the API is served on at once, unless chosen.
 const DEFAULT_MAX_CONNECTIONS: usize = 4096;
@@ -490,6 +494,13 @@ impl MockServer {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn restore(&self, snapshot: &Value) -> Result<()> {
+        // Deeper than any snapshot could be, and than a copy could be made without
+        // recursing that deep.
+        if value_depth(snapshot) > MAX_SNAPSHOT_DEPTH {
+            return Err(Error::InvalidArgument(format!(
+                "a snapshot nests at most {MAX_SNAPSHOT_DEPTH} levels"
+            )));
+        }
         control::restore(&self.running.shared, snapshot.clone())
             .map_err(|f| Error::InvalidArgument(f.message))
     }

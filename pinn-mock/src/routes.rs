@@ -39,7 +39,7 @@ pub(crate) fn needs_key(path: &str) -> bool {
 
 /// The `401` for a request to a path that needs the key and does not carry it.
 pub(crate) fn unauthorized(req: &RecordedRequest, secret_key: &str) -> Option<Reply> {
-    let refused = needs_key(&req.path) && req.bearer() != Some(secret_key);
+    let refused = needs_key(&req.path) && !req.carries_key(secret_key);
     refused.then(|| {
         Reply::error(
             401,

@@ -21,7 +21,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// How often a delay looks whether its client is still there.
-const CLIENT_CHECK: Duration = Duration::from_millis(200);
+const CLIENT_CHECK: Duration = Duration::from_millis(500);
 
 /// How a server starts, and what a reset returns it to.
 #[derive(Clone)]

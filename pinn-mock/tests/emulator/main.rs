@@ -13,4 +13,5 @@ mod faults;
 mod framing;
 mod hostile;
 mod lifecycle;
+mod races;
 mod stranger;
