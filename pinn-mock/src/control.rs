@@ -1,22 +1,28 @@
 //! The control API: `/_mock/…`, a namespace no API path can reach (every API path starts with
 //! `/v1/` or is `/health`), so tests in any language can drive the emulator over HTTP the way
-//! moto's `/moto-api/` drives AWS mocks. No key is needed; bodies are JSON in and out, and
-//! errors have the spec's error shape.
+//! moto's `/moto-api/` drives AWS mocks. It takes the emulator's key, from loopback, and JSON
+//! (see `guard`); bodies are JSON in and out, and errors have the spec's error shape.
 //!
 //! Every operation is a function here, called both by the HTTP routes below and by the
-//! [`MockServer`](super::MockServer) methods that mirror them, so the two cannot drift apart.
+//! [`MockServer`](super::MockServer) methods that mirror them (which need no key: they run in
+//! the test's own process), so the two cannot drift apart.
+
+use std::sync::atomic::Ordering;
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 use super::clock::Clock;
-use super::faults::{Fault, MAX_FAULTS};
+use super::faults::{Fault, MAX_FAULT_BYTES, MAX_FAULTS};
+use super::guard;
+use super::json::{MAX_DEPTH, object_depth, text_depth, too_deep};
 use super::model::{self, Failure};
+use super::reply::Reply;
 use super::requests::RecordedRequest;
 use super::rng::{Rng, Stream, entropy_seed};
-use super::routes::Reply;
 use super::seeds::DeviceSeed;
+use super::snapshot;
 use super::state::Shared;
 use super::state::lock;
 use super::store::{Kind, Obj};
@@ -51,20 +57,43 @@ pub(crate) fn reset(shared: &Shared, seed: Option<u64>) -> u64 {
     *lock(&shared.faults) = origin.faults();
     lock(&shared.requests).clear();
     *lock(&shared.request_ids) = Rng::stream(origin.seed, Stream::Requests);
+    // Requests still waiting in a delay belong to the state before: they end unanswered.
+    shared.resets.fetch_add(1, Ordering::SeqCst);
+    shared.wake_delays();
     origin.seed
 }
 
+/// Removes every fault; returns how many there were. Requests waiting in a delay are
+/// answered now.
+pub(crate) fn clear_faults(shared: &Shared) -> usize {
+    let cleared = lock(&shared.faults).clear();
+    shared.fault_clears.fetch_add(1, Ordering::SeqCst);
+    shared.wake_delays();
+    cleared
+}
+
+/// The state as a value (for Rust); over HTTP it is streamed.
 pub(crate) fn snapshot(shared: &Shared) -> Value {
-    lock(&shared.store).snapshot()
+    let snap = snapshot::take(&lock(&shared.store));
+    serde_json::to_value(snap).unwrap_or_default()
 }
 
 pub(crate) fn restore(shared: &Shared, snapshot: Value) -> Result<()> {
-    lock(&shared.store)
-        .restore(snapshot)
-        .map_err(|m| Failure::new(400, m))
+    snapshot::restore(&mut lock(&shared.store), snapshot).map_err(|m| Failure::new(400, m))
+}
+
+/// `400` for an object that would nest past [`MAX_DEPTH`] one level down, as a body holding
+/// it does (`{"metadata": …}`): a Rust caller's metadata or event data, checked as a body
+/// sent over HTTP is.
+fn check_depth(what: &str, fields: &Obj) -> Result<()> {
+    match too_deep(what, 1 + object_depth(fields), MAX_DEPTH) {
+        Some(m) => Err(Failure::new(400, m)),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn seed_user(shared: &Shared, metadata: Obj, status: Option<String>) -> Result<Obj> {
+    check_depth("a user with this metadata", &metadata)?;
     let request_id = shared.request_id();
     model::seed_user(&mut lock(&shared.store), metadata, status, &request_id)
 }
@@ -79,6 +108,7 @@ pub(crate) fn seed_log(shared: &Shared, device_id: &str, success: bool) -> Resul
 }
 
 pub(crate) fn seed_event(shared: &Shared, event_type: &str, data: Obj) -> Result<Obj> {
+    check_depth("an event with this data", &data)?;
     let request_id = shared.request_id();
     model::seed_event(&mut lock(&shared.store), event_type, data, &request_id)
 }
@@ -149,8 +179,12 @@ fn counts(shared: &Shared) -> Value {
 
 // The HTTP routes.
 
-/// Answers a request to `/_mock/…`.
-pub(crate) fn handle(shared: &Shared, req: &RecordedRequest) -> Reply {
+/// Answers a request to `/_mock/…`: `authority` is the host of an absolute-form target.
+pub(crate) fn handle(shared: &Shared, req: &RecordedRequest, authority: Option<&str>) -> Reply {
+    let port = shared.url.rsplit(':').next().and_then(|p| p.parse().ok());
+    if let Some(refused) = guard::refuse(req, authority, port.unwrap_or(0), &shared.secret_key) {
+        return refused;
+    }
     let route = req.path.strip_prefix("/_mock/").unwrap_or_default();
     let allowed: &[&str] = match route {
         "reset" | "users" | "devices" | "logs" | "events" | "id_tokens" | "clock/advance" => {
@@ -169,25 +203,46 @@ pub(crate) fn handle(shared: &Shared, req: &RecordedRequest) -> Reply {
             return Reply::error(404, &message);
         }
     };
-    let method = req.method.as_str();
+    // HEAD is GET without the body, which the server leaves out.
+    let method = match req.method.as_str() {
+        "HEAD" => "GET",
+        m => m,
+    };
+    if method == "OPTIONS" {
+        return Reply::options(allowed);
+    }
     if !allowed.contains(&method) {
-        let mut r = Reply::error(405, "method not allowed on this control endpoint");
-        r.headers.push(("Allow", allowed.join(", ")));
-        return r;
+        return Reply::not_allowed(allowed, "method not allowed on this control endpoint");
+    }
+    if let Some(refused) = guard::refuse_body(req) {
+        return refused;
+    }
+    // A snapshot nests deeper than the bodies that made its objects: its objects are checked
+    // one by one instead.
+    let limit = if route == "state" {
+        usize::MAX
+    } else {
+        MAX_DEPTH
+    };
+    if let Some(m) = too_deep("the body", text_depth(req.body.as_bytes()), limit) {
+        return Reply::error(400, &m);
     }
     match route_call(shared, route, method, &req.body) {
-        Ok(v) => Reply::json(200, &v),
+        Ok(reply) => reply,
         Err(f) => f.into(),
     }
 }
 
-fn route_call(shared: &Shared, route: &str, method: &str, body: &str) -> Result<Value> {
-    Ok(match (route, method) {
+fn route_call(shared: &Shared, route: &str, method: &str, body: &str) -> Result<Reply> {
+    let v = match (route, method) {
         ("reset", _) => {
             let b: ResetIn = parse(body)?;
             json!({"reset": true, "seed": reset(shared, b.seed)})
         }
-        ("state", "GET") => snapshot(shared),
+        ("state", "GET") => {
+            let snap = snapshot::take(&lock(&shared.store));
+            return Ok(Reply::stream(200, snap));
+        }
         ("state", _) => {
             restore(shared, parse(body)?)?;
             json!({"restored": true, "counts": counts(shared)})
@@ -227,31 +282,16 @@ fn route_call(shared: &Shared, route: &str, method: &str, body: &str) -> Result<
             let token = sign(&shared.secret_key, &claims).map_err(|e| Failure::new(500, e))?;
             json!({"id_token": token, "claims": claims})
         }
-        ("faults", "GET") => json!({"data": lock(&shared.faults).list()}),
-        ("faults", "POST") => {
-            let faults: Vec<Fault> = match parse::<Value>(body)? {
-                Value::Array(items) => items.into_iter().map(fault_from).collect::<Result<_>>()?,
-                one => vec![fault_from(one)?],
-            };
-            let mut queue = lock(&shared.faults);
-            if queue.len().saturating_add(faults.len()) > MAX_FAULTS {
-                return Err(Failure::new(
-                    422,
-                    format!(
-                        "at most {MAX_FAULTS} faults may be installed at once ({} are, {} sent): \
-                         clear them with DELETE /_mock/faults",
-                        queue.len(),
-                        faults.len()
-                    ),
-                ));
-            }
-            for f in &faults {
-                queue.push(f.clone());
-            }
-            json!({"data": faults})
+        ("faults", "GET") => {
+            let listed = lock(&shared.faults).list();
+            return Ok(Reply::stream(200, json!({"data": listed})));
         }
-        ("faults", _) => json!({"cleared": lock(&shared.faults).clear()}),
-        ("requests", "GET") => lock(&shared.requests).to_json(&shared.secret_key),
+        ("faults", "POST") => install_faults(shared, body)?,
+        ("faults", _) => json!({"cleared": clear_faults(shared)}),
+        ("requests", "GET") => {
+            let log = lock(&shared.requests).view(&shared.secret_key);
+            return Ok(Reply::stream(200, log));
+        }
         ("requests", _) => json!({"cleared": lock(&shared.requests).clear()}),
         ("clock", "GET") => clock(shared),
         ("clock", "PUT") => {
@@ -270,7 +310,42 @@ fn route_call(shared: &Shared, route: &str, method: &str, body: &str) -> Result<
         }
         ("counts", _) => counts(shared),
         _ => return Err(Failure::new(405, "method not allowed")),
-    })
+    };
+    Ok(Reply::json(200, &v))
+}
+
+/// `POST /_mock/faults`: one fault or a list, all installed or none.
+fn install_faults(shared: &Shared, body: &str) -> Result<Value> {
+    let faults: Vec<Fault> = match parse::<Value>(body)? {
+        Value::Array(items) => items.into_iter().map(fault_from).collect::<Result<_>>()?,
+        one => vec![fault_from(one)?],
+    };
+    let mut queue = lock(&shared.faults);
+    if queue.len().saturating_add(faults.len()) > MAX_FAULTS {
+        return Err(Failure::new(
+            422,
+            format!(
+                "at most {MAX_FAULTS} faults may be installed at once ({} are, {} sent): \
+                 clear them with DELETE /_mock/faults",
+                queue.len(),
+                faults.len()
+            ),
+        ));
+    }
+    let bytes: usize = faults.iter().map(Fault::size).sum();
+    if queue.bytes().saturating_add(bytes) > MAX_FAULT_BYTES {
+        return Err(Failure::new(
+            422,
+            format!(
+                "the faults installed may hold {MAX_FAULT_BYTES} bytes at once: clear them with \
+                 DELETE /_mock/faults"
+            ),
+        ));
+    }
+    for f in &faults {
+        queue.push(f.clone());
+    }
+    Ok(json!({"data": faults}))
 }
 
 /// A JSON body; an empty one counts as `{}`.

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::http::Head;
+use super::reply::Reply;
 use super::rng::Rng;
-use super::routes::Reply;
 
 /// A failure to inject into the emulator's next matching requests, with
 /// [`MockServer::inject`](super::MockServer::inject) or `POST /_mock/faults`.
@@ -16,6 +17,10 @@ use super::routes::Reply;
 /// requests it matches. Each request takes the first injected fault that matches it, in the
 /// order they were injected, and a request that hits a fault is still recorded in
 /// [`requests`](super::MockServer::requests).
+///
+/// Authentication comes first: a request without the right key gets its `401` and takes no
+/// fault. A fault without a path fires on the API's paths only, never on `/health` (nor on
+/// `OPTIONS *`): aim one there with `on_path("/health")`.
 ///
 /// By default a fault answers *instead of* the API: the request changes nothing.
 /// [`after_commit`](Fault::after_commit) lets the API act first (a create creates) and then
@@ -130,8 +135,13 @@ impl Fault {
     }
 
     /// Waits `d`, then handles the request normally. Longer than the client's timeout, it is
-    /// a hang: the client gives up while the emulator still acts on the request. Dropping the
-    /// server cuts the wait short.
+    /// a hang: the client gives up while the emulator still acts on the request.
+    ///
+    /// No wait outlives its purpose. Clearing the faults, or the client closing its
+    /// connection, ends it at once, and the request goes on as if the time had passed (acted
+    /// on, and answered if anyone still listens). A reset, or dropping the server, ends it
+    /// with no answer, and a request waiting before the commit is then never acted on: it
+    /// belongs to a state that is gone.
     ///
     /// ```
     /// use std::time::{Duration, Instant};
@@ -296,13 +306,14 @@ impl Fault {
     /// let mut runs = Vec::new();
     /// for _ in 0..2 {
     ///     server.clear_faults();
-    ///     server.inject(Fault::status(500).probability(0.3).seed(42));
+    ///     server.inject(Fault::status(500).probability(0.3).seed(42).on_path("/health"));
     ///     let failed: Vec<bool> = (0..20)
     ///         .map(|_| client.scope(pinn::healthy))
     ///         .collect();
     ///     runs.push(failed);
     /// }
     /// assert_eq!(runs[0], runs[1]);
+    /// assert!(runs[0].contains(&false), "it fired");
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn seed(mut self, seed: u64) -> Fault {
@@ -310,8 +321,24 @@ impl Fault {
         self
     }
 
+    /// Roughly the bytes it holds.
+    pub(crate) fn size(&self) -> usize {
+        let text = match &self.kind {
+            FaultKind::RateLimit(after) => after.len(),
+            FaultKind::Body(_, body) => body.len(),
+            _ => 0,
+        };
+        let field = |f: &Option<String>| f.as_ref().map_or(0, String::len);
+        64 + text + field(&self.path) + field(&self.method)
+    }
+
     fn matches(&self, method: &str, path: &str) -> bool {
-        self.path.as_deref().is_none_or(|p| p == path)
+        let aimed = match self.path.as_deref() {
+            Some(p) => p == path,
+            // Health checks and `OPTIONS *` ask about the server, not the API.
+            None => path != "/health" && path != "*",
+        };
+        aimed
             && self
                 .method
                 .as_deref()
@@ -338,6 +365,9 @@ struct Armed {
 /// The most faults the control API lets be installed at once. Every request walks the queue,
 /// and a client posting lists of faults in a loop would otherwise grow it without end.
 pub(crate) const MAX_FAULTS: usize = 10_000;
+/// The most bytes of faults (their bodies, paths and headers) installed at once over HTTP:
+/// 10,000 faults of a megabyte each would otherwise hold ten gigabytes.
+pub(crate) const MAX_FAULT_BYTES: usize = 16 << 20;
 
 /// The installed faults, in order.
 #[derive(Debug)]
@@ -409,6 +439,12 @@ impl Queue {
         self.armed.iter().filter(|a| a.left != Some(0)).count()
     }
 
+    /// Roughly the bytes of the faults installed and not used up.
+    pub(crate) fn bytes(&self) -> usize {
+        let live = self.armed.iter().filter(|a| a.left != Some(0));
+        live.map(|a| a.fault.size()).sum()
+    }
+
     /// Removes every fault; returns how many there were.
     pub(crate) fn clear(&mut self) -> usize {
         let n = self.len();
@@ -434,24 +470,26 @@ pub(crate) fn reply(kind: &FaultKind) -> Option<Reply> {
             } else {
                 "text/plain"
             };
-            Some(Reply {
-                status: *status,
-                body: body.clone(),
-                content_type,
-                headers: Vec::new(),
-            })
+            Some(Reply::text(*status, body.clone(), content_type))
         }
         FaultKind::Delay(_) | FaultKind::Close | FaultKind::Truncated => None,
     }
 }
 
-/// The bytes a truncated answer sends before the connection closes.
+/// The bytes a truncated answer sends before the connection closes: a head promising 1000
+/// bytes, and 9 of them.
 pub(crate) fn truncated_response(request_id: &str) -> Vec<u8> {
-    format!(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRequest-Id: {request_id}\r\n\
-         Content-Length: 1000\r\n\r\n{{\"object\""
-    )
-    .into_bytes()
+    let head = Head {
+        status: 200,
+        headers: &[
+            ("Content-Type", "application/json"),
+            ("Request-Id", request_id),
+        ],
+        content_length: 1000,
+        close: false,
+        keep_alive_10: false,
+    };
+    [head.to_bytes(), b"{\"object\"".to_vec()].concat()
 }
 
 /// A fault as JSON: the control API's shape, and serde's.
@@ -621,6 +659,20 @@ mod tests {
         );
         assert_eq!(take(&mut q, "GET", "/v1/users"), None);
         assert!(q.list().is_empty(), "{q:?}");
+    }
+
+    #[test]
+    fn a_fault_without_a_path_spares_health_checks() {
+        let mut q = Queue::new(Rng::seeded(1));
+        q.push(Fault::status(503).times(10));
+        assert_eq!(take(&mut q, "GET", "/health"), None);
+        assert_eq!(take(&mut q, "OPTIONS", "*"), None);
+        assert_eq!(
+            take(&mut q, "GET", "/nowhere"),
+            Some(FaultKind::Status(503))
+        );
+        q.push(Fault::status(500).on_path("/health"));
+        assert_eq!(take(&mut q, "GET", "/health"), Some(FaultKind::Status(500)));
     }
 
     #[test]

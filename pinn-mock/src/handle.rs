@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::clock::Clock;
 use super::control::{self, ID_TOKEN_LIFETIME_SECS};
 use super::faults::Fault;
+use super::json::value_depth;
 use super::model::Failure;
 use super::requests::{DEFAULT_CAPACITY, RecordedRequest};
 use super::seeds::{DeviceSeed, UserSeed};
@@ -25,6 +26,12 @@ const MAX_SECRET_KEY: usize = 4096;
 
 /// How long an idle keep-alive connection stays open, unless chosen.
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The deepest value [`MockServer::restore`] takes: what serde_json reads over HTTP.
+const MAX_SNAPSHOT_DEPTH: usize = 128;
+
+/// How many connections the API is served on at once, unless chosen.
+const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 /// A running emulator. It serves until dropped; dropping it stops its threads and closes every
 /// connection to it.
@@ -54,7 +61,8 @@ impl std::fmt::Debug for MockServer {
 }
 
 /// Settings for a [`MockServer`]: [`MockServer::builder`], the settings, then
-/// [`start`](MockServerBuilder::start).
+/// [`start`](MockServerBuilder::start). Its `Debug` output shows a chosen secret key as
+/// `<redacted>`: it may be a real one.
 ///
 /// ```
 /// use std::time::Duration;
@@ -171,6 +179,30 @@ impl MockServerBuilder {
         self
     }
 
+    /// Serves the API on at most `n` connections at once (default 4,096; at least 1). Past
+    /// those, 16 more are taken for the control API alone (any other request on them is
+    /// answered `503` and the connection closed), so that a test can still clear faults or
+    /// reset an emulator whose connections are all held; past those, a connection is answered
+    /// `503` and closed.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// let server = pinn_mock::MockServer::builder().max_connections(1).start()?;
+    /// let held = std::net::TcpStream::connect(("127.0.0.1", server.port()))?;
+    /// # std::thread::sleep(std::time::Duration::from_millis(50));
+    /// let mut second = std::net::TcpStream::connect(("127.0.0.1", server.port()))?;
+    /// write!(second, "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
+    /// let mut answer = String::new();
+    /// second.read_to_string(&mut answer)?;
+    /// assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
+    /// # drop(held);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn max_connections(mut self, n: usize) -> MockServerBuilder {
+        self.settings.max_connections = n;
+        self
+    }
+
     /// Starts the server, or says why it could not: a bad key (`InvalidInput`), or a port that
     /// cannot be bound.
     ///
@@ -279,6 +311,7 @@ impl MockServer {
                 clock: None,
                 request_log_capacity: DEFAULT_CAPACITY,
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
             },
         }
     }
@@ -461,6 +494,13 @@ impl MockServer {
     /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn restore(&self, snapshot: &Value) -> Result<()> {
+        // Deeper than any snapshot could be, and than a copy could be made without
+        // recursing that deep.
+        if value_depth(snapshot) > MAX_SNAPSHOT_DEPTH {
+            return Err(Error::InvalidArgument(format!(
+                "a snapshot nests at most {MAX_SNAPSHOT_DEPTH} levels"
+            )));
+        }
         control::restore(&self.running.shared, snapshot.clone())
             .map_err(|f| Error::InvalidArgument(f.message))
     }
@@ -638,8 +678,10 @@ impl MockServer {
     /// use pinn_mock::{Fault, MockServer};
     /// let server = MockServer::start();
     /// server.inject(Fault::status(503).times(2));
-    /// server.client().scope(pinn::healthy);
+    /// let client = pinn::Client::new(server.config_builder().max_retries(0).build()?);
+    /// assert!(client.scope(|| pinn::User::list(&Default::default())).is_err());
     /// assert_eq!(server.faults(), [Fault::status(503).times(1)]);
+    /// # Ok::<(), pinn::Error>(())
     /// ```
     pub fn faults(&self) -> Vec<Fault> {
         lock(&self.running.shared.faults).list()
@@ -656,7 +698,7 @@ impl MockServer {
     /// assert!(server.client().scope(pinn::healthy));
     /// ```
     pub fn clear_faults(&self) {
-        lock(&self.running.shared.faults).clear();
+        control::clear_faults(&self.running.shared);
     }
 
     /// The requests received, oldest first, faulted ones included (`GET /_mock/requests`);

@@ -11,12 +11,18 @@
 //!   plain decimal number or overflows, several that disagree, both `Content-Length` and
 //!   `Transfer-Encoding`, a `Transfer-Encoding` other than `chunked`, a bad chunk size or
 //!   chunk ending, and a TLS handshake (a client pointed at `https://`).
+//! - `400` too: an HTTP/1.1 request without a `Host` header, any request with two, and a
+//!   request target of `*` on a method other than `OPTIONS`.
 //! - Each of those is answered and the connection closed: after a framing error, nothing
 //!   that follows on the connection can be trusted to start a request.
+//! - An HTTP/1.0 request with a `Transfer-Encoding` is read and answered, then the connection
+//!   closes (RFC 9112, section 6.1: its framing is suspect).
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
+
+use super::clock::{http_date, system_now};
 
 /// The largest request head (request line and headers), in bytes.
 pub(crate) const MAX_HEAD: usize = 16 * 1024;
@@ -38,6 +44,8 @@ pub(crate) struct Request {
     /// The path, still percent-encoded.
     pub path: String,
     pub query: Option<String>,
+    /// The host of an absolute-form target (`GET http://host/path`), which overrides `Host`.
+    pub authority: Option<String>,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     /// Whether the client will send another request on this connection.
@@ -133,6 +141,9 @@ impl<T: Transport> Conn<T> {
         }
         let mut request = self.read_head(deadline)?;
         let framing = framing(&request.headers)?;
+        if request.http10 && framing == Framing::Chunked {
+            request.keep_alive = false;
+        }
         let expects_continue = !request.http10
             && header_has_token(&request.headers, "expect", "100-continue")
             && !matches!(framing, Framing::Length(0));
@@ -355,14 +366,19 @@ fn owned(parsed: &httparse::Request<'_, '_>) -> Result<Request, Stop> {
     else {
         return reject(400, "malformed request line");
     };
+    let mut authority = None;
     let target = match target.as_bytes().first() {
         Some(b'/') => target,
+        // The asterisk form, which asks about the server rather than a resource.
+        _ if target == "*" && method == "OPTIONS" => target,
         // The absolute form `http://host/path`, which a client talking to a proxy sends.
         _ => match target.split_once("://") {
             Some((scheme, rest))
                 if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") =>
             {
-                rest.find(['/', '?']).map_or("/", |i| &rest[i..])
+                let at = rest.find(['/', '?']).unwrap_or(rest.len());
+                authority = Some(rest[..at].to_string());
+                rest.get(at..).filter(|p| !p.is_empty()).unwrap_or("/")
             }
             _ => {
                 return reject(
@@ -385,6 +401,17 @@ fn owned(parsed: &httparse::Request<'_, '_>) -> Result<Request, Stop> {
         })
         .collect();
     let http10 = version == 0;
+    // RFC 9112, section 3.2: a server must answer 400 to an HTTP/1.1 request without a Host,
+    // and to any request with more than one.
+    match headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("host"))
+        .count()
+    {
+        0 if !http10 => return reject(400, "an HTTP/1.1 request needs a Host header"),
+        0 | 1 => {}
+        _ => return reject(400, "a request may have one Host header, not several"),
+    }
     let keep_alive = if http10 {
         header_has_token(&headers, "connection", "keep-alive")
     } else {
@@ -394,6 +421,7 @@ fn owned(parsed: &httparse::Request<'_, '_>) -> Result<Request, Stop> {
         method: method.to_string(),
         path: path.to_string(),
         query,
+        authority,
         headers,
         body: Vec::new(),
         keep_alive,
@@ -401,36 +429,37 @@ fn owned(parsed: &httparse::Request<'_, '_>) -> Result<Request, Stop> {
     })
 }
 
-/// An answer, printed whole so it leaves in one write (a head and a body written apart wait
-/// on Nagle's algorithm and the client's delayed ACK: 40 ms).
-pub(crate) struct Answer<'a> {
+/// The head of an answer: the status line and headers, with the `Date`, `Content-Length` and
+/// `Connection` every answer carries.
+pub(crate) struct Head<'a> {
     pub status: u16,
     pub headers: &'a [(&'a str, &'a str)],
-    pub body: &'a [u8],
-    /// HEAD: the head alone, its `Content-Length` that of the body not sent.
-    pub head_only: bool,
+    /// The length of the body (for HEAD, of the body not sent).
+    pub content_length: usize,
     /// Says `Connection: close`.
     pub close: bool,
     /// Says `Connection: keep-alive` (to an HTTP/1.0 client that asked).
     pub keep_alive_10: bool,
 }
 
-impl Answer<'_> {
+impl Head<'_> {
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(256 + self.body.len());
+        let mut out = Vec::with_capacity(256);
         let status = self.status;
         out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason(status)).as_bytes());
+        // RFC 9110, section 6.6.1: an origin server with a clock sends Date on every answer.
+        let date = http_date(system_now());
+        out.extend_from_slice(format!("Date: {date}\r\n").as_bytes());
         for (name, value) in self.headers {
             // A line break in a value (a Retry-After a test chose, say) would end the header
             // and start another: keep it on one line.
             let value = value.replace(['\r', '\n'], " ");
             out.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
         }
-        // 1xx, 204 and 304 answers end at their head whatever their headers say (RFC 9112,
-        // section 6.3): a body sent after one would be read as the start of the next answer.
-        let bodiless = matches!(status, 100..=199 | 204 | 304);
-        if !bodiless {
-            out.extend_from_slice(format!("Content-Length: {}\r\n", self.body.len()).as_bytes());
+        if !bodiless(status) {
+            out.extend_from_slice(
+                format!("Content-Length: {}\r\n", self.content_length).as_bytes(),
+            );
         }
         if self.close {
             out.extend_from_slice(b"Connection: close\r\n");
@@ -438,11 +467,14 @@ impl Answer<'_> {
             out.extend_from_slice(b"Connection: keep-alive\r\n");
         }
         out.extend_from_slice(b"\r\n");
-        if !self.head_only && !bodiless {
-            out.extend_from_slice(self.body);
-        }
         out
     }
+}
+
+/// Whether answers of this status end at their head whatever their headers say: 1xx, 204 and
+/// 304 (RFC 9112, section 6.3). A body sent after one would be read as the next answer.
+pub(crate) fn bodiless(status: u16) -> bool {
+    matches!(status, 100..=199 | 204 | 304)
 }
 
 /// The reason phrase of a status; empty for statuses without one (which HTTP allows).
@@ -563,7 +595,7 @@ mod tests {
 
     #[test]
     fn framing_that_cannot_be_trusted_is_refused() {
-        let head = |h: &str| format!("POST / HTTP/1.1\r\n{h}\r\n\r\n").into_bytes();
+        let head = |h: &str| format!("POST / HTTP/1.1\r\nHost: x\r\n{h}\r\n\r\n").into_bytes();
         for (headers, want) in [
             ("Content-Length: -1", 400),
             ("Content-Length: 1180591620717411303424", 400),
@@ -583,7 +615,8 @@ mod tests {
         }
         assert_eq!(status_of(&head("Content-Length: 0, 0")), 200);
         let chunked = |body: &str| {
-            format!("POST / HTTP/1.1\r\nTransfer-Encoding: Chunked\r\n\r\n{body}").into_bytes()
+            format!("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\n\r\n{body}")
+                .into_bytes()
         };
         for (body, want) in [
             ("zz\r\n", 400),
@@ -626,33 +659,88 @@ mod tests {
         }
         assert_eq!(status_of(b""), 0);
         assert_eq!(
-            status_of(b"GET / HTTP/1.1\r\nContent-Length: 5\r\n\r\nab"),
+            status_of(b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nab"),
             0
         );
     }
 
     #[test]
+    fn host_asterisk_and_http_1_0_framing() {
+        assert_eq!(status_of(b"GET / HTTP/1.1\r\n\r\n"), 400, "no Host");
+        assert_eq!(
+            status_of(b"GET / HTTP/1.0\r\n\r\n"),
+            200,
+            "HTTP/1.0 needs none"
+        );
+        assert_eq!(
+            status_of(b"GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n"),
+            400
+        );
+        assert_eq!(
+            status_of(b"GET / HTTP/1.0\r\nHost: a\r\nHost: b\r\n\r\n"),
+            400
+        );
+        assert_eq!(status_of(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"), 200);
+        assert_eq!(status_of(b"GET * HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+        let Next::Request(star) = conn(b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n").next_request()
+        else {
+            panic!("OPTIONS *")
+        };
+        assert_eq!((star.path.as_str(), star.query), ("*", None));
+        let Next::Request(abs) =
+            conn(b"GET http://evil.example:80/_mock/state?x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .next_request()
+        else {
+            panic!("absolute form")
+        };
+        assert_eq!(abs.authority.as_deref(), Some("evil.example:80"));
+        assert_eq!(abs.path, "/_mock/state");
+        // HTTP/1.0 with a Transfer-Encoding, even one that asks to be kept alive: answered,
+        // then closed.
+        let Next::Request(old) = conn(
+            b"POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n\
+              0\r\n\r\n",
+        )
+        .next_request() else {
+            panic!("HTTP/1.0 chunked")
+        };
+        assert!(old.http10 && !old.keep_alive);
+    }
+
+    #[test]
     fn expect_100_continue_is_answered_before_the_body() {
-        let mut c = conn(b"PUT / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n");
+        let mut c =
+            conn(b"PUT / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\n");
         // The body is not there yet: the client waits for the 100.
         assert!(matches!(c.next_request(), Next::Gone));
         assert_eq!(c.io.1, b"HTTP/1.1 100 Continue\r\n\r\n");
     }
 
     #[test]
-    fn answers_print_whole() {
-        let a = Answer {
+    fn heads_print_whole_with_a_date() {
+        let h = Head {
             status: 599,
             headers: &[("Request-Id", "req_1"), ("Retry-After", "1\r\nX: y")],
-            body: b"{}",
-            head_only: false,
+            content_length: 2,
             close: true,
             keep_alive_10: false,
         };
+        let text = String::from_utf8(h.to_bytes()).unwrap();
+        let (first, rest) = text.split_once("\r\n").unwrap();
+        assert_eq!(first, "HTTP/1.1 599 ");
+        let (date, rest) = rest.split_once("\r\n").unwrap();
+        let date = date.strip_prefix("Date: ").unwrap();
+        assert!(date.ends_with(" GMT") && date.len() == 29, "{date}");
         assert_eq!(
-            String::from_utf8_lossy(&a.to_bytes()),
-            "HTTP/1.1 599 \r\nRequest-Id: req_1\r\nRetry-After: 1  X: y\r\nContent-Length: 2\r\n\
-             Connection: close\r\n\r\n{}"
+            rest,
+            "Request-Id: req_1\r\nRetry-After: 1  X: y\r\nContent-Length: 2\r\n\
+             Connection: close\r\n\r\n"
+        );
+        let no_content = Head { status: 204, ..h };
+        assert!(
+            !String::from_utf8(no_content.to_bytes())
+                .unwrap()
+                .contains("Content-Length")
         );
     }
 }

@@ -27,7 +27,8 @@
 //!
 //! Everything a [`MockServer`] method does, a test in any language
 //! can do over HTTP through the control API under `/_mock/` (reset, snapshot and restore,
-//! seeding, ID tokens, faults, the request log, the clock): see `docs/testing.md`. A
+//! seeding, ID tokens, faults, the request log, the clock), with the emulator's key, from
+//! loopback, in JSON: see `docs/testing.md`. A
 //! [`seed`](crate::MockServerBuilder::seed) makes IDs, keys and timestamps repeat from
 //! run to run.
 //!
@@ -35,15 +36,21 @@
 //! - User statuses are `active` (the initial one) and `disabled`; webhook endpoint statuses
 //!   are `enabled` (the initial one) and `disabled`. Any other value is `422`.
 //! - A body that is not a JSON object, has an unknown field, lacks a required one (an app's
-//!   `name`, a key's `user_id`, a webhook endpoint's `url` and `events`) or gives a field the
-//!   wrong JSON type is `400 bad_request`. `null` counts as absent.
+//!   `name`, a key's `user_id`, a webhook endpoint's `url` and `events`), gives a field the
+//!   wrong JSON type or nests deeper than 100 levels is `400 bad_request`. `null` counts as
+//!   absent. The depth leaves room for every read of what a body makes (a list, an event, a
+//!   snapshot) within the 128 levels of serde_json and other parsers.
 //! - `422 unprocessable_entity`: a key for a user that does not exist, an `app_type` other
 //!   than `ios`, `android` or `web`, an empty app name, a bad status, a webhook URL that is
 //!   not `http(s)://host…`, an empty `events` list.
 //! - Lists: `limit` must be an integer from 1 to 100 (default 10), and `starting_after` must
-//!   be an item of that list (a deleted item is not), else `400 bad_request`.
-//! - Authentication is checked before the path: without the right key, every path but
-//!   `/health` is `401`. A wrong method on a known path is `405` with an `Allow` header.
+//!   be an item of that list, or have been one until deleted (the place of the newest 10,000
+//!   deletions of each kind is kept), else `400 bad_request`.
+//! - IDs are unique within a kind whatever was restored: a drawn ID that is taken, or was
+//!   deleted lately, is drawn again; a restore holding an ID twice is refused whole.
+//! - Authentication is checked before the path and before any fault: without the right key
+//!   (`Bearer`, in any case), every path but `/health` is `401`. A wrong method on a known
+//!   path is `405` with an `Allow` header. A fault without a path spares `/health`.
 //! - Deleting a user deletes their devices; deleting a user's last device clears their
 //!   `device_enrolled` and palm flags. A recovery key's `flow` defaults to `[]`. Keys expire
 //!   an hour after they are made.
@@ -58,9 +65,15 @@
 //!   `413`, and framing that cannot be trusted (a bad or conflicting `Content-Length`, a bad
 //!   chunk, a `Transfer-Encoding` other than `chunked`, garbage, a TLS handshake) is `400`.
 //!   Each creates nothing and closes the connection after the answer.
+//! - So is an HTTP/1.1 request without a `Host`, or any with two; an HTTP/1.0 request with a
+//!   `Transfer-Encoding` is answered, then closed. `HEAD` answers as `GET` does without the
+//!   body, `OPTIONS` with `204` and `Allow`, and every answer has a `Date`.
 //! - Connections are kept alive and closed after an idle timeout (5 seconds by default). A
 //!   client that reads none of its answers for that long (at least a second) is disconnected.
-//! - The request log keeps the newest 1,000 requests (and at most 32 MiB of them).
+//!   The API is served on at most 4,096 at once; 16 more serve the control API alone.
+//! - Answers are written as they are serialized, from the data the emulator holds: their
+//!   size costs no memory. The request log keeps the newest 1,000 requests (and at most 32 MiB
+//!   of them).
 //!
 //! The same emulator runs standalone for other languages: `cargo run -p pinn-mock --
 //! --port 12111`, or `cargo install pinn-mock`. See `docs/testing.md`.
@@ -70,17 +83,23 @@
 
 mod clock;
 mod control;
+mod dispatch;
 mod faults;
+mod guard;
 mod handle;
 mod http;
+mod json;
 mod model;
+mod reply;
 mod requests;
 mod rng;
 mod routes;
 mod seeds;
 mod server;
+mod snapshot;
 mod state;
 mod store;
+mod wire;
 
 pub use faults::Fault;
 pub use handle::{MockServer, MockServerBuilder};

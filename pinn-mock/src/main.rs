@@ -3,12 +3,12 @@
 //!
 //! ```text
 //! pinn-mock [--port N] [--secret-key KEY] [--seed N] [--clock UNIX_SECS]
-//!           [--request-log N] [--idle-timeout SECS]
+//!           [--request-log N] [--idle-timeout SECS] [--max-connections N]
 //! ```
 //!
 //! It listens on `127.0.0.1:N` (default 12111) with the given secret key (default: a random
 //! `sk_test_…` key), prints the URL and the key, and serves until it is killed. Tests drive it
-//! through the control API under `/_mock/` (see docs/testing.md).
+//! through the control API under `/_mock/`, with that key (see docs/testing.md).
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -17,11 +17,11 @@ use std::time::Duration;
 use pinn_mock::{MockServer, MockServerBuilder};
 
 const USAGE: &str = "usage: pinn-mock [--port N] [--secret-key KEY] [--seed N] [--clock UNIX_SECS]
-                 [--request-log N] [--idle-timeout SECS]
+                 [--request-log N] [--idle-timeout SECS] [--max-connections N]
 
 Serves a stateful emulator of the Pinn API on 127.0.0.1 until killed. Tests drive it over
 HTTP through the control API under /_mock/ (reset, state, seeding, ID tokens, faults,
-recorded requests, the clock).
+recorded requests, the clock), sending the key it prints: Authorization: Bearer KEY.
 
   --port N             the port to listen on (default 12111; 0 picks a free one)
   --secret-key KEY     the secret key to accept (default: a random sk_test_... key)
@@ -30,6 +30,8 @@ recorded requests, the clock).
   --clock UNIX_SECS    start the clock frozen at this instant
   --request-log N      keep the newest N requests for /_mock/requests (default 1000)
   --idle-timeout SECS  close keep-alive connections idle this long (default 5)
+  --max-connections N  serve the API on at most N connections at once (default 4096; 16
+                       more are kept for /_mock/)
   -h, --help           this text";
 
 /// What the command line asks for.
@@ -41,6 +43,7 @@ struct Args {
     clock: Option<i64>,
     request_log: Option<usize>,
     idle_timeout: Option<f64>,
+    max_connections: Option<usize>,
 }
 
 /// The settings from the command line, or the message to exit with.
@@ -52,6 +55,7 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
         clock: None,
         request_log: None,
         idle_timeout: None,
+        max_connections: None,
     };
     let mut args = args.peekable();
     while let Some(arg) = args.next() {
@@ -87,6 +91,13 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Args, String> {
                 }
                 out.idle_timeout = Some(secs);
             }
+            "--max-connections" => {
+                let n: usize = number(&name, value()?, "a count")?;
+                if n == 0 {
+                    return Err(format!("{name} must be at least 1"));
+                }
+                out.max_connections = Some(n);
+            }
             other => return Err(format!("unknown argument {}\n\n{USAGE}", shown(other))),
         }
     }
@@ -109,6 +120,9 @@ fn builder(args: &Args) -> MockServerBuilder {
     }
     if let Some(secs) = args.idle_timeout {
         b = b.idle_timeout(Duration::from_secs_f64(secs));
+    }
+    if let Some(n) = args.max_connections {
+        b = b.max_connections(n);
     }
     b
 }
@@ -197,6 +211,8 @@ mod tests {
             "0",
             "--idle-timeout",
             "0.5",
+            "--max-connections",
+            "64",
         ])
         .unwrap();
         assert_eq!(
@@ -208,6 +224,7 @@ mod tests {
                 clock: Some(1_700_000_000),
                 request_log: Some(0),
                 idle_timeout: Some(0.5),
+                max_connections: Some(64),
             }
         );
         assert_eq!(args(&["--help"]), Err(USAGE.into()));
@@ -220,6 +237,8 @@ mod tests {
             &["--request-log", "many"],
             &["--idle-timeout", "0"],
             &["--idle-timeout", "NaN"],
+            &["--max-connections", "0"],
+            &["--max-connections", "-1"],
             &["-x"],
         ] {
             assert!(args(bad).is_err_and(|m| m != USAGE), "{bad:?}");

@@ -1,9 +1,12 @@
 //! The record of the requests the emulator received: what each looked like, and a log that
-//! keeps the newest ones within a count and a byte budget.
+//! keeps the newest ones within a count and a byte budget. The control API's view of the log
+//! shares its entries (reference counted) and is serialized as it is written.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+use serde_json::Value;
 
 /// The default number of requests the log keeps.
 pub(crate) const DEFAULT_CAPACITY: usize = 1000;
@@ -92,30 +95,26 @@ impl RecordedRequest {
         serde_json::from_str(&self.body).ok()
     }
 
-    /// The request as the control API shows it. An `Authorization` header is shown as sent
-    /// only when it carries this server's own key: any other key, perhaps a real one sent by
-    /// mistake, is `<redacted>`.
-    pub(crate) fn to_json(&self, secret_key: &str) -> Value {
-        let headers: Vec<Value> = self
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                let own = v.strip_prefix("Bearer ") == Some(secret_key);
-                let shown = if n.eq_ignore_ascii_case("authorization") && !own {
-                    "<redacted>"
-                } else {
-                    v.as_str()
-                };
-                json!([n, shown])
-            })
-            .collect();
-        json!({
-            "method": self.method,
-            "path": self.path,
-            "query": self.query,
-            "headers": headers,
-            "body": self.body,
-        })
+    /// Whether it carries `key` as its bearer key. The comparison takes as long whichever
+    /// byte differs, so that timing answers does not spell the key out to a local process.
+    pub(crate) fn carries_key(&self, key: &str) -> bool {
+        let Some(sent) = self.bearer() else {
+            return false;
+        };
+        let differ = sent
+            .bytes()
+            .zip(key.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        sent.len() == key.len() && differ == 0
+    }
+
+    /// The key of an `Authorization: Bearer <key>` header: the scheme in any case (RFC 9110,
+    /// section 11.1), then one or more spaces. `None` without such a header.
+    pub(crate) fn bearer(&self) -> Option<&str> {
+        let value = self.header("authorization")?;
+        let (scheme, key) = value.split_once(' ')?;
+        let key = key.trim_matches([' ', '\t']);
+        (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty()).then_some(key)
     }
 
     /// Roughly the bytes it holds.
@@ -133,7 +132,7 @@ impl RecordedRequest {
 /// The newest requests, within a count and [`MAX_BYTES`]; the oldest go first.
 #[derive(Debug)]
 pub(crate) struct RequestLog {
-    kept: VecDeque<RecordedRequest>,
+    kept: VecDeque<Arc<RecordedRequest>>,
     capacity: usize,
     bytes: usize,
     /// Requests received since the last clear, kept or not.
@@ -150,7 +149,7 @@ impl RequestLog {
         }
     }
 
-    pub(crate) fn push(&mut self, r: RecordedRequest) {
+    pub(crate) fn push(&mut self, r: Arc<RecordedRequest>) {
         self.total += 1;
         let size = r.size();
         if self.capacity == 0 || size > MAX_BYTES {
@@ -175,24 +174,81 @@ impl RequestLog {
     }
 
     pub(crate) fn to_vec(&self) -> Vec<RecordedRequest> {
-        self.kept.iter().cloned().collect()
+        self.kept
+            .iter()
+            .map(|r| RecordedRequest::clone(r))
+            .collect()
     }
 
-    /// The control API's view: the kept requests, oldest first, and the counters.
-    pub(crate) fn to_json(&self, secret_key: &str) -> Value {
-        let data: Vec<Value> = self.kept.iter().map(|r| r.to_json(secret_key)).collect();
-        json!({
-            "data": data,
-            "total": self.total,
-            "dropped": self.total - self.kept.len() as u64,
-            "capacity": self.capacity,
-        })
+    /// The control API's view: the kept requests, oldest first, and the counters. It shares
+    /// the entries, so taking it copies none of them.
+    pub(crate) fn view(&self, secret_key: &str) -> LogView {
+        LogView {
+            data: self.kept.iter().cloned().collect(),
+            secret_key: secret_key.to_string(),
+            total: self.total,
+            capacity: self.capacity,
+        }
+    }
+}
+
+/// The request log as `GET /_mock/requests` shows it: `{"data": [...], "total", "dropped",
+/// "capacity"}`, each request `{"method", "path", "query", "headers": [[name, value], ...],
+/// "body"}`.
+pub(crate) struct LogView {
+    data: Vec<Arc<RecordedRequest>>,
+    secret_key: String,
+    total: u64,
+    capacity: usize,
+}
+
+impl Serialize for LogView {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let shown: Vec<Shown<'_>> = self
+            .data
+            .iter()
+            .map(|r| Shown(r, &self.secret_key))
+            .collect();
+        let mut log = s.serialize_struct("LogView", 4)?;
+        log.serialize_field("data", &shown)?;
+        log.serialize_field("total", &self.total)?;
+        log.serialize_field("dropped", &(self.total - self.data.len() as u64))?;
+        log.serialize_field("capacity", &self.capacity)?;
+        log.end()
+    }
+}
+
+/// A request as the control API shows it. An `Authorization` header is shown as sent only
+/// when it carries this server's own key: any other key, perhaps a real one sent by mistake,
+/// is `<redacted>`.
+struct Shown<'a>(&'a RecordedRequest, &'a str);
+
+impl Serialize for Shown<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Shown(r, key) = *self;
+        let own = r.carries_key(key);
+        let headers: Vec<(&str, &str)> = r
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                let redacted = n.eq_ignore_ascii_case("authorization") && !own;
+                (n.as_str(), if redacted { "<redacted>" } else { v.as_str() })
+            })
+            .collect();
+        let mut out = s.serialize_struct("RecordedRequest", 5)?;
+        out.serialize_field("method", &r.method)?;
+        out.serialize_field("path", &r.path)?;
+        out.serialize_field("query", &r.query)?;
+        out.serialize_field("headers", &headers)?;
+        out.serialize_field("body", &r.body)?;
+        out.end()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn get(path: &str, body: usize) -> RecordedRequest {
         RecordedRequest {
@@ -204,30 +260,34 @@ mod tests {
         }
     }
 
+    fn json(log: &RequestLog, key: &str) -> Value {
+        serde_json::to_value(log.view(key)).unwrap()
+    }
+
     #[test]
     fn the_log_keeps_the_newest_within_its_count_and_bytes() {
         let mut log = RequestLog::new(3);
         for i in 0..5 {
-            log.push(get(&format!("/{i}"), 0));
+            log.push(Arc::new(get(&format!("/{i}"), 0)));
         }
         let paths: Vec<String> = log.to_vec().into_iter().map(|r| r.path).collect();
         assert_eq!(paths, ["/2", "/3", "/4"]);
-        let j = log.to_json("sk_test_x");
+        let j = json(&log, "sk_test_x");
         assert_eq!((&j["total"], &j["dropped"]), (&json!(5), &json!(2)));
         assert_eq!(
             j["data"][0]["headers"][0],
             json!(["Authorization", "Bearer sk_test_x"])
         );
         assert_eq!(
-            log.to_json("sk_test_other")["data"][0]["headers"][0][1],
+            json(&log, "sk_test_other")["data"][0]["headers"][0][1],
             "<redacted>"
         );
         assert_eq!(log.clear(), 3);
-        assert_eq!(log.to_json("k")["total"], 0);
+        assert_eq!(json(&log, "k")["total"], 0);
 
         let mut big = RequestLog::new(1000);
         for _ in 0..40 {
-            big.push(get("/", 1 << 20));
+            big.push(Arc::new(get("/", 1 << 20)));
         }
         assert!(
             big.kept.len() < 32 && big.bytes <= MAX_BYTES,
@@ -235,7 +295,34 @@ mod tests {
             big.kept.len()
         );
         let mut none = RequestLog::new(0);
-        none.push(get("/", 0));
+        none.push(Arc::new(get("/", 0)));
         assert_eq!((none.kept.len(), none.total), (0, 1));
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_any_case() {
+        let with = |v: &str| RecordedRequest {
+            headers: vec![("authorization".into(), v.into())],
+            ..get("/", 0)
+        };
+        for (value, key) in [
+            ("Bearer sk_test_x", Some("sk_test_x")),
+            ("bearer sk_test_x", Some("sk_test_x")),
+            ("BEARER   sk_test_x", Some("sk_test_x")),
+            ("Basic sk_test_x", None),
+            ("Bearer", None),
+            ("Bearer ", None),
+            ("sk_test_x", None),
+        ] {
+            assert_eq!(with(value).bearer(), key, "{value:?}");
+            assert_eq!(
+                with(value).carries_key("sk_test_x"),
+                key.is_some(),
+                "{value:?}"
+            );
+        }
+        assert!(!with("Bearer sk_test_y").carries_key("sk_test_x"));
+        assert!(!with("Bearer sk_test_xx").carries_key("sk_test_x"));
+        assert!(!with("Bearer sk_test_").carries_key("sk_test_x"));
     }
 }

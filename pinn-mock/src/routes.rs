@@ -2,19 +2,25 @@
 //! the JSON of answers. Pure with respect to HTTP: `server` reads the wire, this decides.
 //!
 //! Choices the spec leaves open:
-//! - Authentication comes first: any path but `/health` answers 401 without the right key,
-//!   even an unknown one.
-//! - A body that is not JSON, not an object, has an unknown field, lacks a required field or
-//!   gives one the wrong JSON type: `400 bad_request`. A well-formed request the state or the
-//!   values forbid (an unknown user for a key, a bad `app_type`, status or URL): `422`.
-//! - A list cursor (`starting_after`) that is not an item of that list: `400 bad_request`.
+//! - Authentication comes first: any path but `/health` (and `OPTIONS *`) answers 401 without
+//!   the right key, even an unknown one. The scheme `Bearer` may be in any case.
+//! - `HEAD` is answered as `GET` is, without the body; `OPTIONS` with `204` and `Allow`.
+//! - A body that is not JSON, not an object, nests deeper than [`MAX_DEPTH`] levels, has an
+//!   unknown field, lacks a required field or gives one the wrong JSON type: `400
+//!   bad_request`. A well-formed request the state or the values forbid (an unknown user for
+//!   a key, a bad `app_type`, status or URL): `422`.
+//! - A list cursor (`starting_after`) that is not an item of that list, and was not one lately
+//!   (see [`Store::page`]): `400 bad_request`.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use percent_encoding::percent_decode_str;
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value, json};
 
+use super::json::{MAX_DEPTH, text_depth, too_deep};
 use super::model::{self, Failure};
+use super::reply::Reply;
 use super::requests::RecordedRequest;
 use super::state::lock;
 use super::store::{Kind, Obj, Store, str_field};
@@ -23,59 +29,23 @@ use super::store::{Kind, Obj, Store, str_field};
 pub(crate) const DEFAULT_LIMIT: usize = 10;
 pub(crate) const MAX_LIMIT: usize = 100;
 
-/// An answer, before it is written.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Reply {
-    pub status: u16,
-    pub body: String,
-    pub content_type: &'static str,
-    /// Extra headers, e.g. `Allow` or `Retry-After`.
-    pub headers: Vec<(&'static str, String)>,
+/// The methods of the server as a whole, for `OPTIONS *`.
+const SERVER_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// Whether a request to this path needs the key: all but `/health` and `OPTIONS *`.
+pub(crate) fn needs_key(path: &str) -> bool {
+    path != "/health" && path != "*"
 }
 
-impl Reply {
-    pub(crate) fn json(status: u16, value: &Value) -> Reply {
-        Reply {
-            status,
-            body: value.to_string(),
-            content_type: "application/json",
-            headers: Vec::new(),
-        }
-    }
-
-    /// The spec's error body for `status`.
-    pub(crate) fn error(status: u16, message: &str) -> Reply {
-        let t = error_type(status);
-        Reply::json(
-            status,
-            &json!({"error": {"type": t, "code": t, "message": message}}),
+/// The `401` for a request to a path that needs the key and does not carry it.
+pub(crate) fn unauthorized(req: &RecordedRequest, secret_key: &str) -> Option<Reply> {
+    let refused = needs_key(&req.path) && !req.carries_key(secret_key);
+    refused.then(|| {
+        Reply::error(
+            401,
+            "missing or invalid secret key: send Authorization: Bearer <secret key>",
         )
-    }
-}
-
-impl From<Failure> for Reply {
-    fn from(f: Failure) -> Reply {
-        Reply::error(f.status, &f.message)
-    }
-}
-
-/// The spec's `error.type` for a status; `"error"` for statuses its table does not name.
-pub(crate) fn error_type(status: u16) -> &'static str {
-    match status {
-        400 => "bad_request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not_found",
-        405 => "method_not_allowed",
-        409 => "conflict",
-        422 => "unprocessable_entity",
-        429 => "rate_limit_exceeded",
-        500 => "internal_server_error",
-        502 => "bad_gateway",
-        503 => "service_unavailable",
-        504 => "gateway_timeout",
-        _ => "error",
-    }
+    })
 }
 
 type Result<T> = std::result::Result<T, Failure>;
@@ -91,7 +61,14 @@ pub(crate) fn handle(
     req: &RecordedRequest,
     request_id: &str,
 ) -> Reply {
-    let method = req.method.as_str();
+    // HEAD is GET without the body, which the server leaves out.
+    let method = match req.method.as_str() {
+        "HEAD" => "GET",
+        m => m,
+    };
+    if req.path == "*" {
+        return Reply::options(&SERVER_METHODS);
+    }
     let segments: Vec<&str> = match req.path.strip_prefix('/') {
         Some(p) => p.split('/').collect(),
         None => return Reply::error(404, "unknown path"),
@@ -99,23 +76,20 @@ pub(crate) fn handle(
     if segments == ["health"] {
         return match method {
             "GET" => Reply::json(200, &json!({"status": "ok"})),
+            "OPTIONS" => Reply::options(&["GET"]),
             _ => not_allowed(&["GET"]),
         };
     }
-    let authorized = req
-        .header("authorization")
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|k| k == secret_key);
-    if !authorized {
-        return Reply::error(
-            401,
-            "missing or invalid secret key: send Authorization: Bearer <secret key>",
-        );
+    if let Some(refused) = unauthorized(req, secret_key) {
+        return refused;
     }
     let Some(route) = Route::parse(&segments) else {
         return Reply::error(404, &format!("unknown path {}", req.path));
     };
     let allowed = route.methods();
+    if method == "OPTIONS" {
+        return Reply::options(allowed);
+    }
     if !allowed.contains(&method) {
         return not_allowed(allowed);
     }
@@ -132,9 +106,7 @@ pub(crate) fn handle(
 }
 
 fn not_allowed(allowed: &[&str]) -> Reply {
-    let mut r = Reply::error(405, "method not allowed on this path");
-    r.headers.push(("Allow", allowed.join(", ")));
-    r
+    Reply::not_allowed(allowed, "method not allowed on this path")
 }
 
 /// A known path, its ID segments percent-decoded.
@@ -216,7 +188,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn dispatch(self, route: &Route, method: &str) -> Result<Reply> {
         let rid = self.request_id;
-        let ok = |o: Obj| -> Result<Reply> { Ok(Reply::json(200, &Value::Object(o))) };
+        let ok = |o: Obj| -> Result<Reply> { Ok(Reply::stream(200, o)) };
         match (route, method) {
             (Route::Collection(k), "GET") => self.list(*k, format!("/v1/{}s", k.name()), |_| true),
             (Route::SubList { parent, id, items }, _) => {
@@ -291,8 +263,8 @@ impl Ctx<'_> {
     }
 
     fn retrieve(self, kind: Kind, id: &str) -> Result<Reply> {
-        match self.store.get(kind, id) {
-            Some(o) => Ok(Reply::json(200, &Value::Object(o.clone()))),
+        match self.store.get_shared(kind, id) {
+            Some(o) => Ok(Reply::stream(200, SharedObj(Arc::clone(o)))),
             None => Err(Failure::not_found(kind, id)),
         }
     }
@@ -312,20 +284,49 @@ impl Ctx<'_> {
         let ended_at = page
             .items
             .last()
-            .and_then(|o| o.get(kind.id_field()))
-            .cloned()
-            .unwrap_or(Value::Null);
-        Ok(Reply::json(
+            .and_then(|o| str_field(o, kind.id_field()))
+            .map(str::to_owned);
+        Ok(Reply::stream(
             200,
-            &json!({
-                "object": "list",
-                "url": url,
-                "count": page.items.len(),
-                "has_more": page.has_more,
-                "ended_at": ended_at,
-                "data": page.items,
-            }),
+            ListPage {
+                url,
+                has_more: page.has_more,
+                ended_at,
+                data: page.items,
+            },
         ))
+    }
+}
+
+/// A stored object in an answer: shared with the store, serialized as it is written.
+struct SharedObj(Arc<Obj>);
+
+impl Serialize for SharedObj {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+/// A page of a list in the spec's envelope: `{"object": "list", "url", "count", "has_more",
+/// "ended_at", "data"}`, its items shared with the store.
+struct ListPage {
+    url: String,
+    has_more: bool,
+    ended_at: Option<String>,
+    data: Vec<Arc<Obj>>,
+}
+
+impl Serialize for ListPage {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let items: Vec<&Obj> = self.data.iter().map(|o| &**o).collect();
+        let mut map = s.serialize_map(Some(6))?;
+        map.serialize_entry("object", "list")?;
+        map.serialize_entry("url", &self.url)?;
+        map.serialize_entry("count", &items.len())?;
+        map.serialize_entry("has_more", &self.has_more)?;
+        map.serialize_entry("ended_at", &self.ended_at)?;
+        map.serialize_entry("data", &items)?;
+        map.end()
     }
 }
 
@@ -370,6 +371,9 @@ impl Body {
     fn parse(body: &str, allowed: &[&str]) -> Result<Body> {
         if body.trim().is_empty() {
             return Ok(Body(Obj::new()));
+        }
+        if let Some(m) = too_deep("the body", text_depth(body.as_bytes()), MAX_DEPTH) {
+            return Err(bad(m));
         }
         let fields = match serde_json::from_str::<Value>(body) {
             Ok(Value::Object(m)) => m,

@@ -1,12 +1,17 @@
 //! The emulator's threads and sockets: one thread accepting connections, one thread per
-//! connection reading requests in turn (keep-alive, closed when idle), and what a request goes
-//! through: the control API, or the request log, the faults and the API.
+//! connection reading requests in turn (keep-alive, closed when idle), each request handed to
+//! `dispatch`.
 //!
 //! Owning the sockets is what lets a fault cut a connection or an answer, and lets dropping the
 //! server close every connection, so a client's keep-alive pool never holds one to a server
 //! that is gone.
+//!
+//! At most [`Shared::max_connections`] connections are served for the API at once. A few more
+//! ([`CONTROL_RESERVE`]) are accepted for the control API alone, so that a test can still
+//! clear faults or reset an emulator whose connections are all held (by delayed requests,
+//! say); past those, a connection is answered `503` and closed.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
@@ -14,23 +19,23 @@ use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::control;
-use super::faults::{self, FaultKind, Taken};
-use super::http::{self, Answer, Conn, Next, Rejection};
-use super::requests::RecordedRequest;
-use super::routes::{self, Reply};
+use super::dispatch;
+use super::http::{Conn, Next, Rejection};
+use super::reply::Reply;
 use super::state::{Settings, Shared, lock};
+use super::wire::{self, CLOSE};
 
 /// The accept queue asked of the kernel (which caps it at `net.core.somaxconn`, 4096 on
 /// current Linux). std listens with 128, and a burst of a thousand connections overflows that:
 /// the kernel then drops handshakes, and clients wait a second or more to retry.
 const BACKLOG: i32 = 4096;
-/// Connections served at once; more are answered `503` and closed.
-const MAX_CONNECTIONS: usize = 4096;
-/// The stack of a connection thread, a quarter of std's default. The deepest JSON serde_json
-/// accepts (128 levels), parsed, copied, printed, signed and dropped, needs between 160 and
-/// 256 KiB in a debug build (`json_nested_as_deep_as_the_parser_allows_is_stored_and_served`);
-/// this leaves twice that. Only the pages a thread touches cost memory.
+/// Connections accepted past the API's, for the control API only.
+pub(crate) const CONTROL_RESERVE: usize = 16;
+/// The stack of a connection thread, a quarter of std's default. The deepest JSON a body may
+/// hold ([`MAX_DEPTH`](super::json::MAX_DEPTH) levels, 128 in a snapshot restored), parsed,
+/// copied, printed, signed and dropped, needs well under 256 KiB in a debug build
+/// (`bodies_nested_at_the_limit_are_read_back_everywhere`); this leaves twice that. Only the
+/// pages a thread touches cost memory.
 const STACK_SIZE: usize = 512 * 1024;
 /// How long a lingering close drains what a refused client still sends.
 const LINGER: Duration = Duration::from_secs(2);
@@ -122,21 +127,23 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
         let _ = stream.set_nodelay(true);
         let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
         let stream = Arc::new(stream);
-        {
+        let reserved = {
             let mut conns = lock(&shared.conns);
-            if conns.len() >= MAX_CONNECTIONS {
+            let open = conns.len();
+            if open >= shared.max_connections.saturating_add(CONTROL_RESERVE) {
                 drop(conns);
                 refuse(&stream, 503, "too many connections to the emulator");
                 continue;
             }
             conns.insert(id, Arc::clone(&stream));
-        }
+            open >= shared.max_connections
+        };
         let serving = Arc::clone(shared);
         let spawned = thread::Builder::new()
             .name("pinn-mock-conn".into())
             .stack_size(STACK_SIZE)
             .spawn(move || {
-                serve_connection(&serving, &stream);
+                serve_connection(&serving, &stream, reserved);
                 let mut conns = lock(&serving.conns);
                 conns.remove(&id);
                 if conns.is_empty() {
@@ -155,13 +162,13 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
 /// accepting thread, so it neither waits on a slow client nor lingers.
 fn refuse(stream: &TcpStream, status: u16, message: &str) {
     let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
-    let reply = Reply::error(status, message);
-    let _ = send(stream, &reply, "req_refused", CLOSE);
+    let _ = wire::send(stream, &Reply::error(status, message), "req_refused", CLOSE);
     let _ = stream.shutdown(Shutdown::Write);
 }
 
-/// Serves requests on one connection until it closes, goes idle or must be cut.
-fn serve_connection(shared: &Shared, stream: &TcpStream) {
+/// Serves requests on one connection until it closes, goes idle or must be cut. A `reserved`
+/// connection serves the control API only.
+fn serve_connection(shared: &Shared, stream: &TcpStream, reserved: bool) {
     // A client that sends requests and never reads the answers would otherwise block this
     // thread in a write until it disconnects: a write that makes no progress for this long
     // fails, and the connection closes.
@@ -173,17 +180,19 @@ fn serve_connection(shared: &Shared, stream: &TcpStream) {
             Next::Gone => return,
             Next::Reject(Rejection { status, message }) => {
                 let reply = Reply::error(status, &message);
-                let _ = send(conn.io, &reply, &shared.request_id(), CLOSE);
+                let _ = wire::send(conn.io, &reply, &shared.request_id(), CLOSE);
                 linger(conn.io);
                 return;
             }
         };
         // The handlers never panic on what a client sends; if one did anyway, the client gets
         // a 500 and the connection closes, and the server carries on.
-        let served = panic::catch_unwind(AssertUnwindSafe(|| handle(shared, &mut conn, request)));
+        let served = panic::catch_unwind(AssertUnwindSafe(|| {
+            dispatch::handle(shared, &mut conn, request, reserved)
+        }));
         let keep_open = served.unwrap_or_else(|_| {
             let reply = Reply::error(500, "the emulator failed on this request");
-            let _ = send(conn.io, &reply, &shared.request_id(), CLOSE);
+            let _ = wire::send(conn.io, &reply, &shared.request_id(), CLOSE);
             false
         });
         if !keep_open || shared.is_stopping() {
@@ -191,137 +200,6 @@ fn serve_connection(shared: &Shared, stream: &TcpStream) {
             return;
         }
     }
-}
-
-/// What happens to a request's answer.
-enum Outcome {
-    Answer(Reply),
-    /// Close the connection, answering nothing.
-    Cut,
-    /// Write these bytes, then close.
-    Partial(Vec<u8>),
-}
-
-/// Handles one request; returns whether the connection stays open.
-fn handle(shared: &Shared, conn: &mut Conn<&TcpStream>, request: http::Request) -> bool {
-    let close = !request.keep_alive || shared.is_stopping();
-    let framing = Framing {
-        head_only: request.method == "HEAD",
-        close,
-        keep_alive_10: request.http10 && !close,
-    };
-    let recorded = RecordedRequest {
-        method: request.method,
-        path: request.path,
-        query: request.query,
-        headers: request.headers,
-        body: String::from_utf8_lossy(&request.body).into_owned(),
-    };
-    let (outcome, request_id) = if control::owns(&recorded.path) {
-        // Control calls draw no request ID from the seeded stream: they would shift the IDs
-        // of the API's answers.
-        let id = format!(
-            "req_mock_{}",
-            shared.control_ids.fetch_add(1, Ordering::Relaxed)
-        );
-        (Outcome::Answer(control::handle(shared, &recorded)), id)
-    } else {
-        let id = shared.request_id();
-        (answer(shared, recorded, &id), id)
-    };
-    match outcome {
-        Outcome::Answer(reply) => send(conn.io, &reply, &request_id, framing).is_ok() && !close,
-        Outcome::Cut => {
-            let _ = conn.io.shutdown(Shutdown::Both);
-            false
-        }
-        Outcome::Partial(bytes) => {
-            let _ = conn.io.write_all(&bytes).and_then(|()| conn.io.flush());
-            let _ = conn.io.shutdown(Shutdown::Both);
-            false
-        }
-    }
-}
-
-/// An API request: recorded, then faulted or answered.
-fn answer(shared: &Shared, recorded: RecordedRequest, request_id: &str) -> Outcome {
-    let fault = lock(&shared.faults).take(&recorded.method, &recorded.path);
-    lock(&shared.requests).push(recorded.clone());
-    let api =
-        |r: &RecordedRequest| routes::handle(&shared.store, &shared.secret_key, r, request_id);
-    let Some(Taken { kind, after_commit }) = fault else {
-        return Outcome::Answer(api(&recorded));
-    };
-    if !after_commit {
-        return match kind {
-            FaultKind::Close => Outcome::Cut,
-            FaultKind::Truncated => Outcome::Partial(faults::truncated_response(request_id)),
-            // A delay cut short by the server stopping answers nothing.
-            FaultKind::Delay(d) if !shared.pause(d) => Outcome::Cut,
-            FaultKind::Delay(_) => Outcome::Answer(api(&recorded)),
-            kind => Outcome::Answer(faults::reply(&kind).unwrap_or_else(|| api(&recorded))),
-        };
-    }
-    // After the commit: the API acts, then its answer is spoiled.
-    let reply = api(&recorded);
-    match kind {
-        FaultKind::Close => Outcome::Cut,
-        FaultKind::Truncated => {
-            let whole = answer_bytes(&reply, request_id, CLOSE);
-            let cut = whole.len() - reply.body.len() / 2 - 1;
-            Outcome::Partial(whole.get(..cut).unwrap_or_default().to_vec())
-        }
-        FaultKind::Delay(d) if !shared.pause(d) => Outcome::Cut,
-        FaultKind::Delay(_) => Outcome::Answer(reply),
-        kind => Outcome::Answer(faults::reply(&kind).unwrap_or(reply)),
-    }
-}
-
-/// How an answer is framed on the wire.
-#[derive(Debug, Clone, Copy)]
-struct Framing {
-    /// HEAD: the head alone.
-    head_only: bool,
-    /// Say `Connection: close` (and close after).
-    close: bool,
-    /// Say `Connection: keep-alive`, to an HTTP/1.0 client that asked for it.
-    keep_alive_10: bool,
-}
-
-/// An answer after which the connection closes.
-const CLOSE: Framing = Framing {
-    head_only: false,
-    close: true,
-    keep_alive_10: false,
-};
-
-/// The bytes of a reply, with the headers every answer carries.
-fn answer_bytes(reply: &Reply, request_id: &str, framing: Framing) -> Vec<u8> {
-    let mut headers: Vec<(&str, &str)> = vec![
-        ("Content-Type", reply.content_type),
-        ("Request-Id", request_id),
-    ];
-    headers.extend(reply.headers.iter().map(|(n, v)| (*n, v.as_str())));
-    Answer {
-        status: reply.status,
-        headers: &headers,
-        body: reply.body.as_bytes(),
-        head_only: framing.head_only,
-        close: framing.close,
-        keep_alive_10: framing.keep_alive_10,
-    }
-    .to_bytes()
-}
-
-/// Writes a reply in one write.
-fn send(
-    mut stream: &TcpStream,
-    reply: &Reply,
-    request_id: &str,
-    framing: Framing,
-) -> io::Result<()> {
-    stream.write_all(&answer_bytes(reply, request_id, framing))?;
-    stream.flush()
 }
 
 /// Closes a connection after an error answer without losing the answer: stop writing, then

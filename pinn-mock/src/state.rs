@@ -2,8 +2,10 @@
 //! settings it started with, what a reset returns to, and the state behind locks.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::io::ErrorKind;
 use std::net::TcpStream;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -18,8 +20,11 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// How often a delay looks whether its client is still there.
+const CLIENT_CHECK: Duration = Duration::from_millis(500);
+
 /// How a server starts, and what a reset returns it to.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Settings {
     pub port: u16,
     pub secret_key: Option<String>,
@@ -27,6 +32,37 @@ pub(crate) struct Settings {
     pub clock: Option<i64>,
     pub request_log_capacity: usize,
     pub idle_timeout: Duration,
+    pub max_connections: usize,
+}
+
+/// Everything but the key, which may be a real one (`pinn mock --secret-key-file`): it shows
+/// as `<redacted>`.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("port", &self.port)
+            .field(
+                "secret_key",
+                &self.secret_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("seed", &self.seed)
+            .field("clock", &self.clock)
+            .field("request_log_capacity", &self.request_log_capacity)
+            .field("idle_timeout", &self.idle_timeout)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// How a delay ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Waited {
+    /// It lasted its time, the faults were cleared or the client went away: go on with the
+    /// request, as a server that took that long would (its answer may find no one).
+    Done,
+    /// The emulator was reset, or it is stopping: the request belongs to a state that is
+    /// gone, and is neither acted on nor answered.
+    Cut,
 }
 
 /// What a reset returns the state to.
@@ -69,6 +105,11 @@ pub(crate) struct Shared {
     /// Numbers the answers of control calls.
     pub control_ids: AtomicU64,
     pub idle_timeout: Duration,
+    /// Connections served at once for the API; a few more are kept for the control API.
+    pub max_connections: usize,
+    /// Counts the clears of the fault queue, and the resets: a delay ends at either.
+    pub fault_clears: AtomicU64,
+    pub resets: AtomicU64,
     /// The open connections, shared with their threads (one file descriptor each).
     pub conns: Mutex<HashMap<u64, Arc<TcpStream>>>,
     pub all_closed: Condvar,
@@ -98,6 +139,9 @@ impl Shared {
             request_ids: Mutex::new(Rng::stream(origin.seed, Stream::Requests)),
             origin: Mutex::new(origin),
             idle_timeout: settings.idle_timeout.max(Duration::from_millis(1)),
+            max_connections: settings.max_connections.max(1),
+            fault_clears: AtomicU64::new(0),
+            resets: AtomicU64::new(0),
             conns: Mutex::default(),
             all_closed: Condvar::new(),
             next_conn: AtomicU64::new(0),
@@ -111,32 +155,61 @@ impl Shared {
         *lock(&self.stopping)
     }
 
-    /// Sleeps `d`, or less if the server stops meanwhile: then returns false. A `d` past what
-    /// an `Instant` can hold (`Duration::MAX`, a test's way to say "hang") lasts until then.
-    pub(crate) fn pause(&self, d: Duration) -> bool {
+    /// Wakes every delay to look again at why it might end (a clear, a reset, a stop).
+    pub(crate) fn wake_delays(&self) {
+        let _stopping = lock(&self.stopping);
+        self.wake.notify_all();
+    }
+
+    /// A delay fault's wait on `client`'s request: `d`, or until the faults are cleared or
+    /// the client closes its connection (then [`Waited::Done`]), or until the emulator is
+    /// reset or stops ([`Waited::Cut`]). A `d` past what an `Instant` can hold
+    /// (`Duration::MAX`, a test's way to say "hang") lasts until one of those. No delay holds
+    /// its thread past any of them.
+    pub(crate) fn delay(&self, d: Duration, client: &TcpStream) -> Waited {
         let deadline = Instant::now().checked_add(d);
-        let mut stopping = lock(&self.stopping);
-        while !*stopping {
-            let Some(deadline) = deadline else {
-                stopping = self
-                    .wake
-                    .wait(stopping)
-                    .unwrap_or_else(PoisonError::into_inner);
-                continue;
-            };
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return true;
+        let clears = self.fault_clears.load(Ordering::SeqCst);
+        let resets = self.resets.load(Ordering::SeqCst);
+        // Non-blocking while it waits, so that a look at the client never blocks.
+        let _ = client.set_nonblocking(true);
+        let end = loop {
+            {
+                // What ends the wait is read under the lock its wakers take to notify, so
+                // that no wake-up falls between the look and the wait.
+                let stopping = lock(&self.stopping);
+                if *stopping || self.resets.load(Ordering::SeqCst) != resets {
+                    break Waited::Cut;
+                }
+                if self.fault_clears.load(Ordering::SeqCst) != clears {
+                    break Waited::Done;
+                }
+                let left = deadline.map_or(CLIENT_CHECK, |t| {
+                    t.saturating_duration_since(Instant::now())
+                });
+                if left.is_zero() {
+                    break Waited::Done;
+                }
+                let _ = self.wake.wait_timeout(stopping, left.min(CLIENT_CHECK));
             }
-            stopping = match self.wake.wait_timeout(stopping, left) {
-                Ok((g, _)) => g,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
-        }
-        false
+            if gone(client) {
+                break Waited::Done;
+            }
+        };
+        let _ = client.set_nonblocking(false);
+        end
     }
 
     pub(crate) fn request_id(&self) -> String {
         lock(&self.request_ids).id("req")
+    }
+}
+
+/// Whether the client closed (or reset) its connection, seen by a peek on the non-blocking
+/// socket. A client that sent more (a pipelined request) is still there.
+fn gone(client: &TcpStream) -> bool {
+    match client.peek(&mut [0u8; 1]) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(e) => !matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted),
     }
 }

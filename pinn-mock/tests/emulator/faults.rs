@@ -412,3 +412,61 @@ fn a_post_that_outlives_the_timeout_was_created_before_the_client_gave_up() {
     assert_eq!((e.kind(), e.attempts()), (ErrorKind::ApiConnection, 1));
     assert_eq!(s.creates("user"), 1, "committed at once, answered too late");
 }
+
+// Authentication first: faults are for requests the API would act on.
+
+#[test]
+fn a_request_without_the_key_gets_its_401_and_takes_no_fault() {
+    let s = MockServer::start();
+    s.inject(Fault::status(503).times(2));
+    s.inject(Fault::close().on_path("/v1/apps"));
+    let stranger = Client::new(
+        s.config_builder()
+            .secret_key("sk_test_not_the_right_key_000")
+            .max_retries(0)
+            .build()
+            .unwrap(),
+    );
+    for _ in 0..3 {
+        let e = list(&stranger).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.status()),
+            (ErrorKind::Authentication, Some(401))
+        );
+        let e = stranger
+            .scope(|| pinn::App::list(&ListParams::new()))
+            .unwrap_err();
+        assert_eq!(e.status(), Some(401), "not a closed connection: {e}");
+    }
+    assert_eq!(
+        s.faults(),
+        [
+            Fault::status(503).times(2),
+            Fault::close().on_path("/v1/apps").times(1)
+        ],
+        "no fault was used"
+    );
+    assert_eq!(
+        s.requests().len(),
+        6,
+        "the refused requests are recorded all the same"
+    );
+    // The key's owner meets them.
+    assert_eq!(list(&client(&s, 0)).unwrap_err().status(), Some(503));
+}
+
+#[test]
+fn a_fault_without_a_path_spares_health_checks() {
+    let s = MockServer::start();
+    let c = client(&s, 0);
+    s.inject(Fault::status(503).times(3));
+    for _ in 0..5 {
+        assert!(c.scope(pinn::healthy));
+    }
+    assert_eq!(s.faults(), [Fault::status(503).times(3)]);
+    assert_eq!(list(&c).unwrap_err().status(), Some(503));
+    // One aimed at /health takes it.
+    s.inject(Fault::status(500).on_path("/health"));
+    assert!(!c.scope(pinn::healthy));
+    assert!(c.scope(pinn::healthy));
+}

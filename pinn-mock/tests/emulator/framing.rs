@@ -204,17 +204,21 @@ fn keep_alive_pipelining_head_and_http_1_0() {
         let r = conn.read_reply().expect("an answer");
         assert_eq!((r.status, r.header("connection")), (200, None), "{r:?}");
     }
-    // HEAD: the head, with the length of the body it does not send.
+    // HEAD: GET's head, with the length of the body it does not send.
     let head = exchange(
         s.port(),
-        b"HEAD /health HTTP/1.1\r\nConnection: close\r\n\r\n".to_vec(),
+        b"HEAD /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".to_vec(),
     );
     let head = String::from_utf8_lossy(&head);
     assert!(
-        head.starts_with("HTTP/1.1 405 ") && head.ends_with("\r\n\r\n"),
+        head.starts_with("HTTP/1.1 200 ") && head.ends_with("\r\n\r\n"),
         "{head}"
     );
-    assert!(!head.contains("Content-Length: 0\r\n"), "{head}");
+    let body_length = r#"{"status":"ok"}"#.len();
+    assert!(
+        head.contains(&format!("Content-Length: {body_length}\r\n")),
+        "{head}"
+    );
 
     // HTTP/1.0 closes unless asked to keep alive, and says so when it does.
     let closed = exchange(s.port(), b"GET /health HTTP/1.0\r\n\r\n".to_vec());
@@ -313,11 +317,15 @@ fn shared_server() -> &'static MockServer {
 /// Bytes shaped like a request, some of the way: a request line, headers with hostile values,
 /// and a body, each part sometimes replaced by noise.
 fn requestish() -> impl Strategy<Value = Vec<u8>> {
-    let method = prop::sample::select(vec!["GET", "POST", "PATCH", "DELETE", "HEAD", "PUT", "_"]);
+    let method = prop::sample::select(vec![
+        "GET", "POST", "PATCH", "DELETE", "HEAD", "PUT", "OPTIONS", "_",
+    ]);
     let target = prop::sample::select(vec![
         "/v1/users",
         "/v1/users/%ZZ",
         "/_mock/state",
+        "/_mock/requests",
+        "/_mock/id_tokens",
         "/_mock/faults",
         "/_mock/clock/advance",
         "/health",
@@ -333,6 +341,10 @@ fn requestish() -> impl Strategy<Value = Vec<u8>> {
         "Expect: 100-continue",
         "Connection: close",
         "Authorization: Bearer sk_test_garbage_4eC39HqLyjWDarjtT1",
+        "Authorization: bearer sk_test_garbage_4eC39HqLyjWDarjtT1",
+        "Content-Type: application/json",
+        "Content-Type: text/plain",
+        "Host: localhost",
         "X: \u{0}",
     ]);
     let body = prop_oneof![
@@ -348,10 +360,11 @@ fn requestish() -> impl Strategy<Value = Vec<u8>> {
         body,
         prop::collection::vec(any::<u8>(), 0..40),
         any::<bool>(),
+        prop::sample::select(vec!["Host: 127.0.0.1\r\n", "Host: evil.example\r\n", ""]),
     )
-        .prop_map(|(m, t, headers, body, noise, noisy)| {
+        .prop_map(|(m, t, headers, body, noise, noisy, host)| {
             let mut out =
-                format!("{m} {t} HTTP/1.1\r\n{}\r\n\r\n", headers.join("\r\n")).into_bytes();
+                format!("{m} {t} HTTP/1.1\r\n{host}{}\r\n\r\n", headers.join("\r\n")).into_bytes();
             if noisy {
                 let at = noise.len() % out.len().max(1);
                 out.splice(at..at, noise);
@@ -400,44 +413,4 @@ fn a_client_that_writes_and_never_reads_does_not_hold_the_server() {
     let started = Instant::now();
     assert_eq!(call(s.port(), "GET", "/health", "").status, 200);
     assert!(started.elapsed() < Duration::from_secs(1));
-}
-
-#[test]
-fn json_nested_as_deep_as_the_parser_allows_is_stored_and_served() {
-    // serde_json stops at 128 levels; 126 levels of metadata fit in a body. Every path that
-    // copies, prints or drops such a value must fit in a connection thread's stack.
-    let s = MockServer::start();
-    let deep = format!("{}1{}", "[".repeat(124), "]".repeat(124));
-    let body = format!(r#"{{"metadata": {{"deep": {deep}}}}}"#);
-    let created = api(s.port(), s.secret_key(), "POST", "/v1/users", &body);
-    assert_eq!(created.status, 200, "{created:?}");
-    let id = created.json()["user_id"].as_str().unwrap().to_string();
-    for (method, target, body) in [
-        ("GET", format!("/v1/users/{id}"), String::new()),
-        ("GET", "/v1/users?limit=100".to_string(), String::new()),
-        ("GET", "/v1/events".to_string(), String::new()),
-        ("PATCH", format!("/v1/users/{id}"), body.clone()),
-        ("GET", "/_mock/state".to_string(), String::new()),
-        ("GET", "/_mock/requests".to_string(), String::new()),
-        ("POST", "/_mock/users".to_string(), body.clone()),
-        (
-            "POST",
-            "/_mock/events".to_string(),
-            format!(r#"{{"type": "t", "data": {{"d": {deep}}}}}"#),
-        ),
-        (
-            "POST",
-            "/_mock/id_tokens".to_string(),
-            format!(r#"{{"sub": "u", "claims": {{"d": {deep}}}}}"#),
-        ),
-    ] {
-        let r = api(s.port(), s.secret_key(), method, &target, &body);
-        assert_eq!(r.status, 200, "{method} {target}: {r:?}");
-    }
-    // The snapshot nests that value four levels deeper than the body did: past the parser's
-    // limit, so it cannot be restored. Refused cleanly, and the state is unchanged.
-    let state = call(s.port(), "GET", "/_mock/state", "").text();
-    assert_eq!(call(s.port(), "PUT", "/_mock/state", &state).status, 400);
-    assert_eq!(s.count("user"), 2);
-    assert_eq!(call(s.port(), "POST", "/_mock/reset", "").status, 200);
 }

@@ -8,13 +8,18 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::framing::{SERVER_PANICS, count_server_panics};
-use crate::raw::{Conn, PATIENCE, api, call, connect, request};
+use crate::raw::{Conn, PATIENCE, api, call, connect, control as control_call, request};
 use pinn_mock::{Fault, MockServer};
 use serde_json::{Value, json};
 
 /// A control call's status and JSON answer.
 fn control(s: &MockServer, method: &str, path: &str, body: &Value) -> (u16, Value) {
-    let r = call(s.port(), method, path, &body.to_string());
+    let body = if body.is_null() {
+        String::new()
+    } else {
+        body.to_string()
+    };
+    let r = control_call(s.port(), s.secret_key(), method, path, &body);
     (r.status, r.json())
 }
 
@@ -107,7 +112,8 @@ fn a_client_that_never_reads_its_answers_is_disconnected() {
     ]}});
     assert_eq!(control(&s, "PUT", "/_mock/state", &fixture).0, 200);
     let mut greedy = connect(s.port());
-    let one = request("GET", "/_mock/state", &[], "");
+    let auth = format!("Bearer {}", s.secret_key());
+    let one = request("GET", "/_mock/state", &[("Authorization", &auth)], "");
     for _ in 0..500 {
         greedy.write_all(&one).unwrap();
     }
@@ -340,7 +346,7 @@ fn a_fault_status_that_cannot_carry_a_body_keeps_the_connection_in_step() {
     let s = MockServer::start();
     for status in [100, 101, 199] {
         for kind in ["status", "body"] {
-            let fault = json!({"kind": kind, "status": status, "body": "{}"});
+            let fault = json!({"kind": kind, "status": status, "body": "{}", "path": "/health"});
             let mut fault = fault.as_object().unwrap().clone();
             if kind == "status" {
                 fault.remove("body");
@@ -354,8 +360,8 @@ fn a_fault_status_that_cannot_carry_a_body_keeps_the_connection_in_step() {
     }
     for status in [204, 304] {
         for fault in [
-            json!({"kind": "status", "status": status}),
-            json!({"kind": "body", "status": status, "body": "{\"not\": \"sent\"}"}),
+            json!({"kind": "status", "status": status, "path": "/health"}),
+            json!({"kind": "body", "status": status, "body": "{\"not\": \"sent\"}", "path": "/health"}),
         ] {
             assert_eq!(control(&s, "POST", "/_mock/faults", &fault).0, 200);
             // Two requests on one connection: the second answer must follow the first head.

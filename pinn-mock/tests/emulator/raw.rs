@@ -79,8 +79,12 @@ pub fn parse(bytes: &[u8]) -> Option<(Reply, usize)> {
         head,
         body: Vec::new(),
     };
-    let length: usize = reply.header("content-length")?.parse().ok()?;
     let start = end + 4;
+    // 1xx, 204 and 304 answers end at their head.
+    if matches!(status, 100..=199 | 204 | 304) {
+        return Some((reply, start));
+    }
+    let length: usize = reply.header("content-length")?.parse().ok()?;
     reply.body = bytes.get(start..start + length)?.to_vec();
     Some((reply, start + length))
 }
@@ -120,6 +124,17 @@ pub fn call(port: u16, method: &str, target: &str, body: &str) -> Reply {
 pub fn api(port: u16, key: &str, method: &str, target: &str, body: &str) -> Reply {
     let auth = format!("Bearer {key}");
     let headers = [("Authorization", auth.as_str()), ("Connection", "close")];
+    send_raw(port, request(method, target, &headers, body))
+}
+
+/// One control call (`/_mock/…`) with the key, and its body sent as JSON, on a connection of
+/// its own.
+pub fn control(port: u16, key: &str, method: &str, target: &str, body: &str) -> Reply {
+    let auth = format!("Bearer {key}");
+    let mut headers = vec![("Authorization", auth.as_str()), ("Connection", "close")];
+    if !body.is_empty() {
+        headers.push(("Content-Type", "application/json"));
+    }
     send_raw(port, request(method, target, &headers, body))
 }
 

@@ -1,6 +1,7 @@
 //! The standalone `pinn-mock` under load and abuse, measured from outside: its memory over
 //! 100,000 requests with the request log bounded, its memory after oversized and malformed
-//! input, and a burst of 1,000 connections, every one answered.
+//! input, its memory while eight clients read answers of tens of megabytes at once (the
+//! request log, the state, a list), and a burst of 1,000 connections, every one answered.
 //!
 //! Memory is the child's VmRSS from /proc, so these run on Linux only.
 #![cfg(target_os = "linux")]
@@ -14,7 +15,7 @@ use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use raw::{Conn, api, call, parse, send_raw};
+use raw::{Conn, api, control, parse, send_raw};
 
 /// A `pinn-mock` process, killed on drop.
 struct Mock {
@@ -47,16 +48,46 @@ impl Mock {
 
     /// Resident memory, in KiB.
     fn rss_kib(&self) -> u64 {
+        self.status_kib("VmRSS:")
+    }
+
+    /// A size from /proc/PID/status, in KiB: `VmRSS:` now, `VmHWM:` at its peak.
+    fn status_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .expect("VmRSS")
+            .expect(field)
+    }
+
+    /// The most resident memory while `work` runs, in KiB: the kernel's peak (reset first
+    /// through /proc/PID/clear_refs), else the largest of samples taken every 5 ms.
+    fn peak_rss_kib(&self, work: impl FnOnce() + Send) -> u64 {
+        let reset = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5").is_ok();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let sampled = thread::scope(|s| {
+            let sampler = s.spawn(|| {
+                let mut most = 0;
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    most = most.max(self.rss_kib());
+                    thread::sleep(Duration::from_millis(5));
+                }
+                most
+            });
+            work();
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+            sampler.join().unwrap()
+        });
+        if reset {
+            sampled.max(self.status_kib("VmHWM:"))
+        } else {
+            sampled
+        }
     }
 
     fn users(&self) -> u64 {
-        call(self.port, "GET", "/_mock/counts", "").json()["user"]["created"]
+        control(self.port, &self.key, "GET", "/_mock/counts", "").json()["user"]["created"]
             .as_u64()
             .unwrap()
     }
@@ -130,7 +161,7 @@ fn memory_stays_flat_over_100k_requests() {
         after <= before + 4096,
         "RSS grew from {before} to {after} KiB"
     );
-    let log = call(mock.port, "GET", "/_mock/requests", "").json();
+    let log = control(mock.port, &mock.key, "GET", "/_mock/requests", "").json();
     assert_eq!(
         (&log["total"], log["data"].as_array().map(Vec::len)),
         (&110_000.into(), Some(1000))
@@ -145,7 +176,7 @@ fn oversized_and_malformed_input_is_refused_and_costs_no_memory() {
     let before = mock.rss_kib();
     let post = |headers: &str, body: &[u8]| {
         let head = format!(
-            "POST /v1/users HTTP/1.1\r\nAuthorization: Bearer {}\r\n{headers}\r\n\r\n",
+            "POST /v1/users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\n{headers}\r\n\r\n",
             mock.key
         );
         send_raw(mock.port, [head.as_bytes(), body].concat())
@@ -184,6 +215,84 @@ fn oversized_and_malformed_input_is_refused_and_costs_no_memory() {
         api(mock.port, &mock.key, "GET", "/v1/users", "").status,
         200
     );
+}
+
+/// Reads `target` with the key on `readers` connections at once, each answer whole; checks
+/// each is 200 and as long as its `Content-Length` said. Returns the bytes of one answer.
+fn read_at_once(mock: &Mock, target: &str, readers: usize) -> usize {
+    let auth = format!("Bearer {}", mock.key);
+    let request = crate::raw::request(
+        "GET",
+        target,
+        &[("Authorization", &auth), ("Connection", "close")],
+        "",
+    );
+    let sizes: Vec<usize> = thread::scope(|s| {
+        let all: Vec<_> = (0..readers)
+            .map(|_| {
+                s.spawn(|| {
+                    let got = crate::raw::exchange(mock.port, request.clone());
+                    let (reply, used) = parse(&got).expect("a whole answer");
+                    assert_eq!((reply.status, used), (200, got.len()), "{}", reply.head);
+                    reply.body.len()
+                })
+            })
+            .collect();
+        all.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    sizes[0]
+}
+
+#[test]
+fn answers_of_any_size_cost_no_copy_of_what_they_show() {
+    let mock = Mock::spawn(&["--request-log", "16"]);
+    let auth = format!("Bearer {}", mock.key);
+    // The request log holds 16 bodies of 1 MiB, and the store 10 users of 1 MiB of metadata
+    // each (and an event holding a copy of each): answers of 10 to 20 MiB, which a debug
+    // build serializes slowly enough.
+    let blob = "x".repeat((1 << 20) - 64);
+    let post = crate::raw::request(
+        "POST",
+        "/v1/users",
+        &[("Authorization", &auth), ("Connection", "close")],
+        &blob,
+    );
+    for _ in 0..16 {
+        assert_eq!(send_raw(mock.port, post.clone()).status, 400);
+    }
+    let user = format!(r#"{{"metadata": {{"blob": "{blob}"}}}}"#);
+    let headers = [("Authorization", auth.as_str()), ("Connection", "close")];
+    let create = crate::raw::request("POST", "/v1/users", &headers, &user);
+    for _ in 0..10 {
+        assert_eq!(send_raw(mock.port, create.clone()).status, 200);
+    }
+    thread::sleep(Duration::from_millis(200));
+    let before = mock.rss_kib();
+    let mut shown = Vec::new();
+    for target in [
+        "/_mock/requests",
+        "/_mock/state",
+        "/v1/users?limit=100",
+        "/v1/events?limit=100",
+    ] {
+        let mut size = 0;
+        let peak = mock.peak_rss_kib(|| size = read_at_once(&mock, target, 8));
+        eprintln!(
+            "pinn-mock RSS: {before} KiB before eight readers of {target} ({} MiB each), \
+             {peak} KiB at most while they read ({:+} KiB)",
+            size >> 20,
+            peak as i64 - before as i64
+        );
+        assert!(size > 10 << 20, "{target}: {size} bytes");
+        shown.push((target, peak));
+    }
+    // Eight copies of each answer would be 80 to 160 MiB.
+    for (target, peak) in shown {
+        assert!(
+            peak <= before + 16 * 1024,
+            "{target}: RSS went from {before} to {peak} KiB"
+        );
+    }
 }
 
 #[test]

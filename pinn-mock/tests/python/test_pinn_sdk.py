@@ -1,12 +1,13 @@
 """The reference Python SDK (pinn 0.2.0) against pinn-mock.
 
 Every resource call the SDK has, pagination, each error class, ID-token verification, and
-faults installed through the control API (/_mock/). .ci/run builds and starts pinn-mock, then
-runs this with PINN_API_HOST and PINN_SECRET_KEY set from what it prints. By hand:
+faults installed through the control API (/_mock/, which takes the same key as the API, and
+JSON). .ci/run builds and starts pinn-mock, then runs this with PINN_API_HOST and
+PINN_SECRET_KEY set from what it prints. By hand:
 
-    cargo build --features mock --bin pinn-mock
+    cargo build -p pinn-mock --bin pinn-mock
     target/debug/pinn-mock --port 0        # prints PINN_API_HOST=... and PINN_SECRET_KEY=...
-    PINN_API_HOST=... PINN_SECRET_KEY=... python3 -m unittest discover -s tests/python -v
+    PINN_API_HOST=... PINN_SECRET_KEY=... python3 -m unittest discover -s pinn-mock/tests/python -v
 
 Each test starts from an empty emulator (POST /_mock/reset). Only the stdlib and the SDK's own
 dependencies are used.
@@ -39,10 +40,14 @@ def setUpModule():
     warnings.filterwarnings("ignore", message=".*algorithms", category=DeprecationWarning)
 
 
-def mock(method, path, body=None):
-    """A control call: method, path under /_mock/, JSON body; returns (status, JSON answer)."""
+def mock(method, path, body=None, key=KEY):
+    """A control call: method, path under /_mock/, JSON body; returns (status, JSON answer).
+    It sends the emulator's key, and the body as JSON (urllib would say it is a form)."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(HOST + "/_mock/" + path, data=data, method=method)
+    headers = {"Authorization": "Bearer " + key} if key else {}
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(HOST + "/_mock/" + path, data=data, method=method, headers=headers)
     try:
         with _NO_PROXY.open(req, timeout=10) as r:
             return r.status, json.loads(r.read() or b"null")
@@ -342,7 +347,7 @@ class Faults(Base):
     def test_a_seeded_random_fault_repeats(self):
         def run():
             mock("POST", "reset")
-            inject(kind="status", status=503, probability=0.3, seed=7)
+            inject(kind="status", status=503, probability=0.3, seed=7, path="/health")
             return [pinn.healthy() for _ in range(30)]
         first = run()
         self.assertEqual(first, run())
@@ -350,6 +355,31 @@ class Faults(Base):
 
 
 class Control(Base):
+    def test_the_control_api_takes_the_key_and_json(self):
+        self.assertEqual(mock("GET", "requests", key=None)[0], 401)
+        self.assertEqual(mock("GET", "requests", key="sk_test_not_the_right_one")[0], 401)
+        # A form, as a web page could send across sites without asking: refused.
+        form = urllib.request.Request(
+            HOST + "/_mock/id_tokens", data=b"sub=usr_admin", method="POST",
+            headers={"Authorization": "Bearer " + KEY})
+        with self.assertRaises(urllib.error.HTTPError) as caught:
+            _NO_PROXY.open(form, timeout=10)
+        self.assertEqual(caught.exception.code, 415)
+        # requests.head, as a health probe might: GET's status, no body.
+        head = requests.head(HOST + "/health", timeout=10)
+        self.assertEqual((head.status_code, head.content), (200, b""))
+        self.assertIn("Date", head.headers)
+
+    def test_faults_wait_for_the_key(self):
+        inject(kind="status", status=503)
+        pinn.secret_key = "sk_test_not_the_right_one"
+        with self.assertRaises(errors.AuthenticationError):
+            pinn.User.list()
+        self.assertTrue(pinn.healthy(), "a fault without a path spares /health")
+        pinn.secret_key = KEY
+        with self.assertRaises(errors.APIConnectionError):
+            pinn.User.list()
+
     def test_clock_state_and_version_header(self):
         mock("PUT", "clock", {"now": 1_700_000_000})
         user = pinn.User.create()

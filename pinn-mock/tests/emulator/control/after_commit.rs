@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::raw::{Conn, api, call};
+use crate::raw::{Conn, api, control};
 use pinn_mock::MockServer;
 use serde_json::{Value, json};
 
@@ -142,7 +142,7 @@ fn the_binary_repeats_a_seeded_run() {
         let port: u16 = host.rsplit(':').next().unwrap().parse().unwrap();
         let user = api(port, &key, "POST", "/v1/users", "").json();
         let app = api(port, &key, "POST", "/v1/apps/web", r#"{"name": "Web"}"#).json();
-        let state = call(port, "GET", "/_mock/state", "").json();
+        let state = control(port, &key, "GET", "/_mock/state", "").json();
         child.kill().unwrap();
         child.wait().unwrap();
         (key, user, app, state)

@@ -1,6 +1,6 @@
 //! Every control endpoint: reset, state, seeding, ID tokens, faults, requests, clock, counts.
 
-use crate::raw::{api, call};
+use crate::raw::{api, call, control};
 use pinn_mock::MockServer;
 use serde_json::{Value, json};
 
@@ -93,7 +93,7 @@ fn state_snapshots_and_restores() {
     ] {
         assert_error(mock(&s, "PUT", "state", bad), 400, "bad_request");
     }
-    let raw = call(s.port(), "PUT", "/_mock/state", "{not json");
+    let raw = control(s.port(), s.secret_key(), "PUT", "/_mock/state", "{not json");
     assert_eq!(
         (raw.status, raw.error_type()),
         (400, "bad_request".to_string())
@@ -331,7 +331,7 @@ fn a_seeded_probabilistic_fault_fails_the_same_requests_every_time() {
             &s,
             "POST",
             "faults",
-            json!({"kind": "status", "status": 503, "probability": 0.3, "seed": 7}),
+            json!({"kind": "status", "status": 503, "probability": 0.3, "seed": 7, "path": "/health"}),
         );
         (0..40)
             .map(|_| call(s.port(), "GET", "/health", "").status)
@@ -457,13 +457,13 @@ fn counts_unknown_paths_and_wrong_methods() {
 
     assert_error(mock(&s, "GET", "nothing", Value::Null), 404, "not_found");
     assert_error(mock(&s, "GET", "", Value::Null), 404, "not_found");
-    let wrong = call(s.port(), "DELETE", "/_mock/state", "");
+    let wrong = control(s.port(), s.secret_key(), "DELETE", "/_mock/state", "");
     assert_eq!(
         (wrong.status, wrong.header("allow")),
-        (405, Some("GET, PUT"))
+        (405, Some("GET, HEAD, PUT, OPTIONS"))
     );
     assert_eq!(wrong.error_type(), "method_not_allowed");
-    // The control API needs no key, and the API under it still does.
-    assert_eq!(call(s.port(), "GET", "/_mock/counts", "").status, 200);
+    // The control API needs the key, as the API does.
+    assert_eq!(call(s.port(), "GET", "/_mock/counts", "").status, 401);
     assert_eq!(call(s.port(), "GET", "/v1/users", "").status, 401);
 }

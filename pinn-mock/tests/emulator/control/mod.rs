@@ -1,13 +1,14 @@
 //! The control API (`/_mock/…`) on the wire, as a test in another language would use it:
-//! raw HTTP, every endpoint, asserting status and body. And the faults that fire after the
-//! store has changed, seen from the socket.
+//! raw HTTP with the key, every endpoint, asserting status and body; who it refuses. And the
+//! faults that fire after the store has changed, seen from the socket.
 
-use crate::raw::{api, call};
+use crate::raw::{api, control};
 use pinn_mock::MockServer;
 use serde_json::Value;
 
 mod after_commit;
 mod endpoints;
+mod guard;
 
 /// A control call: method, path under `/_mock/`, JSON body; the status and JSON answer.
 pub(super) fn mock(s: &MockServer, method: &str, path: &str, body: Value) -> (u16, Value) {
@@ -16,7 +17,13 @@ pub(super) fn mock(s: &MockServer, method: &str, path: &str, body: Value) -> (u1
     } else {
         body.to_string()
     };
-    let r = call(s.port(), method, &format!("/_mock/{path}"), &body);
+    let r = control(
+        s.port(),
+        s.secret_key(),
+        method,
+        &format!("/_mock/{path}"),
+        &body,
+    );
     assert_eq!(r.header("content-type"), Some("application/json"), "{r:?}");
     (r.status, r.json())
 }

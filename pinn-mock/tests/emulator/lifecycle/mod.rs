@@ -7,6 +7,8 @@ use pinn::{Event, ListParams};
 use pinn_mock::MockServer;
 
 mod across;
+mod cursors;
+mod ids;
 mod resources;
 
 pub(super) type Result<T = ()> = pinn::Result<T>;

@@ -82,16 +82,24 @@ fn wrong_methods_are_405_with_allow() {
     let s = MockServer::start();
     let x = Stranger::new(&s);
     for (method, path, allow) in [
-        ("PUT", "/v1/users", "GET, POST"),
-        ("DELETE", "/v1/users", "GET, POST"),
-        ("POST", "/v1/users/usr_x", "GET, PATCH, DELETE"),
-        ("PATCH", "/v1/apps/app_x", "GET, POST, DELETE"),
-        ("POST", "/v1/apps", "GET"),
-        ("DELETE", "/v1/events/evt_x", "GET"),
-        ("PATCH", "/v1/devices/dev_x", "GET, DELETE"),
-        ("GET", "/v1/enrollment_keys", "POST"),
-        ("GET", "/v1/recovery_keys", "POST"),
-        ("POST", "/v1/users/usr_x/devices", "GET"),
+        ("PUT", "/v1/users", "GET, HEAD, POST, OPTIONS"),
+        ("DELETE", "/v1/users", "GET, HEAD, POST, OPTIONS"),
+        (
+            "POST",
+            "/v1/users/usr_x",
+            "GET, HEAD, PATCH, DELETE, OPTIONS",
+        ),
+        (
+            "PATCH",
+            "/v1/apps/app_x",
+            "GET, HEAD, POST, DELETE, OPTIONS",
+        ),
+        ("POST", "/v1/apps", "GET, HEAD, OPTIONS"),
+        ("DELETE", "/v1/events/evt_x", "GET, HEAD, OPTIONS"),
+        ("PATCH", "/v1/devices/dev_x", "GET, HEAD, DELETE, OPTIONS"),
+        ("GET", "/v1/enrollment_keys", "POST, OPTIONS"),
+        ("GET", "/v1/recovery_keys", "POST, OPTIONS"),
+        ("POST", "/v1/users/usr_x/devices", "GET, HEAD, OPTIONS"),
     ] {
         let body = (method == "PATCH").then_some("{}");
         let a = x.error(method, path, body, 405, "method_not_allowed");
