@@ -123,10 +123,13 @@ impl Served {
     /// `GET path` of its control API, as JSON.
     fn control(&self, path: &str) -> Value {
         let host = self.settings["PINN_API_HOST"].trim_start_matches("http://");
+        // The control API takes the emulator's key, like the API.
+        let key = &self.settings["PINN_SECRET_KEY"];
         let mut s = TcpStream::connect(host).unwrap();
         write!(
             s,
-            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {key}\r\n\
+             Connection: close\r\n\r\n"
         )
         .unwrap();
         let mut raw = String::new();
