@@ -394,6 +394,32 @@ mod tests {
     }
 
     #[test]
+    fn an_api_version_that_looks_like_a_key_is_refused() {
+        let version_with = |key: Option<&str>, version: &str| {
+            let b = Config::builder().api_version(version);
+            match key {
+                Some(k) => b.secret_key(k),
+                None => b,
+            }
+            .build()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+        };
+        let keyish =
+            |r: Result<(), String>| r.is_err_and(|e| e.contains("looks like a secret key"));
+        let short = "k_short_13chr"; // not distinctive: found only as the whole version
+        let long = "abcdefghijklmnop"; // 16 bytes: found anywhere in it
+        assert!(keyish(version_with(Some(short), short)));
+        assert!(version_with(Some(short), &format!("v-{short}")).is_ok());
+        assert!(keyish(version_with(Some(long), long)));
+        assert!(keyish(version_with(Some(long), &format!("2024-{long}"))));
+        assert!(keyish(version_with(None, "sk_test_anything")));
+        assert!(keyish(version_with(None, "sk_live_anything")));
+        assert!(version_with(Some(long), "2024-06-01").is_ok());
+        assert!(version_with(None, "2024-06-01").is_ok());
+    }
+
+    #[test]
     fn a_builders_debug_shows_its_config_and_its_problems_without_the_key() {
         let b = Config::builder()
             .secret_key("sk_test_SECRETVALUE123")
