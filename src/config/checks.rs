@@ -289,6 +289,48 @@ mod tests {
             );
         }
         assert!(header_value("v", "2024-01-01 beta", true).is_none());
+        // Each problem says what is wrong, never what the value is.
+        for (bad, why) in [
+            ("a\nb", "contains a line break"),
+            ("a\rb", "contains a line break"),
+            ("a b", "contains whitespace"),
+            ("a\tb", "contains whitespace"),
+            ("a\u{1}b", "contains a control character"),
+            ("a\u{7f}b", "contains a control character"),
+            ("aéb", "contains a non-ASCII character"),
+        ] {
+            let p = header_value("key", bad, false).unwrap();
+            assert_eq!(
+                p,
+                format!("the key {why}, so it cannot be sent as a header"),
+                "{bad:?}"
+            );
+        }
+        let longest = "k".repeat(MAX_HEADER_VALUE);
+        assert!(header_value("key", &longest, false).is_none());
+        assert_eq!(
+            header_value("key", &format!("{longest}k"), false).as_deref(),
+            Some("the key is longer than 1024 bytes")
+        );
+    }
+
+    #[test]
+    fn a_host_is_shown_without_its_userinfo_and_marked_when_cut() {
+        assert_eq!(shown_host("https://pinnapis.com"), "https://pinnapis.com");
+        assert_eq!(shown_host("https://pinnapis.com/"), "https://pinnapis.com");
+        assert_eq!(
+            shown_host("https://pinnapis.com/v1"),
+            "https://pinnapis.com…"
+        );
+        assert_eq!(
+            shown_host("https://pinnapis.com?x"),
+            "https://pinnapis.com…"
+        );
+        assert_eq!(
+            shown_host("https://u:p@pinnapis.com/"),
+            "https://<hidden>@pinnapis.com"
+        );
+        assert_eq!(shown_host("pinnapis.com"), "pinnapis.com");
     }
 
     #[test]
@@ -300,6 +342,7 @@ mod tests {
             Ok(Duration::from_nanos(1))
         );
         assert_eq!(duration("timeout", Duration::MAX, max), Ok(max));
+        assert_eq!(max, super::super::defaults::MAX_DURATION, "a day");
         assert_eq!(duration("timeout", max, max), Ok(max));
         assert_eq!(
             duration("timeout", max + Duration::from_nanos(1), max),
