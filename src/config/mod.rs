@@ -12,6 +12,7 @@ mod checks;
 mod defaults;
 mod env;
 mod key;
+mod setters;
 mod settings;
 
 pub(crate) use builder::private::Sealed as BuildTarget;

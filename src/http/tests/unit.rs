@@ -206,3 +206,24 @@ fn a_success_body_is_never_rewritten() {
         );
     }
 }
+
+#[test]
+fn only_plain_paths_are_followed() {
+    assert!(is_api_path("/v1/users"));
+    assert!(is_api_path("/v1/users/usr_1/devices"));
+    for bad in [
+        "",
+        "v1/users",
+        "//evil.example/v1",
+        "https://evil.example/v1/users",
+        "/v1/users?limit=1",
+        "/v1/users#x",
+        "/v1/../apps",
+        "/v1/./users",
+        "/v1/us ers",
+        "/v1\\users",
+        "/v1/é",
+    ] {
+        assert!(!is_api_path(bad), "{bad:?}");
+    }
+}
