@@ -7,11 +7,12 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use clap::error::ErrorKind as ClapKind;
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{Arg, ArgMatches, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use pinn::MAX_ID_BYTES;
+use pinn_mock::MockServer;
+use pinn_mock::flags::Flag;
 
 use crate::exit::Failure;
 
@@ -58,8 +59,15 @@ pub struct Global {
     #[arg(long, global = true, value_name = "N", value_parser = demo_users)]
     pub demo: Option<u32>,
     /// With an emulator: a seed, for the same IDs every run (clock frozen)
-    #[arg(long, global = true, value_name = "N")]
-    pub seed: Option<u64>,
+    // `pinn-mock --seed`, but for the help, which here says it is for an emulator; kept as
+    // given, for `Flag::apply`.
+    #[arg(
+        long = Flag::Seed.long(),
+        global = true,
+        value_name = Flag::Seed.value_name(),
+        value_parser = server_value(Flag::Seed)
+    )]
+    pub seed: Option<String>,
     /// table, json or jsonl [default: table on a terminal, jsonl otherwise]
     #[arg(
         short,
@@ -396,22 +404,84 @@ pub struct ExportArgs {
     pub starting_after: Vec<String>,
 }
 
-/// `pinn mock`'s own flags, as `pinn-mock` has them (`--seed` and `--demo` are global: `--mock`
-/// takes them too).
-#[derive(Debug, Args)]
+/// `pinn mock`'s own flags: the server flags of `pinn-mock`, from [`pinn_mock::flags`], but
+/// for the key (read from the file `--secret-key-file` names) and `--seed` (global: `--mock`
+/// takes it too, as it does `--demo`). Each value is checked as clap parses it, and kept as
+/// given for [`Flag::apply`].
+#[derive(Debug, Default)]
 pub struct MockArgs {
-    /// The port to listen on (0 picks a free one)
-    #[arg(long, default_value_t = 12111)]
-    pub port: u16,
-    /// Freeze the clock here [default: the system's; with --seed, 2100-01-01]
-    #[arg(long, value_name = "UNIX_SECS", allow_negative_numbers = true)]
-    pub clock: Option<i64>,
-    /// Keep the newest N requests for /_mock/requests [default: 1000]
-    #[arg(long, value_name = "N")]
-    pub request_log: Option<usize>,
-    /// Close keep-alive connections idle this long [default: 5]
-    #[arg(long, value_name = "SECS", value_parser = idle_seconds)]
-    pub idle_timeout: Option<Duration>,
+    given: Vec<(Flag, String)>,
+}
+
+impl MockArgs {
+    /// The server flags `pinn mock` takes as its own.
+    fn flags() -> impl Iterator<Item = Flag> {
+        let own = |f: &Flag| !matches!(f, Flag::SecretKey | Flag::Seed);
+        Flag::ALL.iter().copied().filter(own)
+    }
+
+    /// The flags given, each with its value.
+    pub fn given(&self) -> &[(Flag, String)] {
+        &self.given
+    }
+
+    /// The value given to `flag`, if it was.
+    pub fn value(&self, flag: Flag) -> Option<&str> {
+        let given = self.given.iter().find(|(f, _)| *f == flag);
+        given.map(|(_, v)| v.as_str())
+    }
+}
+
+/// The flags from the table, as clap takes them: each with its name, value name and help, its
+/// value checked by the flag itself.
+impl clap::Args for MockArgs {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        MockArgs::flags().fold(cmd, |cmd, flag| {
+            cmd.arg(
+                Arg::new(flag.long())
+                    .long(flag.long())
+                    .value_name(flag.value_name())
+                    .help(flag.help())
+                    // The flag judges every value: `--clock -1` is a time, `--port -1` a
+                    // port out of range, as `pinn-mock` has them.
+                    .allow_negative_numbers(true)
+                    .value_parser(server_value(flag)),
+            )
+        })
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        MockArgs::augment_args(cmd)
+    }
+}
+
+impl clap::FromArgMatches for MockArgs {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<MockArgs, clap::Error> {
+        let mut args = MockArgs::default();
+        args.update_from_arg_matches(matches)?;
+        Ok(args)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        for flag in MockArgs::flags() {
+            if let Some(value) = matches.get_one::<String>(flag.long()) {
+                self.given.retain(|(f, _)| *f != flag);
+                self.given.push((flag, value.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A value of a server flag, checked as `pinn-mock` checks it (on a builder thrown away) and
+/// kept as given: a refusal is clap's usage error, `invalid value 'X' for '--flag <N>': why`.
+fn server_value(
+    flag: Flag,
+) -> impl Fn(&str) -> Result<String, String> + Clone + Send + Sync + 'static {
+    move |value| {
+        let checked = flag.apply(MockServer::builder(), value);
+        checked.map(|_| value.to_string())
+    }
 }
 
 /// The most demo users `--demo` creates. Each costs the emulator about 10 KB of memory (with
@@ -429,17 +499,6 @@ fn demo_users(s: &str) -> Result<u32, String> {
         Ok(n) if n <= MAX_DEMO_USERS => Ok(n),
         _ => Err(format!("at most {MAX_DEMO_USERS} demo users")),
     }
-}
-
-/// Seconds, as `pinn-mock --idle-timeout` takes them: more than 0, at most a day.
-fn idle_seconds(s: &str) -> Result<Duration, String> {
-    let secs: f64 = s
-        .parse()
-        .map_err(|_| "expected a number of seconds".to_string())?;
-    if !(secs > 0.0 && secs <= 86_400.0) {
-        return Err("expected more than 0 and at most 86400 seconds".into());
-    }
-    Ok(Duration::from_secs_f64(secs))
 }
 
 /// An ID or a cursor: not empty, at most [`MAX_ID_BYTES`] bytes (the crate refuses a longer

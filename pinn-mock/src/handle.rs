@@ -25,13 +25,13 @@ use pinn::{Client, Config, ConfigBuilder, Device, Error, Event, Log, Object, Res
 const MAX_SECRET_KEY: usize = 4096;
 
 /// How long an idle keep-alive connection stays open, unless chosen.
-const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The deepest value [`MockServer::restore`] takes: what serde_json reads over HTTP.
 const MAX_SNAPSHOT_DEPTH: usize = 128;
 
 /// How many connections the API is served on at once, unless chosen.
-const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 4096;
 
 /// A running emulator. It serves until dropped; dropping it stops its threads and closes every
 /// connection to it.
