@@ -55,8 +55,17 @@ fn three_hundred_users_paginate() {
                 .starting_after(&newest_first[149]),
         )?;
         assert_eq!(mid.data[0].user_id, newest_first[150]);
+        // The client refuses a limit out of range before sending it; the emulator answers
+        // 400 to one sent anyway (as another SDK might).
         for bad in [0, 101, 1000] {
             let e = fails(User::list(&ListParams::new().limit(bad)));
+            assert_eq!(
+                (e.kind(), e.status()),
+                (ErrorKind::InvalidRequest, None),
+                "limit {bad}"
+            );
+            let path = format!("/v1/users?limit={bad}");
+            let e = fails(pinn::Client::current().raw_request(pinn::Method::Get, &path, None));
             assert_eq!(
                 (e.kind(), e.status()),
                 (ErrorKind::InvalidRequest, Some(400)),
