@@ -116,7 +116,8 @@ impl Flag {
         }
     }
 
-    /// One line of help, with its default in brackets as clap writes one.
+    /// One line of help, at most 70 characters, with its default in brackets as clap writes
+    /// one.
     ///
     /// ```
     /// use pinn_mock::flags::Flag;
@@ -126,19 +127,14 @@ impl Flag {
         match self {
             Flag::Port => "The port to listen on (0 picks a free one) [default: 12111]",
             Flag::SecretKey => "The secret key to accept [default: a random sk_test_... key]",
-            Flag::Seed => {
-                "Repeat every run: IDs, keys and request IDs from this seed, and the clock \
-                 frozen (at --clock, else at 2100-01-01T00:00:00Z)"
-            }
-            Flag::Clock => {
-                "Start the clock frozen here [default: the system's; with --seed, 2100-01-01]"
-            }
+            Flag::Seed => "Repeat every run: the same IDs, keys and request IDs, the clock frozen",
+            Flag::Clock => "Freeze the clock here [default: the system's; with --seed, 2100-01-01]",
             Flag::RequestLog => "Keep the newest N requests for /_mock/requests [default: 1000]",
             Flag::IdleTimeout => {
-                "Close keep-alive connections idle this long, at most 86400 [default: 5]"
+                "Close keep-alive connections idle this long, up to 86400 [default: 5]"
             }
             Flag::MaxConnections => {
-                "At most N connections to the API at once, 16 more to /_mock/ [default: 4096]"
+                "At most N API connections at once, 16 more for /_mock/ [default: 4096]"
             }
         }
     }
@@ -219,7 +215,8 @@ mod tests {
         for &flag in Flag::ALL {
             assert_eq!(Flag::from_long(flag.long()), Some(flag));
             assert!(!flag.value_name().is_empty() && !flag.help().is_empty());
-            assert!(!flag.help().contains('\n'), "{flag:?}");
+            // One line of `pinn mock --help`, flag and all, within 100 characters.
+            assert!(flag.help().chars().count() <= 70, "{flag:?}");
         }
         // The defaults the help states are the builder's (and the command's port).
         let defaults = [
