@@ -7,6 +7,7 @@ use std::io::Write;
 
 use pinn::serde_json::Map;
 use pinn::{AppCreateParams, AppType, Client, ListParams, WebhookEndpointCreateParams};
+use pinn_mock::flags::{DEFAULT_PORT, Flag};
 use pinn_mock::{DeviceSeed, MockServer, MockServerBuilder, UserSeed};
 
 use crate::args::{Global, MockArgs};
@@ -27,8 +28,8 @@ pub struct Demo {
 /// The emulator `--mock` runs a command against: on a free port, repeatable with `--seed`.
 pub fn in_process(global: &Global) -> Result<MockServer, Failure> {
     let mut builder = MockServer::builder();
-    if let Some(seed) = global.seed {
-        builder = builder.seed(seed);
+    if let Some(seed) = &global.seed {
+        builder = apply(builder, Flag::Seed, seed)?;
     }
     builder
         .start()
@@ -85,23 +86,28 @@ pub fn demo(server: &MockServer, client: &Client, users: u32) -> pinn::Result<Op
 
 /// `pinn mock`'s server: the flags of `pinn-mock`, the key from `--secret-key-file`.
 fn builder(global: &Global, args: &MockArgs) -> Result<MockServerBuilder, Failure> {
-    let mut builder = MockServer::builder().port(args.port);
+    let mut builder = MockServer::builder().port(DEFAULT_PORT);
     if let Some(path) = &global.secret_key_file {
-        builder = builder.secret_key(crate::keyfile::read_key(path)?);
+        builder = apply(builder, Flag::SecretKey, &crate::keyfile::read_key(path)?)?;
     }
-    if let Some(seed) = global.seed {
-        builder = builder.seed(seed);
+    if let Some(seed) = &global.seed {
+        builder = apply(builder, Flag::Seed, seed)?;
     }
-    if let Some(t) = args.clock {
-        builder = builder.clock(t);
-    }
-    if let Some(n) = args.request_log {
-        builder = builder.request_log_capacity(n);
-    }
-    if let Some(d) = args.idle_timeout {
-        builder = builder.idle_timeout(d);
+    for (flag, value) in args.given() {
+        builder = apply(builder, *flag, value)?;
     }
     Ok(builder)
+}
+
+/// Sets a server flag's value, which clap has checked: a refusal cannot happen, and would be
+/// a usage error. (A key is never refused here: the server refuses a bad one as it starts.)
+fn apply(
+    builder: MockServerBuilder,
+    flag: Flag,
+    value: &str,
+) -> Result<MockServerBuilder, Failure> {
+    let refused = |why| Failure::Usage(format!("--{}: {why}", flag.long()));
+    flag.apply(builder, value).map_err(refused)
 }
 
 /// Refuses the global flags that only a command calling the API uses: `pinn mock` serves
@@ -159,7 +165,12 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
                     "the secret key in {} is refused: {e}",
                     path.display()
                 )),
-                _ => Failure::Other(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)),
+                _ => {
+                    let port = args
+                        .value(Flag::Port)
+                        .map_or(DEFAULT_PORT.to_string(), str::to_string);
+                    Failure::Other(format!("cannot listen on 127.0.0.1:{port}: {e}"))
+                }
             })?;
     let demo = demo(&server, &server.client(), global.demo.unwrap_or(0))?;
     let mut lines = format!("PINN_API_HOST={}\n", server.url());
@@ -183,8 +194,8 @@ pub fn serve(global: &Global, args: &MockArgs) -> Result<(), Failure> {
     stdout.write_all(lines.as_bytes())?;
     stdout.flush()?;
     let frozen = format!("clock frozen at {}", time(server.now()));
-    let repeat = match (global.seed, args.clock) {
-        (Some(seed), _) => format!(" (seed {seed}, {frozen})"),
+    let repeat = match (&global.seed, args.value(Flag::Clock)) {
+        (Some(_), _) => format!(" (seed {}, {frozen})", server.seed()),
         (None, Some(_)) => format!(" ({frozen})"),
         (None, None) => String::new(),
     };

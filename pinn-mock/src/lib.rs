@@ -76,7 +76,8 @@
 //!   of them).
 //!
 //! The same emulator runs standalone for other languages: `cargo run -p pinn-mock --
-//! --port 12111`, or `cargo install pinn-mock`. See `docs/testing.md`.
+//! --port 12111`, or `cargo install pinn-mock`. See `docs/testing.md`. Its flags are in
+//! [`flags`], for any command that serves the emulator (`pinn mock` takes them too).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -85,6 +86,8 @@ mod clock;
 mod control;
 mod dispatch;
 mod faults;
+/// The flags of a command that serves the emulator, such as `pinn-mock --port N`.
+pub mod flags;
 mod guard;
 mod handle;
 mod http;

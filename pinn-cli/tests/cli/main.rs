@@ -13,6 +13,7 @@ mod config;
 mod cursors;
 mod errors;
 mod export;
+mod flags;
 mod mock;
 mod output;
 mod resources;
