@@ -76,6 +76,7 @@ pub fn escape(text: &str) -> Cow<'_, str> {
 }
 
 /// Pushes `c`, or its `\u{…}` escape when it is hidden.
+#[inline]
 fn push_escaped(out: &mut String, c: char) {
     if is_hidden(c) {
         let _ = write!(out, "\\u{{{:x}}}", c as u32);

@@ -13,6 +13,7 @@ use super::{agent, parse};
 use crate::config::Config;
 use crate::errors::{Call, Error, Outcome, Result};
 use crate::observe::AttemptEvent;
+use crate::text::MAX_SHORT;
 
 /// Sends `req` with `config`, retrying as [`retry::decide`] says, and decodes a success body
 /// as `T` (`None` for an empty one).
@@ -27,10 +28,7 @@ pub(crate) fn send<T: DeserializeOwned>(config: &Config, req: &Request) -> Resul
     let mut call = Call {
         method: req.method.as_str(),
         // The path without its query: a log record never holds a query string.
-        path: config.shown(
-            path_of(&url[config.api_host().len()..]),
-            crate::text::MAX_SHORT,
-        ),
+        path: shown_path(path_of(&url[config.api_host().len()..]), config),
         host: Arc::clone(&config.host_port),
         attempts: 0,
         retryable: false,
@@ -217,6 +215,22 @@ impl<'a> Seen<'a> {
             "{method} {path} on {host} failed: {kind}, status {status} (client {client}, \
              request {request_id}), attempt {attempt}, {elapsed_ms} ms; {next}"
         );
+    }
+}
+
+/// A path as errors and log records show it: as sent when it is plain (short printable
+/// ASCII with no `%` and no key, as the paths the crate builds from ordinary IDs are), else
+/// made safe like any text from outside.
+fn shown_path(path: &str, config: &Config) -> String {
+    let plain = path.len() <= MAX_SHORT
+        && !path.contains('%')
+        && path.bytes().all(|b| b.is_ascii_graphic())
+        && config
+            .secret_key()
+            .is_none_or(|k| !path.contains(k.expose()));
+    match plain {
+        true => path.to_string(),
+        false => config.shown(path, MAX_SHORT),
     }
 }
 

@@ -5,36 +5,40 @@ use std::sync::LazyLock;
 
 use memchr::memmem::Finder;
 
-/// The start of the placeholder's line (ureq writes header names lowercase; matched without
-/// regard to case).
-const AUTHORIZATION: &[u8] = b"authorization: Bearer ";
+/// The name that starts the placeholder's line (ureq writes header names lowercase; matched
+/// without regard to case), and the start of its value, as the crate writes it.
+const AUTHORIZATION: &[u8] = b"authorization: ";
+const BEARER: &[u8] = b"Bearer ";
 
 /// Searchers for the fixed strings, built once.
 static FIND_CRLF: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(b"\r\n"));
+static FIND_BEARER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(BEARER));
 pub(super) static FIND_HEAD_END: LazyLock<Finder<'static>> =
     LazyLock::new(|| Finder::new(b"\r\n\r\n"));
 
 /// Writes `key` over the `*`s of the `Authorization: Bearer ***…` line in (part of) a
 /// request head, when there are exactly as many stars as the key has bytes; at most once.
+///
+/// One search for the value (`Bearer `), then a look at the name before it, at the start of
+/// a line: a head has one such line, so this costs one pass over the head.
 pub(super) fn write_key(head: &mut [u8], key: &[u8]) {
-    let mut line = 0;
-    while line < head.len() {
-        let end = FIND_CRLF
-            .find(&head[line..])
-            .map_or(head.len(), |i| line + i + 2);
-        let text = &mut head[line..end];
-        if text.len() >= AUTHORIZATION.len() + key.len() + 2
-            && text[..AUTHORIZATION.len()].eq_ignore_ascii_case(AUTHORIZATION)
-            && text.ends_with(b"\r\n")
-        {
-            let stars_end = text.len() - 2;
-            let stars = &mut text[AUTHORIZATION.len()..stars_end];
-            if stars.len() == key.len() && stars.iter().all(|&b| b == b'*') {
-                stars.copy_from_slice(key);
-            }
-            return;
+    let mut from = 0;
+    while let Some(i) = FIND_BEARER.find(&head[from..]) {
+        let value = from + i;
+        from = value + 1;
+        let Some(name) = value.checked_sub(AUTHORIZATION.len()) else {
+            continue;
+        };
+        let at_line_start = name == 0 || head[..name].ends_with(b"\r\n");
+        if !at_line_start || !head[name..value].eq_ignore_ascii_case(AUTHORIZATION) {
+            continue;
         }
-        line = end;
+        let stars = value + BEARER.len();
+        let end = stars + key.len();
+        if head.get(end..end + 2) == Some(b"\r\n") && head[stars..end].iter().all(|&b| b == b'*') {
+            head[stars..end].copy_from_slice(key);
+        }
+        return;
     }
 }
 
