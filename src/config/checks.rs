@@ -158,12 +158,11 @@ pub(crate) fn is_loopback(host: &str) -> bool {
 /// `host:port` for an authority of the given scheme, the scheme's port added when the
 /// authority has none (`pinnapis.com` → `pinnapis.com:443`, `[::1]` → `[::1]:80`).
 pub(crate) fn host_port(scheme: &str, authority: &str) -> String {
-    let has_port = authority.rsplit_once(':').is_some_and(|(host, port)| {
-        !port.is_empty()
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && !host.ends_with('[')
-            && (host.starts_with('[') == host.ends_with(']'))
-    });
+    // The authority has passed `api_host`: a host, an IPv4 address or a bracketed IPv6
+    // address, then maybe `:` and a port. An IPv6 address's last `:` is followed by a `]`.
+    let has_port = authority
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port.parse::<u16>().is_ok());
     match (has_port, scheme) {
         (true, _) => authority.to_string(),
         (false, "http") => format!("{authority}:80"),

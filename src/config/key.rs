@@ -72,3 +72,24 @@ impl fmt::Display for SecretKey {
 /// The shortest key the transport searches for in responses and URLs (16 bytes, the same
 /// bound `id_token::MIN_SECRET_BYTES` puts on an HMAC key).
 const DISTINCTIVE_KEY_BYTES: usize = 16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_equal_when_their_text_is() {
+        let key = |k: &str| SecretKey::new(k.into());
+        assert_eq!(key("sk_test_a"), key("sk_test_a"));
+        assert_ne!(key("sk_test_a"), key("sk_test_b"));
+        assert_ne!(key("sk_test_a"), key("sk_test_aa"));
+    }
+
+    #[test]
+    fn a_key_is_distinctive_from_16_bytes() {
+        let key = |n: usize| SecretKey::new("k".repeat(n));
+        assert!(!key(DISTINCTIVE_KEY_BYTES - 1).is_distinctive());
+        assert!(key(DISTINCTIVE_KEY_BYTES).is_distinctive());
+        assert_eq!(DISTINCTIVE_KEY_BYTES, 16);
+    }
+}

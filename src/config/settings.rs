@@ -394,6 +394,22 @@ mod tests {
     }
 
     #[test]
+    fn the_defaults_are_the_documented_ones() {
+        let c = Config::default();
+        let s = Duration::from_secs;
+        assert_eq!(c.api_host(), "https://pinnapis.com");
+        assert_eq!(
+            (c.connect_timeout(), c.timeout(), c.deadline()),
+            (s(10), s(30), s(90))
+        );
+        assert_eq!(c.max_retries(), 2);
+        assert_eq!(c.max_response_bytes(), 4 * 1024 * 1024);
+        assert_eq!((c.dns_cache_ttl(), c.idle_timeout()), (s(60), s(4)));
+        assert_eq!(c.post_idle_timeout(), Duration::from_millis(50));
+        assert_eq!(MAX_DURATION, s(24 * 60 * 60));
+    }
+
+    #[test]
     fn an_api_version_that_looks_like_a_key_is_refused() {
         let version_with = |key: Option<&str>, version: &str| {
             let b = Config::builder().api_version(version);
