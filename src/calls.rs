@@ -56,7 +56,8 @@ macro_rules! calls {
                 #[doc = concat!(
                     "[`", stringify!($handle), "::", stringify!($name), "`], on the current ",
                     "client: the innermost [`Client::scope`](crate::Client::scope) of this ",
-                    "thread, else the process-wide client."
+                    "thread, else the process-wide client (a configuration error once it is ",
+                    "switched off by [`disable_global_client`](crate::disable_global_client))."
                 )]
                 pub fn $name($($arg: $ty),*) -> crate::errors::Result<$ret> {
                     crate::client::Client::current().$accessor().$name($($arg),*)

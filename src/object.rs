@@ -105,8 +105,11 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
 /// inherent *method* of that name, so the method lives in this trait. Bring it into scope with
 /// `use pinn::Deletable;` (or `use pinn::prelude::*;`).
 pub trait Deletable {
-    /// Deletes this object by its own ID; returns what the response said (its status and
-    /// request ID).
+    /// Deletes this object by its own ID, through the client that fetched it (one that came
+    /// from no client, deserialized say, goes through the current client: the rule of
+    /// [`User::save`](crate::User::save)); returns what the response said (its status and
+    /// request ID, and whether it was [already gone](ResponseInfo::already_gone)). To name the
+    /// client, delete by ID through it: `client.users().delete(&user.user_id)`.
     ///
     /// ```
     /// # let server = pinn_mock::MockServer::start(); server.install();
