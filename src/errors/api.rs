@@ -174,32 +174,25 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// What a status says happened, in a few lowercase words: `not found`, `rate limited`, …
+/// What a status says happened, in a few lowercase words: its reason phrase (`not found`,
+/// `service unavailable`, …), or plainer words where the phrase says less (`rate limited`).
 fn status_words(status: u16) -> String {
-    let words = match status {
-        400 => "bad request",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "not found",
-        405 => "method not allowed",
-        409 => "conflict",
+    let plainer = match status {
         422 => "unprocessable",
         429 => "rate limited",
         500 => "server error",
-        502 => "bad gateway",
-        503 => "service unavailable",
-        504 => "gateway timeout",
-        _ => {
-            let reason = ureq::http::StatusCode::from_u16(status)
-                .ok()
-                .and_then(|s| s.canonical_reason());
-            return match reason {
-                Some(r) => r.to_ascii_lowercase(),
-                None => format!("status {status}"),
-            };
-        }
+        _ => "",
     };
-    words.to_string()
+    if !plainer.is_empty() {
+        return plainer.to_string();
+    }
+    let reason = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    match reason {
+        Some(r) => r.to_ascii_lowercase(),
+        None => format!("status {status}"),
+    }
 }
 
 /// `404 Not Found`, or `status 599` for a status with no standard reason: the message of an

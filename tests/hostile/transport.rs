@@ -415,6 +415,39 @@ fn reads_reuse_a_connection_until_the_idle_timeout() {
     assert_eq!(answered.load(Ordering::SeqCst), 6);
 }
 
+#[test]
+fn clients_with_the_default_transport_share_one_pool_and_others_have_their_own() {
+    let (url, answered, connections) = closes_idle_connections(Duration::from_secs(5));
+    let built = || {
+        Config::builder()
+            .secret_key(KEY)
+            .api_host(url.clone())
+            .max_retries(1) // not a transport setting: still the shared agent
+    };
+    let (a, b) = (
+        Client::new(built().build().unwrap()),
+        Client::new(built().build().unwrap()),
+    );
+    for client in [&a, &b, &a, &b] {
+        client.scope(|| User::retrieve("usr_1")).unwrap();
+    }
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        1,
+        "two default clients, one pool"
+    );
+    // A transport setting of its own (the DNS cache) means an agent, and a pool, of its own.
+    let own = Client::new(
+        built()
+            .dns_cache_ttl(Duration::from_secs(1))
+            .build()
+            .unwrap(),
+    );
+    own.scope(|| User::retrieve("usr_1")).unwrap();
+    assert_eq!(connections.load(Ordering::SeqCst), 2, "its own pool");
+    assert_eq!(answered.load(Ordering::SeqCst), 5);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Names
 

@@ -75,6 +75,10 @@ fn a_retried_error_says_after_how_many_attempts() {
         err.to_string(),
         "service unavailable: GET /v1/users (status 503, after 3 attempts)"
     );
+    assert_eq!(
+        (err.attempts(), err.api_error().unwrap().attempts()),
+        (3, 3)
+    );
 }
 
 #[test]
