@@ -161,6 +161,23 @@ fn a_bad_signature_is_rejected() {
 }
 
 #[test]
+fn jsonwebtokens_own_error_is_one_layer_down_and_a_claim_check_has_none() {
+    use std::error::Error as _;
+    let bad = sign_with(
+        Algorithm::HS256,
+        b"sk_test_someoneElsesKey123456789",
+        &claims(),
+    );
+    let err = verify(&bad, &["palm"]).unwrap_err();
+    let source = err.source().expect("the cause of a bad signature");
+    assert!(source.is::<jsonwebtoken::errors::Error>(), "{source:?}");
+    // A claim this crate checks itself has no cause below the refusal.
+    let err = verify(&sign(&claims()), &["face"]).unwrap_err();
+    assert!(matches!(err, Error::IdTokenVerification(_)), "{err:?}");
+    assert!(err.source().is_none(), "{:?}", err.source());
+}
+
+#[test]
 fn a_tampered_payload_is_rejected() {
     let token = sign(&claims());
     let parts: Vec<&str> = token.split('.').collect();

@@ -143,3 +143,60 @@ fn errors_before_any_request_name_no_request() {
     assert_eq!((err.method(), err.path(), err.attempts()), (None, None, 0));
     w.assert_no_strays();
 }
+
+/// A one-shot server on loopback: accepts one connection, waits for the request to arrive,
+/// then does `end` to the connection. Returns its address.
+fn one_shot(end: fn(std::net::TcpStream)) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut byte = [0u8; 1];
+        let _ = stream.peek(&mut byte); // the request is here
+        end(stream);
+    });
+    addr
+}
+
+fn list_on(addr: &str) -> pinn::Error {
+    let config = crate::support::builder_for(format!("http://{addr}"))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    Client::new(config)
+        .users()
+        .list(&Default::default())
+        .unwrap_err()
+}
+
+#[test]
+fn a_connection_the_server_resets_says_reset() {
+    // Closing with the request unread makes the kernel answer with a reset.
+    let addr = one_shot(drop);
+    let err = list_on(&addr);
+    assert_eq!(
+        err.to_string(),
+        format!("connection reset: GET /v1/users on {addr}")
+    );
+}
+
+#[test]
+fn a_connection_closed_before_any_answer_says_closed_early() {
+    let addr = one_shot(|mut stream| {
+        use std::io::Read;
+        let mut head = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+        // Read the whole request, answer nothing: an orderly end of stream.
+    });
+    let err = list_on(&addr);
+    assert_eq!(
+        err.to_string(),
+        format!("connection closed early: GET /v1/users on {addr}")
+    );
+}
