@@ -88,9 +88,16 @@ fn assert_rejected(token: &str, required: &[&str], words: &[&str]) -> String {
     assert!(matches!(err, Error::IdTokenVerification(_)), "{err:?}");
     assert_eq!(err.kind(), ErrorKind::IdTokenVerification);
     assert!(!err.is_retryable());
+    let Error::IdTokenVerification(refusal) = &err else {
+        unreachable!()
+    };
     let message = err.to_string();
+    assert_eq!(
+        message,
+        format!("id token verification failed: {}", refusal.reason())
+    );
     for w in words {
-        assert!(message.contains(w), "{message:?} lacks {w:?}");
+        assert!(refusal.reason().contains(w), "{message:?} lacks {w:?}");
     }
     message
 }
