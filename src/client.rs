@@ -245,7 +245,8 @@ impl Client {
     ///
     /// `path` is the path and query, already percent-encoded: `/v1/users?limit=2`. One that
     /// is not a plain absolute path (a scheme, a host, `..`, a fragment, spaces) is an
-    /// [`InvalidArgument`](crate::Error::InvalidArgument) error, before any I/O.
+    /// [`InvalidArgument`](crate::Error::InvalidArgument) error, before any I/O; so is a
+    /// `body` for a `GET` or a `DELETE`, which the API never reads.
     ///
     /// ```
     /// # let server = pinn_mock::MockServer::start();
@@ -278,6 +279,11 @@ impl Client {
                  optional query: /v1/..."
                     .into(),
             ));
+        }
+        if body.is_some() && matches!(method, Method::Get | Method::Delete) {
+            return Err(Error::InvalidArgument(format!(
+                "a raw {method} request has no body: send it with POST or PATCH, or drop it"
+            )));
         }
         let mut req = Request::new(method, path.to_string());
         if let Some(body) = body {

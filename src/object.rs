@@ -73,6 +73,8 @@ pub trait Object: DeserializeOwned + Serialize + private::Sealed {
     /// assert_eq!(User::from_value(cached)?, user); // equal: the same fields
     /// let err = pinn::App::from_value(user.to_value()).unwrap_err();
     /// assert_eq!(err.to_string(), r#"invalid object: expected a "app" object, got "user""#);
+    /// // No request was made: no attempt, nothing sent.
+    /// assert_eq!((err.attempts(), err.outcome()), (0, pinn::errors::Outcome::NotSent));
     /// # Ok::<(), pinn::Error>(())
     /// ```
     fn from_value(value: serde_json::Value) -> Result<Self>

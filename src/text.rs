@@ -1,5 +1,5 @@
-//! Text from a server or a token, made safe to show: every string the crate puts in a
-//! `Display`, a `Debug` or a log line that it did not write itself goes through `shown`,
+//! Text from a server or a token, made safe to show: every string the crate puts in an
+//! error or a log line that it did not write itself goes through `shown`,
 //! which is [`redact`], then [`escape`], then a cut to a byte budget. A program that prints
 //! such text beside the crate's errors (the `pinn` command line does) can use the same two.
 //!

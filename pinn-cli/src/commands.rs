@@ -16,7 +16,7 @@ use crate::args::{
 };
 use crate::context::Ctx;
 use crate::cursor::{self, Lookup};
-use crate::exit::{Failure, ids, shown};
+use crate::exit::{Failure, ids, shell_word, shown};
 use crate::output::{self, Row};
 use crate::stderr::note;
 use crate::stream::{self, Again};
@@ -290,7 +290,7 @@ where
     output::page(&mut ctx.out, ctx.format, &first)?;
     if ctx.format == Format::Table {
         match first.ended_at.as_deref().filter(|_| first.has_more) {
-            Some(cursor) => note!("more: --starting-after {} (or --all)", shown(cursor)),
+            Some(cursor) => note!("more: --starting-after {} (or --all)", shell_word(cursor)),
             None if first.data.is_empty() => note!("no {}s", T::NAME),
             None => {}
         }

@@ -158,6 +158,21 @@ pub fn shown(text: &str) -> String {
     crate::redact::redact(&pinn::text::escape(text))
 }
 
+/// An ID for a command line on stderr (a resume recipe): [`shown`], and single-quoted for a
+/// POSIX shell unless it is only letters, digits, `_`, `-` and `.`, so that pasting the
+/// recipe never runs what a hostile server put in an ID.
+pub fn shell_word(text: &str) -> String {
+    let shown = shown(text);
+    let plain = !shown.is_empty()
+        && shown
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    match plain {
+        true => shown,
+        false => format!("'{}'", shown.replace('\'', r"'\''")),
+    }
+}
+
 /// IDs for a line on stderr: `a`, `a and b`, `a, b and c`.
 pub fn ids(ids: &[String]) -> String {
     let shown: Vec<String> = ids.iter().map(|id| shown(id)).collect();
@@ -165,5 +180,20 @@ pub fn ids(ids: &[String]) -> String {
         None => String::new(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn an_id_is_quoted_for_the_shell_unless_plain() {
+        assert_eq!(shell_word("usr_Ab-1.2"), "usr_Ab-1.2");
+        assert_eq!(shell_word("usr_1;rm -rf ~"), "'usr_1;rm -rf ~'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word("$(id)"), "'$(id)'");
+        assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("a\nb"), r"'a\u{a}b'");
     }
 }

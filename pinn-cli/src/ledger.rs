@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
-use crate::exit::shown;
+use crate::exit::shell_word;
 use crate::progress::summary;
 
 /// How many of the last IDs written the resume recipe names: the newest first, the others
@@ -128,7 +128,7 @@ pub fn after() -> Option<String> {
     if !w.last.is_empty() {
         text.push_str("; resume with");
         for id in &w.last {
-            text.push_str(&format!(" --starting-after {}", shown(id)));
+            text.push_str(&format!(" --starting-after {}", shell_word(id)));
         }
     }
     Some(text)

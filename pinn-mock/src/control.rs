@@ -53,12 +53,16 @@ pub(crate) fn reset(shared: &Shared, seed: Option<u64>) -> u64 {
         }
         *o
     };
+    // Under the faults' lock, where a request takes its fault and reads the count of
+    // resets: a request that took a fault before this reset sees it, whenever it looks.
+    let mut faults = lock(&shared.faults);
     *lock(&shared.store) = origin.store();
-    *lock(&shared.faults) = origin.faults();
+    *faults = origin.faults();
     lock(&shared.requests).clear();
     *lock(&shared.request_ids) = Rng::stream(origin.seed, Stream::Requests);
     // Requests still waiting in a delay belong to the state before: they end unanswered.
     shared.resets.fetch_add(1, Ordering::SeqCst);
+    drop(faults);
     shared.wake_delays();
     origin.seed
 }
@@ -66,8 +70,12 @@ pub(crate) fn reset(shared: &Shared, seed: Option<u64>) -> u64 {
 /// Removes every fault; returns how many there were. Requests waiting in a delay are
 /// answered now.
 pub(crate) fn clear_faults(shared: &Shared) -> usize {
-    let cleared = lock(&shared.faults).clear();
-    shared.fault_clears.fetch_add(1, Ordering::SeqCst);
+    let cleared = {
+        // Counted under the lock a request takes its fault under (see `reset`).
+        let mut faults = lock(&shared.faults);
+        shared.fault_clears.fetch_add(1, Ordering::SeqCst);
+        faults.clear()
+    };
     shared.wake_delays();
     cleared
 }

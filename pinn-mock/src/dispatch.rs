@@ -52,7 +52,9 @@ pub(crate) fn handle(
         path: request.path,
         query: request.query,
         headers: request.headers,
-        body: String::from_utf8_lossy(&request.body).into_owned(),
+        // Without a copy when it is UTF-8, as JSON is.
+        body: String::from_utf8(request.body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
     };
     if control::owns(&recorded.path) {
         // Control calls draw no request ID from the seeded stream: they would shift the IDs
@@ -108,7 +110,7 @@ fn answer(
     if let Some(refused) = routes::unauthorized(&recorded, &shared.secret_key) {
         return Outcome::Answer(refused);
     }
-    let fault = lock(&shared.faults).take(&recorded.method, &recorded.path);
+    let (fault, epoch) = shared.take_fault(&recorded.method, &recorded.path);
     let api = || routes::handle(&shared.store, &shared.secret_key, &recorded, request_id);
     let Some(Taken { kind, after_commit }) = fault else {
         return Outcome::Answer(api());
@@ -117,7 +119,7 @@ fn answer(
         return match kind {
             FaultKind::Close => Outcome::Cut,
             FaultKind::Truncated => Outcome::Partial(faults::truncated_response(request_id)),
-            FaultKind::Delay(d) => match shared.delay(d, client) {
+            FaultKind::Delay(d) => match shared.delay(d, client, epoch) {
                 Waited::Done => Outcome::Answer(api()),
                 Waited::Cut => Outcome::Cut,
             },
@@ -129,7 +131,7 @@ fn answer(
     match kind {
         FaultKind::Close => Outcome::Cut,
         FaultKind::Truncated => Outcome::CutShort(reply),
-        FaultKind::Delay(d) => match shared.delay(d, client) {
+        FaultKind::Delay(d) => match shared.delay(d, client, epoch) {
             Waited::Done => Outcome::Answer(reply),
             Waited::Cut => Outcome::Cut,
         },

@@ -43,8 +43,7 @@ pub(crate) fn refuse(
         }
     }
     if !req.carries_key(secret_key) {
-        return Some(Reply::error(
-            401,
+        return Some(Reply::unauthorized(
             "the control API needs the emulator's key: send Authorization: Bearer <the \
              PINN_SECRET_KEY pinn-mock printed>",
         ));

@@ -118,6 +118,13 @@ impl Reply {
         )
     }
 
+    /// `401`, naming the scheme it wants (`WWW-Authenticate`, RFC 9110, 11.6.1).
+    pub(crate) fn unauthorized(message: &str) -> Reply {
+        let mut reply = Reply::error(401, message);
+        reply.headers.push(("WWW-Authenticate", "Bearer".into()));
+        reply
+    }
+
     /// `405` with the `Allow` header.
     pub(crate) fn not_allowed(allowed: &[&str], message: &str) -> Reply {
         Reply::error(405, message).allow(allowed)

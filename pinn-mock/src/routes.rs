@@ -41,8 +41,7 @@ pub(crate) fn needs_key(path: &str) -> bool {
 pub(crate) fn unauthorized(req: &RecordedRequest, secret_key: &str) -> Option<Reply> {
     let refused = needs_key(&req.path) && !req.carries_key(secret_key);
     refused.then(|| {
-        Reply::error(
-            401,
+        Reply::unauthorized(
             "missing or invalid secret key: send Authorization: Bearer <secret key>",
         )
     })

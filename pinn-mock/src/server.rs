@@ -150,10 +150,12 @@ fn accept(listener: &TcpListener, shared: &Arc<Shared>) {
                     serving.all_closed.notify_all();
                 }
             });
-        if spawned.is_err()
-            && let Some(stream) = lock(&shared.conns).remove(&id)
-        {
-            refuse(&stream, 503, "the emulator cannot start another thread");
+        if spawned.is_err() {
+            // Taken out first: the lock is not held while the refusal is written.
+            let stream = lock(&shared.conns).remove(&id);
+            if let Some(stream) = stream {
+                refuse(&stream, 503, "the emulator cannot start another thread");
+            }
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::clock::{Clock, SEEDED_START};
-use super::faults::Queue;
+use super::faults::{Queue, Taken};
 use super::requests::RequestLog;
 use super::rng::{self, Rng, Stream};
 use super::store::Store;
@@ -52,6 +52,14 @@ impl fmt::Debug for Settings {
             .field("max_connections", &self.max_connections)
             .finish()
     }
+}
+
+/// The counts of fault clears and resets when a request took its fault: a delay ends when
+/// either has moved since.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Epoch {
+    clears: u64,
+    resets: u64,
 }
 
 /// How a delay ended.
@@ -126,10 +134,7 @@ impl Shared {
             seeded: settings.seed.is_some(),
             clock: settings.clock,
         };
-        let secret_key = settings.secret_key.unwrap_or_else(|| {
-            let mut rng = Rng::stream(origin.seed, Stream::SecretKey);
-            format!("sk_test_{}", rng.alnum(24))
-        });
+        let secret_key = settings.secret_key.unwrap_or_else(|| made_up_key(&origin));
         Shared {
             url,
             secret_key,
@@ -166,10 +171,9 @@ impl Shared {
     /// reset or stops ([`Waited::Cut`]). A `d` past what an `Instant` can hold
     /// (`Duration::MAX`, a test's way to say "hang") lasts until one of those. No delay holds
     /// its thread past any of them.
-    pub(crate) fn delay(&self, d: Duration, client: &TcpStream) -> Waited {
+    pub(crate) fn delay(&self, d: Duration, client: &TcpStream, since: Epoch) -> Waited {
         let deadline = Instant::now().checked_add(d);
-        let clears = self.fault_clears.load(Ordering::SeqCst);
-        let resets = self.resets.load(Ordering::SeqCst);
+        let Epoch { clears, resets } = since;
         // Non-blocking while it waits, so that a look at the client never blocks.
         let _ = client.set_nonblocking(true);
         let end = loop {
@@ -199,8 +203,39 @@ impl Shared {
         end
     }
 
+    /// Takes the first fault that applies to a request, with the counts of clears and
+    /// resets at that moment, read under the same lock as the clears and resets change
+    /// them: a clear or reset after the take is seen by the delay, however soon it comes.
+    pub(crate) fn take_fault(&self, method: &str, path: &str) -> (Option<Taken>, Epoch) {
+        let mut faults = lock(&self.faults);
+        let epoch = Epoch {
+            clears: self.fault_clears.load(Ordering::SeqCst),
+            resets: self.resets.load(Ordering::SeqCst),
+        };
+        (faults.take(method, path), epoch)
+    }
+
     pub(crate) fn request_id(&self) -> String {
         lock(&self.request_ids).id("req")
+    }
+}
+
+/// The key of a server given none. Seeded, it follows from the seed, like every ID, so a
+/// seeded run repeats it. Unseeded, it owes nothing to the seed: the request IDs every
+/// answer carries come from the seed, and the seed must not lead to the key. Its two
+/// halves come from two draws of entropy, so the key has more than the seed's 64 bits.
+fn made_up_key(origin: &Origin) -> String {
+    let half = |seed| Rng::stream(seed, Stream::SecretKey).alnum(12);
+    match origin.seeded {
+        true => format!(
+            "sk_test_{}",
+            Rng::stream(origin.seed, Stream::SecretKey).alnum(24)
+        ),
+        false => format!(
+            "sk_test_{}{}",
+            half(rng::entropy_seed()),
+            half(rng::entropy_seed())
+        ),
     }
 }
 

@@ -108,9 +108,14 @@ impl<T: Target> ConfigBuilder<T> {
         }
     }
 
-    /// Records that an environment variable could not be read.
-    pub(super) fn unreadable_env(&mut self, problem: Option<String>) {
-        self.config.unreadable_env = problem;
+    /// Records the environment variables that could not be read, each with its problem.
+    pub(super) fn unreadable_env(&mut self, problems: Vec<(&'static str, String)>) {
+        self.config.unreadable_env = problems;
+    }
+
+    /// Forgets that `var` could not be read: its setting was just set in code.
+    pub(super) fn env_replaced(&mut self, var: &str) {
+        self.config.unreadable_env.retain(|(name, _)| *name != var);
     }
 
     /// The config, or the first configuration problem found.
@@ -137,7 +142,8 @@ impl<T: Target> ConfigBuilder<T> {
             mut problems,
             built: _,
         } = self;
-        problems.splice(0..0, c.unreadable_env.clone());
+        let unreadable = c.unreadable_env.iter().map(|(_, problem)| problem.clone());
+        problems.splice(0..0, unreadable);
         c.authorization = None;
         c.jwt_key = None;
         if let Some(key) = &c.secret_key {
@@ -151,7 +157,14 @@ impl<T: Target> ConfigBuilder<T> {
                 Some(p) => problems.push(p),
             }
         }
-        match checks::api_host(&c.api_host, c.allow_insecure_http) {
+        // Shown in errors, log records and observer events, and looked up in DNS: a key
+        // given as the host by mistake (swapped variables) must go nowhere.
+        let key_as_host = checks::keyish(&c.api_host, c.secret_key.as_ref(), true);
+        let host = match key_as_host {
+            true => Err("the api host looks like a secret key".to_string()),
+            false => checks::api_host(&c.api_host, c.allow_insecure_http),
+        };
+        match host {
             Ok(h) => {
                 let (scheme, authority) = h.split_once("://").unwrap_or(("", ""));
                 c.host_is_loopback = checks::host_name(authority).is_some_and(checks::is_loopback);
@@ -162,7 +175,10 @@ impl<T: Target> ConfigBuilder<T> {
             Err(p) => {
                 problems.push(p);
                 // Never keep a refused host as given: it may hold a password or a key.
-                c.api_host = checks::shown_host(&c.api_host);
+                c.api_host = match key_as_host {
+                    true => "<hidden>".into(),
+                    false => checks::shown_host(&c.api_host),
+                };
                 c.host_is_loopback = false;
             }
         }
@@ -175,12 +191,7 @@ impl<T: Target> ConfigBuilder<T> {
             }
             // Sent in a header ureq logs: a key put here by mistake (swapped variables) would
             // reach the server and the logs.
-            let key = c.secret_key.as_ref();
-            if key.is_some_and(|k| {
-                v.as_str() == k.expose() || k.is_distinctive() && v.contains(k.expose())
-            }) || v.starts_with("sk_test_")
-                || v.starts_with("sk_live_")
-            {
+            if checks::keyish(v, c.secret_key.as_ref(), false) {
                 problems.push("the api version looks like a secret key".into());
             }
         }

@@ -175,6 +175,23 @@ const MAX_LABEL: usize = 64;
 
 /// `None` when `label` can name a client in logs: printable, not empty, at most
 /// [`MAX_LABEL`] bytes, and not the key (labels are logged).
+/// Whether a value that is sent or logged (a host, an API version) looks like a secret key:
+/// it starts with a key's prefix, is the key, or holds a key long enough to be told apart.
+/// `any_case`: a host, whose case the crate folds before showing it.
+pub(crate) fn keyish(value: &str, key: Option<&SecretKey>, any_case: bool) -> bool {
+    let fold = |s: &str| match any_case {
+        true => s.to_ascii_lowercase(),
+        false => s.to_string(),
+    };
+    let value = fold(value);
+    value.contains("sk_test_")
+        || value.contains("sk_live_")
+        || key.is_some_and(|k| {
+            let folded = fold(k.expose());
+            value == folded || k.is_distinctive() && value.contains(&folded)
+        })
+}
+
 pub(crate) fn label(label: &str, key: Option<&SecretKey>) -> Option<String> {
     if label.is_empty() || label.len() > MAX_LABEL {
         return Some(format!("the label must be 1 to {MAX_LABEL} bytes"));

@@ -26,13 +26,13 @@ impl Config {
     /// ```
     pub fn from_env() -> Config {
         let mut problems = Vec::new();
-        let mut var = |name: &str| match std::env::var(name) {
+        let mut var = |name: &'static str| match std::env::var(name) {
             Ok(v) => Some(v).filter(|v| !v.is_empty()),
             Err(std::env::VarError::NotPresent) => None,
             // Never taken as unset: a host falling back to the default would send the key
             // to production, and a missing key would be reported as never set.
             Err(std::env::VarError::NotUnicode(_)) => {
-                problems.push(format!("{name} is set but is not valid UTF-8"));
+                problems.push((name, format!("{name} is set but is not valid UTF-8")));
                 None
             }
         };
@@ -51,7 +51,7 @@ impl Config {
         if let Some(v) = version {
             b = b.api_version(v);
         }
-        b.unreadable_env(problems.into_iter().next());
+        b.unreadable_env(problems);
         let mut config = b.finish();
         config.source = Source::Env;
         config

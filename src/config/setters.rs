@@ -24,6 +24,7 @@ impl<T: Target> ConfigBuilder<T> {
     /// ```
     pub fn secret_key(mut self, key: impl Into<String>) -> Self {
         self.config.secret_key = Some(SecretKey::new(key.into()));
+        self.env_replaced("PINN_SECRET_KEY");
         self
     }
 
@@ -45,6 +46,7 @@ impl<T: Target> ConfigBuilder<T> {
     /// ```
     pub fn api_host(mut self, host: impl Into<String>) -> Self {
         self.config.api_host = host.into();
+        self.env_replaced("PINN_API_HOST");
         self
     }
 
@@ -59,6 +61,7 @@ impl<T: Target> ConfigBuilder<T> {
     /// ```
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.config.api_version = Some(version.into());
+        self.env_replaced("PINN_API_VERSION");
         self
     }
 
@@ -74,6 +77,7 @@ impl<T: Target> ConfigBuilder<T> {
     /// ```
     pub fn no_api_version(mut self) -> Self {
         self.config.api_version = None;
+        self.env_replaced("PINN_API_VERSION");
         self
     }
 

@@ -105,9 +105,10 @@ pub struct Config {
     pub(crate) sleep: Sleeper,
     /// Set when a value could not be used; every request then fails with it, before any I/O.
     pub(crate) problem: Option<String>,
-    /// A variable [`Config::from_env`] could not read at all (not UTF-8). Unlike a bad value,
-    /// which a builder checks again, it stays with every config built from this one.
-    pub(crate) unreadable_env: Option<String>,
+    /// The variables [`Config::from_env`] could not read at all (not UTF-8), each with its
+    /// problem. Unlike a bad value, which a builder checks again, each stays with every
+    /// config built from this one until the setting it stands for is set in code.
+    pub(crate) unreadable_env: Vec<(&'static str, String)>,
     /// `Bearer ` and one `*` per byte of the key: what ureq is given, so it never holds the
     /// key itself; the transport writes the key in on the way out (see `http::guard`).
     pub(crate) authorization: Option<String>,
@@ -184,7 +185,7 @@ impl Default for Config {
             transport: Transport::default(),
             sleep: Arc::new(std::thread::sleep),
             problem: None,
-            unreadable_env: None,
+            unreadable_env: Vec::new(),
             authorization: None,
             jwt_key: None,
             host_is_loopback: false,

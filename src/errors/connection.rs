@@ -13,15 +13,24 @@ pub struct ConnectionError {
     kind: TransportKind,
     /// Whether any byte of the request was handed to the connection.
     pub(crate) sent: bool,
+    /// Whether the attempt's time limit was what was left of the call's deadline (rather
+    /// than the attempt timeout): the transport says only "the limit passed".
+    at_deadline: bool,
     pub(crate) call: Call,
     source: ureq::Error,
 }
 
 impl ConnectionError {
-    pub(crate) fn new(kind: TransportKind, sent: bool, source: ureq::Error) -> ConnectionError {
+    pub(crate) fn new(
+        kind: TransportKind,
+        sent: bool,
+        at_deadline: bool,
+        source: ureq::Error,
+    ) -> ConnectionError {
         ConnectionError {
             kind,
             sent,
+            at_deadline,
             call: Call::one(),
             source,
         }
@@ -96,7 +105,13 @@ impl ConnectionError {
             (ureq::Error::Timeout(T::RecvResponse | T::RecvBody | T::PerRead), _) => {
                 "timed out while reading the response"
             }
-            (ureq::Error::Timeout(_), _) => "timed out: the call's deadline passed",
+            // The limit of the whole attempt: the call's deadline, or the attempt timeout
+            // while connecting (nothing sent yet) or while the answer was awaited.
+            (ureq::Error::Timeout(_), _) if self.at_deadline => {
+                "timed out: the call's deadline passed"
+            }
+            (ureq::Error::Timeout(_), _) if self.sent => "timed out while reading the response",
+            (ureq::Error::Timeout(_), _) => "timed out while connecting",
             (_, TransportKind::HostNotFound) => "host not found",
             (_, TransportKind::ConnectFailed) => "could not connect",
             (_, TransportKind::ConnectTimeout) => "timed out while connecting",

@@ -28,7 +28,11 @@ impl DecodeError {
         DecodeError {
             status,
             request_id,
-            call: Call::one(),
+            // No status: not from a response (`Object::from_value`), so no attempt.
+            call: match status {
+                Some(_) => Call::one(),
+                None => Call::default(),
+            },
             detail,
             source,
         }

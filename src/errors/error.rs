@@ -82,6 +82,8 @@ impl Error {
             Error::Status(e) => e.outcome(),
             Error::Connection(c) if c.sent || c.call.processed_before => Outcome::MaybeProcessed,
             Error::Connection(_) => Outcome::NotSent,
+            // Not from a response (`Object::from_value`): no request was made.
+            Error::Decode(d) if d.call.request().is_none() => Outcome::NotSent,
             Error::Decode(_) => Outcome::MaybeProcessed,
             Error::InvalidArgument(_) | Error::Configuration(_) | Error::IdTokenVerification(_) => {
                 Outcome::NotSent

@@ -78,8 +78,11 @@ pub(crate) fn exchange(
         return Err(transport_error(
             ureq::Error::Timeout(ureq::Timeout::Global),
             false,
+            true,
         ));
     }
+    // Whether this attempt's time limit is the call's deadline, not the attempt timeout.
+    let at_deadline = remaining <= config.timeout;
     let agent = for_config(config);
     let fresh_within = (req.method == Method::Post)
         .then(|| config.post_idle_timeout.min(config.transport.idle_timeout));
@@ -98,7 +101,7 @@ pub(crate) fn exchange(
         ),
     };
     let response = sent.map_err(|e| {
-        let err = transport_error(e, attempt.sent());
+        let err = transport_error(e, attempt.sent(), at_deadline);
         if matches!(
             err.transport_kind(),
             Some(TransportKind::ConnectFailed | TransportKind::ConnectTimeout)
@@ -119,7 +122,7 @@ pub(crate) fn exchange(
         // the error, and whether it is retried, as for any body that is not the error JSON.
         Err(ureq::Error::BodyExceedsLimit(_)) if !is_success(status) => (Vec::new(), None),
         Err(ureq::Error::BodyExceedsLimit(limit)) => (Vec::new(), Some(limit)),
-        Err(e) => return Err(transport_error(e, true)),
+        Err(e) => return Err(transport_error(e, true, at_deadline)),
     };
     drop(attempt);
     Ok(Raw {
@@ -182,8 +185,8 @@ fn send_json(
 }
 
 /// Classifies a failure with no usable response. `sent`: whether any of the request had
-/// reached the connection.
-pub(crate) fn transport_error(e: ureq::Error, sent: bool) -> Error {
+/// reached the connection; `at_deadline`: whether the attempt's limit was the call's deadline.
+pub(crate) fn transport_error(e: ureq::Error, sent: bool, at_deadline: bool) -> Error {
     use std::io::ErrorKind as Io;
     let kind = match &e {
         ureq::Error::HostNotFound => TransportKind::HostNotFound,
@@ -206,5 +209,5 @@ pub(crate) fn transport_error(e: ureq::Error, sent: bool) -> Error {
         | ureq::Error::Http(_) => TransportKind::Protocol,
         _ => TransportKind::Io,
     };
-    Error::Connection(Box::new(ConnectionError::new(kind, sent, e)))
+    Error::Connection(Box::new(ConnectionError::new(kind, sent, at_deadline, e)))
 }

@@ -106,7 +106,7 @@ impl ResponseInfo {
     }
 
     /// Whether a DELETE found its object already gone: an earlier attempt of the same call
-    /// may have deleted it (its reply was lost: the connection broke, a 502 or 504 came
+    /// may have deleted it (its reply was lost: the connection broke, a 500, 502 or 504 came
     /// back), and the retry was answered `404`. The call succeeded: the object is gone,
     /// which is what was asked. Always false for a call that was not retried.
     ///

@@ -125,7 +125,7 @@ calls! {
     /// ```
     pub fn create(&self, params: &AppCreateParams) -> Result<App> {
         if let AppType::Other(other) = &params.app_type {
-            let other = crate::text::shown(other, None, crate::text::MAX_SHORT);
+            let other = self.client.config().shown(other, crate::text::MAX_SHORT);
             return Err(Error::InvalidArgument(format!(
                 "app_type must be ios, android or web, not \"{other}\""
             )));

@@ -136,12 +136,32 @@ fn a_variable_that_is_not_utf8_is_never_taken_as_unset() {
                 .contains(&format!("{name} is set but is not valid UTF-8")),
             "{name}: {err}"
         );
-        // And it stays with a config built on from it, as the CLI builds its own.
-        let built = pinn::Config::from_env()
+        // And it stays with a config built on from it, as the CLI builds its own, until
+        // that very setting is set in code.
+        let built_on = |setting: &str| {
+            let b = pinn::Config::from_env().to_builder();
+            match setting {
+                "PINN_SECRET_KEY" => b.secret_key("sk_test_4eC39HqLyjWDarjtT1zdp7dc"),
+                "PINN_API_HOST" => b.api_host("http://127.0.0.1:9"),
+                _ => b.api_version("2024-06-01"),
+            }
+            .build()
+        };
+        for other in ["PINN_SECRET_KEY", "PINN_API_HOST", "PINN_API_VERSION"] {
+            let built = built_on(other);
+            match other == name {
+                true => assert!(built.is_ok(), "{name} set in code: {built:?}"),
+                false => assert!(
+                    built.is_err_and(|e| e.to_string().contains(name)),
+                    "{name}, {other} set in code"
+                ),
+            }
+        }
+        let replaced = pinn::Config::from_env()
             .to_builder()
-            .api_version("2024-06-01")
+            .no_api_version()
             .build();
-        assert!(built.is_err_and(|e| e.to_string().contains(name)), "{name}");
+        assert_eq!(replaced.is_ok(), name == "PINN_API_VERSION", "{name}");
         match before {
             Some(v) => unsafe { std::env::set_var(name, v) },
             None => unsafe { std::env::remove_var(name) },

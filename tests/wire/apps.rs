@@ -76,6 +76,16 @@ fn create_rejects_an_unknown_app_type_before_any_io() {
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
     assert!(err.to_string().contains("windows"), "{err}");
     assert_eq!(err.attempts(), 0);
+    // The type is shown as any text the crate did not write: escaped, the key redacted.
+    let keyed = AppType::from(format!("{}\n", crate::support::KEY).as_str());
+    let err = crate::support::client_for("http://127.0.0.1:9")
+        .apps()
+        .create(&AppCreateParams::new(keyed, "Desktop"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "invalid argument: app_type must be ios, android or web, not \"<redacted>\\u{a}\""
+    );
 }
 
 #[test]

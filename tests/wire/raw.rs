@@ -77,5 +77,19 @@ fn a_path_that_is_not_a_plain_path_is_refused_before_any_io() {
         .raw_request(Method::Post, "/v1/users", Some(&leaky))
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidRequest);
+    // A GET or DELETE has no body to send: refused rather than dropped in silence.
+    let body = json!({"x": 1});
+    for method in [Method::Get, Method::Delete] {
+        let err = client
+            .raw_request(method, "/v1/users/usr_1", Some(&body))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "invalid argument: a raw {method} request has no body: send it with POST or \
+                 PATCH, or drop it"
+            )
+        );
+    }
     w.assert_no_strays();
 }

@@ -277,6 +277,23 @@ fn a_key_given_as_another_setting_is_never_echoed() {
         assert_eq!(err.kind(), pinn::ErrorKind::Configuration, "{err}");
         assert_hidden(&everything_shown(&err));
     }
+    // A host holding the key, in any case or place, is refused, not shown, and never looked
+    // up; one holding any key's prefix too.
+    for host in [
+        format!("https://{KEY}"),
+        format!("https://{KEY}:443/"),
+        format!("https://api.{}.example", KEY.to_ascii_uppercase()),
+        "https://sk_live_someoneElsesKey123456789".to_string(),
+    ] {
+        let builder = Config::builder().secret_key(KEY).api_host(&host);
+        assert_hidden(&format!("{builder:?}"));
+        let err = builder.build().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "configuration error: the api host looks like a secret key",
+            "{host}"
+        );
+    }
     // Any key-shaped version is refused, whichever key is set.
     let err = Config::builder()
         .api_version("sk_live_4eC39HqLyjWDarjtT1zdp7dc")

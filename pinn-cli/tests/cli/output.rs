@@ -277,7 +277,8 @@ fn no_terminal_escape_from_the_server_reaches_stderr() {
     let table = pinn(&server, &["users", "list", "-o", "table"]);
     assert_eq!(
         table.stderr,
-        "more: --starting-after \\u{1b}]0;PWNED\\u{7} (or --all)\n"
+        // Escaped, and quoted for the shell the recipe is pasted into.
+        "more: --starting-after '\\u{1b}]0;PWNED\\u{7}' (or --all)\n"
     );
 }
 

@@ -5,7 +5,17 @@ use crate::http::Head;
 use crate::reply::Reply;
 
 /// The answer of a fault that answers (status, rate limit or raw body).
+/// A status a server cannot send (under 200, where the client would wait for the final
+/// answer, or over 999, which a status line cannot hold) is answered `500`, saying why, as
+/// over HTTP such a fault is refused.
 pub(crate) fn reply(kind: &FaultKind) -> Option<Reply> {
+    if let FaultKind::Status(s) | FaultKind::Body(s, _) = kind
+        && !(200..=999).contains(s)
+    {
+        let message =
+            format!("injected fault: status {s} is not one a server can answer (200 to 999)");
+        return Some(Reply::error(500, &message));
+    }
     match kind {
         FaultKind::Status(s) => Some(Reply::error(*s, &format!("injected fault: status {s}"))),
         FaultKind::RateLimit(after) => {

@@ -96,7 +96,8 @@ impl Fault {
     /// Answers `status` with the spec's error body for it, e.g. 500 gives
     /// `{"error": {"type": "internal_server_error", …}}`. Statuses the spec's table does not
     /// name get the type `"error"`. A `204` or `304` goes without a body, as HTTP requires
-    /// (over HTTP, a fault's status must be from 200 to 999).
+    /// (a status must be from 200 to 999: over HTTP another is refused, and from Rust it is
+    /// answered `500`, saying why).
     ///
     /// ```
     /// # let server = pinn_mock::MockServer::start();

@@ -130,3 +130,18 @@ fn json_round_trips_and_checks() {
         );
     }
 }
+
+#[test]
+fn a_status_no_server_can_send_is_answered_500_saying_why() {
+    use super::answer::reply;
+    for s in [0, 100, 199, 1000, u16::MAX] {
+        for kind in [FaultKind::Status(s), FaultKind::Body(s, "x".into())] {
+            let r = reply(&kind).unwrap();
+            assert_eq!(r.status, 500, "{kind:?}");
+        }
+    }
+    for s in [200, 999] {
+        assert_eq!(reply(&FaultKind::Status(s)).unwrap().status, s);
+        assert_eq!(reply(&FaultKind::Body(s, "x".into())).unwrap().status, s);
+    }
+}

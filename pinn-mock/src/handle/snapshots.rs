@@ -16,13 +16,20 @@ const MAX_SNAPSHOT_DEPTH: usize = 128;
 impl MockServer {
     /// The seed in use: the one given, or the one drawn at random (or at the last
     /// [`reset`](MockServer::reset)). Starting a server with it repeats this run's IDs.
+    /// The key of a server started without seed or key does not follow from its seed (the
+    /// request IDs it hands out do, and they must not lead to the key); a seeded server's
+    /// made-up key does, so a run with the same seed repeats it.
     ///
     /// ```
     /// use pinn_mock::MockServer;
     /// let server = MockServer::start();
     /// let again = MockServer::builder().seed(server.seed()).start()?;
-    /// assert_eq!(again.secret_key(), server.secret_key());
-    /// # Ok::<(), std::io::Error>(())
+    /// let user = |s: &MockServer| s.client().scope(|| pinn::User::create(&Default::default()));
+    /// assert_eq!(user(&again)?.user_id, user(&server)?.user_id);
+    /// assert_ne!(again.secret_key(), server.secret_key());
+    /// let seeded = MockServer::builder().seed(again.seed()).start()?;
+    /// assert_eq!(seeded.secret_key(), again.secret_key());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn seed(&self) -> u64 {
         lock(&self.running.shared.origin).seed

@@ -224,6 +224,8 @@ fn the_auth_scheme_is_any_case() {
         let headers = [("Authorization", value.as_str()), ("Connection", "close")];
         let r = send_raw(s.port(), request("GET", "/v1/users", &headers, ""));
         assert_eq!(r.status, status, "{value:?}");
+        let challenge = (status == 401).then_some("Bearer");
+        assert_eq!(r.header("WWW-Authenticate"), challenge, "{value:?}");
     }
 }
 

@@ -200,3 +200,44 @@ fn a_connection_closed_before_any_answer_says_closed_early() {
         format!("connection closed early: GET /v1/users on {addr}")
     );
 }
+
+#[test]
+fn a_timeout_names_the_limit_that_passed() {
+    use std::time::Duration;
+    // The attempt timeout (well inside the deadline) while the answer is awaited.
+    let silent = one_shot(|stream| {
+        std::thread::sleep(Duration::from_secs(2));
+        drop(stream);
+    });
+    let config = crate::support::builder_for(format!("http://{silent}"))
+        .max_retries(0)
+        .timeout(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let err = Client::new(config)
+        .users()
+        .list(&Default::default())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("timed out while reading the response: GET /v1/users on {silent}")
+    );
+    // The call's deadline, shorter than the attempt timeout.
+    let silent = one_shot(|stream| {
+        std::thread::sleep(Duration::from_secs(2));
+        drop(stream);
+    });
+    let config = crate::support::builder_for(format!("http://{silent}"))
+        .max_retries(0)
+        .deadline(Duration::from_millis(150))
+        .build()
+        .unwrap();
+    let err = Client::new(config)
+        .users()
+        .list(&Default::default())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("timed out: the call's deadline passed: GET /v1/users on {silent}")
+    );
+}

@@ -54,6 +54,7 @@ fn without_the_key_every_control_endpoint_is_401() {
                 (401, "unauthorized".into()),
                 "{method} {path} {auth:?}"
             );
+            assert_eq!(r.header("WWW-Authenticate"), Some("Bearer"), "{r:?}");
             assert!(!r.text().contains(s.secret_key()), "{r:?}");
         }
     }
