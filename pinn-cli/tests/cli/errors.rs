@@ -157,7 +157,11 @@ fn the_key_is_never_echoed() {
         (&["users", "list", PLAIN][..], 2, "<redacted>"),
         (&[PLAIN], 2, "<redacted>"),
         (&["users", "list", &limit], 2, "<redacted>"),
-        (&["--secret-key-file", PLAIN, "users", "list"], 3, "<redacted>"),
+        (
+            &["--secret-key-file", PLAIN, "users", "list"],
+            3,
+            "<redacted>",
+        ),
         (&["--api-host", PLAIN, "users", "list"], 3, as_host),
     ] {
         let r = run(with_key(PLAIN), args);

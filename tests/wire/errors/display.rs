@@ -241,3 +241,22 @@ fn a_timeout_names_the_limit_that_passed() {
         format!("timed out: the call's deadline passed: GET /v1/users on {silent}")
     );
 }
+
+#[test]
+fn a_long_path_is_cut_in_the_error_and_a_plain_one_shown_as_sent() {
+    let long = "a".repeat(400);
+    let err = expect("User::retrieve", "GET", format!("/v1/users/{long}")).respond(
+        |m| m.with_status(404).create(),
+        || User::retrieve(&long).unwrap_err(),
+    );
+    let path = err.path().unwrap();
+    assert!(path.starts_with("/v1/users/aaaa"), "{path}");
+    assert!(path.len() <= 260, "{} bytes: {path}", path.len());
+    assert!(err.to_string().len() < 400, "{err}");
+    // A short one with an encoded byte goes as sent.
+    let err = expect("User::retrieve", "GET", "/v1/users/a%20b").respond(
+        |m| m.with_status(404).create(),
+        || User::retrieve("a b").unwrap_err(),
+    );
+    assert_eq!(err.path(), Some("/v1/users/a%20b"));
+}
