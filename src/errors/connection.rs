@@ -144,3 +144,125 @@ impl std::error::Error for ConnectionError {
         Some(&self.source)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Error as IoError, ErrorKind as Io};
+
+    fn line(source: ureq::Error, kind: TransportKind, sent: bool, at_deadline: bool) -> String {
+        ConnectionError::new(kind, sent, at_deadline, source).to_string()
+    }
+
+    #[test]
+    fn the_words_come_from_the_transports_error_then_the_kind() {
+        let io = |k: Io| ureq::Error::Io(IoError::new(k, "x"));
+        let timeout = |t| ureq::Error::Timeout(t);
+        use TransportKind as K;
+        use ureq::Timeout as T;
+        for (source, kind, sent, at_deadline, words) in [
+            (
+                io(Io::ConnectionRefused),
+                K::ConnectFailed,
+                false,
+                false,
+                "connection refused",
+            ),
+            (
+                io(Io::ConnectionReset),
+                K::Io,
+                true,
+                false,
+                "connection reset",
+            ),
+            (
+                io(Io::UnexpectedEof),
+                K::Io,
+                true,
+                false,
+                "connection closed early",
+            ),
+            (io(Io::BrokenPipe), K::Io, true, false, "connection failed"),
+            (
+                io(Io::TimedOut),
+                K::Timeout,
+                true,
+                false,
+                "timed out while reading the response",
+            ),
+            (
+                timeout(T::Connect),
+                K::ConnectTimeout,
+                false,
+                false,
+                "timed out while connecting",
+            ),
+            (
+                timeout(T::Resolve),
+                K::ConnectTimeout,
+                false,
+                false,
+                "timed out while connecting",
+            ),
+            (
+                timeout(T::SendBody),
+                K::Timeout,
+                true,
+                false,
+                "timed out while sending the request",
+            ),
+            (
+                timeout(T::RecvBody),
+                K::Timeout,
+                true,
+                false,
+                "timed out while reading the response",
+            ),
+            (
+                timeout(T::Global),
+                K::Timeout,
+                true,
+                true,
+                "timed out: the call's deadline passed",
+            ),
+            (
+                timeout(T::Global),
+                K::Timeout,
+                true,
+                false,
+                "timed out while reading the response",
+            ),
+            (
+                timeout(T::Global),
+                K::Timeout,
+                false,
+                false,
+                "timed out while connecting",
+            ),
+            (
+                ureq::Error::HostNotFound,
+                K::HostNotFound,
+                false,
+                false,
+                "host not found",
+            ),
+            (
+                ureq::Error::ConnectionFailed,
+                K::ConnectFailed,
+                false,
+                false,
+                "could not connect",
+            ),
+            (ureq::Error::TlsRequired, K::Tls, false, false, "tls failed"),
+            (
+                ureq::Error::BadUri("x".into()),
+                K::Protocol,
+                true,
+                false,
+                "not a valid http response",
+            ),
+        ] {
+            assert_eq!(line(source, kind, sent, at_deadline), words, "{kind:?}");
+        }
+    }
+}

@@ -253,12 +253,8 @@ impl Error {
         match self {
             Error::Status(e) => e.call = call,
             Error::Connection(c) => c.call = call,
-            Error::Decode(d) => {
-                d.call = Call {
-                    retryable: false,
-                    ..call
-                }
-            }
+            // `is_retryable` is false for a decode error whatever its call says.
+            Error::Decode(d) => d.call = call,
             _ => {}
         }
     }

@@ -60,6 +60,7 @@ impl ErrorKind {
     /// use pinn::ErrorKind;
     /// assert_eq!(ErrorKind::from_error_type("rate_limit_exceeded"), Some(ErrorKind::RateLimit));
     /// assert_eq!(ErrorKind::from_error_type("conflict"), Some(ErrorKind::RequestFailed));
+    /// assert_eq!(ErrorKind::from_error_type("internal_server_error"), Some(ErrorKind::Api));
     /// assert_eq!(ErrorKind::from_error_type("teapot"), None);
     /// ```
     pub fn from_error_type(error_type: &str) -> Option<ErrorKind> {

@@ -227,3 +227,51 @@ fn only_plain_paths_are_followed() {
         assert!(!is_api_path(bad), "{bad:?}");
     }
 }
+
+#[test]
+fn each_transport_failure_has_its_kind() {
+    use crate::errors::TransportKind as K;
+    use std::io::{Error as IoError, ErrorKind as Io};
+    let io = |k: Io| ureq::Error::Io(IoError::new(k, "x"));
+    for (e, sent, kind) in [
+        (ureq::Error::HostNotFound, false, K::HostNotFound),
+        (ureq::Error::ConnectionFailed, false, K::ConnectFailed),
+        (io(Io::ConnectionRefused), false, K::ConnectFailed),
+        (io(Io::TimedOut), true, K::Timeout),
+        (io(Io::WouldBlock), true, K::Timeout),
+        (io(Io::ConnectionReset), true, K::Io),
+        (io(Io::BrokenPipe), false, K::Io),
+        (
+            ureq::Error::Timeout(ureq::Timeout::Connect),
+            false,
+            K::ConnectTimeout,
+        ),
+        (
+            ureq::Error::Timeout(ureq::Timeout::Resolve),
+            false,
+            K::ConnectTimeout,
+        ),
+        (
+            ureq::Error::Timeout(ureq::Timeout::Global),
+            true,
+            K::Timeout,
+        ),
+        (
+            ureq::Error::Timeout(ureq::Timeout::RecvResponse),
+            true,
+            K::Timeout,
+        ),
+        (ureq::Error::TlsRequired, false, K::Tls),
+        // Bytes that are not TLS before anything was sent: a TLS handshake with a plain
+        // server; after, a broken answer.
+        (io(Io::InvalidData), false, K::Tls),
+        (io(Io::InvalidData), true, K::Io),
+        (ureq::Error::BadUri("x".into()), false, K::Protocol),
+        (ureq::Error::LargeResponseHeader(1, 2), true, K::Protocol),
+    ] {
+        let shown = format!("{e:?} sent={sent}");
+        let err = agent::transport_error(e, sent, false);
+        assert_eq!(err.transport_kind(), Some(kind), "{shown}");
+        assert_eq!(err.was_sent(), sent, "{shown}");
+    }
+}
