@@ -127,3 +127,68 @@ fn callers_share_a_lookup_and_an_answer_lasts_its_ttl() {
     }
     assert_eq!(dns.calls(), 3);
 }
+
+#[test]
+fn eviction_drops_stale_idle_names_first_then_any_idle_one_never_a_busy_one() {
+    use crate::http::resolver::cache::{Entry, Ready, Running, evict};
+    use std::collections::HashMap;
+    use std::time::Instant;
+    let now = Instant::now();
+    let ready = |until| {
+        Some(Ready {
+            addrs: at(NEW),
+            until,
+            seq: 1,
+        })
+    };
+    let fresh = || Entry {
+        ready: ready(now + Duration::from_secs(60)),
+        ..Entry::default()
+    };
+    let stale = || Entry {
+        ready: ready(now),
+        ..Entry::default()
+    };
+    let waited = || Entry {
+        waiters: 1,
+        ..stale()
+    };
+    let looking = || Entry {
+        running: vec![Running {
+            seq: 2,
+            started: now,
+        }],
+        ..stale()
+    };
+    let build = |fill: usize| {
+        let mut m = HashMap::from([
+            ("fresh".to_string(), fresh()),
+            ("stale".to_string(), stale()),
+            ("empty".to_string(), Entry::default()),
+            ("waited".to_string(), waited()),
+            ("looking".to_string(), looking()),
+        ]);
+        m.extend((0..fill).map(|i| (format!("busy{i}"), waited())));
+        m
+    };
+    let kept = |m: HashMap<String, Entry>| {
+        let mut k: Vec<String> = m.into_keys().filter(|k| !k.starts_with("busy")).collect();
+        k.sort();
+        k
+    };
+    // Room enough after the stale ones go: the fresh idle name stays.
+    let mut m = build(0);
+    evict(&mut m);
+    assert_eq!(kept(m), ["fresh", "looking", "waited"]);
+    // Still full: every idle name goes, fresh or not; the busy ones never.
+    let mut m = build(MAX_ENTRIES);
+    evict(&mut m);
+    assert_eq!(kept(m), ["looking", "waited"]);
+    // At the bound exactly: 5 + 60 names, 2 of them stale, leave 63; 5 + 61 leave 64.
+    let mut m = build(MAX_ENTRIES - 4);
+    evict(&mut m);
+    assert_eq!(kept(m), ["fresh", "looking", "waited"]);
+    let mut m = build(MAX_ENTRIES - 3);
+    evict(&mut m);
+    assert_eq!(kept(m), ["looking", "waited"]);
+}

@@ -20,12 +20,23 @@ fn ip_addresses_need_no_lookup() {
         ("http://127.0.0.1:8080/x", "127.0.0.1:8080"),
         ("https://[::1]/x", "[::1]:443"),
         ("http://10.0.0.7/", "10.0.0.7:80"),
+        // A proxy without a port: SOCKS's own.
+        ("socks5://127.0.0.1", "127.0.0.1:1080"),
+        ("socks4a://10.0.0.7", "10.0.0.7:1080"),
+        ("socks5h://127.0.0.1:9050", "127.0.0.1:9050"),
     ] {
         let got = r
             .resolve(&uri.parse().unwrap(), &config, no_timeout())
             .unwrap();
         assert_eq!(got[0].to_string(), want);
     }
+    let err = r
+        .resolve(&"ftp://127.0.0.1/x".parse().unwrap(), &config, no_timeout())
+        .unwrap_err();
+    assert!(
+        matches!(&err, ureq::Error::BadUri(m) if m.contains("ftp")),
+        "{err:?}"
+    );
     assert_eq!(dns.calls(), 0, "nothing was looked up");
     assert!(lock(&r.shared.names).entries.is_empty());
 }
@@ -34,6 +45,7 @@ fn ip_addresses_need_no_lookup() {
 fn names_are_cached_and_failures_are_host_not_found() {
     // The system's own lookup, on names that resolve (or fail) locally.
     let r = CachingResolver::new(Duration::from_secs(60));
+    assert_eq!(format!("{r:?}"), "CachingResolver { ttl: 60s, .. }");
     let config = ureq::config::Config::default();
     let uri: Uri = "http://localhost:9/".parse().unwrap();
     let first = r.resolve(&uri, &config, no_timeout()).unwrap();
