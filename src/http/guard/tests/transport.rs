@@ -128,3 +128,19 @@ fn deadlines_are_rounded_down_to_a_step_that_repeats() {
     let never = NextTimeout::default();
     assert!(coarse(never).after.is_not_happening());
 }
+
+#[test]
+fn once_an_attempt_ends_its_key_is_gone_from_the_thread() {
+    let stars = "*".repeat(KEY.len());
+    let head = format!("GET / HTTP/1.1\r\nauthorization: Bearer {stars}\r\n\r\n");
+    let written = |head: &str| {
+        let (wire, writes) = recording_wire();
+        send(&mut Guarded::new(wire), head.as_bytes());
+        text(&writes)
+    };
+    let attempt = begin();
+    let with_key = head.replace(&stars, std::str::from_utf8(KEY).unwrap());
+    assert_eq!(written(&head), [with_key]);
+    drop(attempt);
+    assert_eq!(written(&head), [head.clone()]);
+}
