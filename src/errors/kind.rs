@@ -61,6 +61,7 @@ impl ErrorKind {
     /// assert_eq!(ErrorKind::from_error_type("rate_limit_exceeded"), Some(ErrorKind::RateLimit));
     /// assert_eq!(ErrorKind::from_error_type("conflict"), Some(ErrorKind::RequestFailed));
     /// assert_eq!(ErrorKind::from_error_type("internal_server_error"), Some(ErrorKind::Api));
+    /// assert_eq!(ErrorKind::from_error_type("gateway_timeout"), Some(ErrorKind::ApiConnection));
     /// assert_eq!(ErrorKind::from_error_type("teapot"), None);
     /// ```
     pub fn from_error_type(error_type: &str) -> Option<ErrorKind> {

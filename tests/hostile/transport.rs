@@ -416,6 +416,29 @@ fn reads_reuse_a_connection_until_the_idle_timeout() {
 }
 
 #[test]
+fn only_a_post_needs_a_connection_used_within_post_idle_timeout() {
+    let (url, answered, connections) = closes_idle_connections(Duration::from_secs(5));
+    let client = Client::new(
+        Config::builder()
+            .secret_key(KEY)
+            .api_host(url)
+            .post_idle_timeout(Duration::from_millis(30))
+            .build()
+            .unwrap(),
+    );
+    client.scope(|| User::retrieve("usr_1")).unwrap();
+    thread::sleep(Duration::from_millis(100));
+    client.scope(|| User::retrieve("usr_1")).unwrap();
+    assert_eq!(connections.load(Ordering::SeqCst), 1, "a GET reuses it");
+    thread::sleep(Duration::from_millis(100));
+    client
+        .scope(|| User::create(&UserCreateParams::new()))
+        .unwrap();
+    assert_eq!(connections.load(Ordering::SeqCst), 2, "a POST does not");
+    assert_eq!(answered.load(Ordering::SeqCst), 3);
+}
+
+#[test]
 fn clients_with_the_default_transport_share_one_pool_and_others_have_their_own() {
     let (url, answered, connections) = closes_idle_connections(Duration::from_secs(5));
     let built = || {

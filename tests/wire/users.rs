@@ -211,7 +211,19 @@ fn save_failure_leaves_the_user_unchanged() {
 
 #[test]
 fn delete_sends_delete() {
-    expect("User::delete", "DELETE", path()).no_body(204, || User::delete(ID));
+    let info = expect("User::delete", "DELETE", path()).no_body(204, || User::delete(ID));
+    // Deleted by this request, not found gone.
+    assert!(!info.already_gone());
+    assert_eq!(info.to_string(), format!("204: DELETE {}", path()));
+    let shown = format!("{info:?}");
+    assert!(
+        shown.starts_with(&format!(
+            "ResponseInfo {{ status: 204, request_id: None, method: \"DELETE\", path: \"{}\", \
+             attempts: 1, already_gone: false, headers: [",
+            path()
+        )),
+        "{shown}"
+    );
 }
 
 #[test]

@@ -295,6 +295,7 @@ fn each_attempt_is_logged_without_the_key() {
     assert!(failed.contains("GET /v1/users/usr_1"), "{failed}");
     assert!(failed.contains("attempt 1"), "{failed}");
     assert!(failed.contains("503"), "{failed}");
+    assert!(failed.contains(" ms (backoff)"), "why it waits: {failed}");
     assert!(
         records
             .iter()

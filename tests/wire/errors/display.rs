@@ -133,6 +133,15 @@ fn a_decode_error_names_the_request_and_the_field() {
          is a \"user\" object) (status 200, request req_1)"
     );
     assert!(err.source().is_some(), "serde's error, one layer down");
+    // Wrong at the root: no field to name.
+    let err = expect("User::retrieve", "GET", "/v1/users/usr_1").respond(
+        |m| m.with_status(200).with_body("[1, 2]").create(),
+        || User::retrieve("usr_1").unwrap_err(),
+    );
+    assert_eq!(
+        err.to_string(),
+        "invalid response: GET /v1/users/usr_1: the body does not decode (status 200)"
+    );
 }
 
 #[test]
