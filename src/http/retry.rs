@@ -283,6 +283,23 @@ mod tests {
             ..at(Get, 1)
         };
         assert_eq!(decide(status(500), late), Decision::Stop);
+        // A wait that ends at the deadline itself leaves no time for the attempt.
+        let asked = |elapsed_ms| {
+            let a = Attempt {
+                elapsed: Duration::from_millis(elapsed_ms),
+                ..at(Get, 1)
+            };
+            let failure = Failure::Status {
+                status: 503,
+                retry_after: Some("1"),
+            };
+            decide(failure, a)
+        };
+        assert_eq!(asked(89_000), Decision::Stop);
+        assert_eq!(
+            asked(88_999),
+            Decision::Retry(Wait::RetryAfter(Duration::from_secs(1)))
+        );
     }
 
     #[test]
