@@ -348,3 +348,32 @@ fn a_key_in_a_body_or_a_url_is_never_sent() {
     assert!(matches!(err, Error::InvalidArgument(_)), "{err:?}");
     w.assert_no_strays();
 }
+
+/// An error names its request's path made safe like any text from outside when the path
+/// holds the key: percent-encoded (which a raw request may send), or a key too short to be
+/// refused in a URL.
+#[test]
+fn a_path_holding_the_key_is_redacted_in_the_error() {
+    use crate::support::Wire;
+    let mut w = Wire::start();
+    let encoded = format!("/v1/users/sk%5Ftest{}", &KEY["sk_test".len()..]);
+    let m = w.mock("GET", &encoded, &[], None).with_status(404).create();
+    let err = w
+        .client()
+        .raw_request(pinn::Method::Get, &encoded, None)
+        .unwrap_err();
+    assert_eq!(err.path(), Some("/v1/users/<redacted>"), "{err}");
+    assert_hidden(&everything_shown(&err));
+    w.assert_done(&[("encoded", &m)]);
+
+    const SHORT: &str = "sk_test_tiny";
+    let path = format!("/v1/users/{SHORT}");
+    let m = w.server_mock("GET", &path, SHORT).with_status(404).create();
+    let short = w.builder().secret_key(SHORT).build().unwrap();
+    let err = pinn::Client::new(short)
+        .users()
+        .retrieve(SHORT)
+        .unwrap_err();
+    assert_eq!(err.path(), Some("/v1/users/<redacted>"), "{err}");
+    w.assert_done(&[("short", &m)]);
+}

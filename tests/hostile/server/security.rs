@@ -295,7 +295,14 @@ fn each_attempt_is_logged_without_the_key() {
     assert!(failed.contains("GET /v1/users/usr_1"), "{failed}");
     assert!(failed.contains("attempt 1"), "{failed}");
     assert!(failed.contains("503"), "{failed}");
-    assert!(failed.contains(" ms (backoff)"), "why it waits: {failed}");
+    // How long it waits, in whole milliseconds: the first backoff is 250 to 500 ms.
+    let waited: u64 = failed
+        .split("retrying in ")
+        .nth(1)
+        .and_then(|rest| rest.split(" ms (backoff)").next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no wait in {failed}"));
+    assert!((250..=500).contains(&waited), "{failed}");
     assert!(
         records
             .iter()

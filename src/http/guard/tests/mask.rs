@@ -102,3 +102,20 @@ fn informational_heads_are_skipped_when_waiting_for_the_real_one() {
     ));
     assert!(!still_in_head(b"HTTP/1.1 404 Not Found\r\n\r\n"));
 }
+
+#[test]
+fn heads_too_short_to_hold_a_status_are_read_without_a_panic() {
+    assert!(!still_in_head(b"HTTP/1.1 \r\n\r\n"));
+    assert!(!still_in_head(b"HTTP/1.1\r\n\r\n"));
+    let key = memchr::memmem::Finder::new(b"sk_test_4eC39HqLyjWDarjtT1zdp7dc");
+    for head in [&b"HTTP/\r\n\r\n"[..], b"HTTP/1.1 \r\n\r\n", b"\r\n\r\n"] {
+        let mut input = head.to_vec();
+        assert!(
+            matches!(
+                mask_heads(&mut input, &key),
+                Head::Complete { success: false, .. }
+            ),
+            "{head:?}"
+        );
+    }
+}

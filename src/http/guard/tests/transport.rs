@@ -144,3 +144,38 @@ fn once_an_attempt_ends_its_key_is_gone_from_the_thread() {
     drop(attempt);
     assert_eq!(written(&head), std::slice::from_ref(&head));
 }
+
+#[test]
+fn a_connect_written_whole_is_a_proxys_and_only_a_request_line_or_other_bytes_count_as_sent() {
+    let key = std::str::from_utf8(KEY).unwrap();
+    let stars = "*".repeat(KEY.len());
+    let head = format!("GET / HTTP/1.1\r\nauthorization: Bearer {stars}\r\n\r\n");
+    // A `CONNECT` in one write: the connection is a proxy's, nothing of it is the request.
+    let attempt = begin();
+    let (wire, writes) = recording_wire();
+    let mut proxy = Guarded::new(wire);
+    let connect = format!(
+        "CONNECT api.example:8443 HTTP/1.1\r\n{}\r\n\r\n",
+        &head[16..]
+    );
+    send(&mut proxy, connect.as_bytes());
+    send(&mut proxy, b"\x16\x03\x01");
+    assert!(!attempt.sent());
+    assert!(!text(&writes).concat().contains(key));
+    drop(attempt);
+    // An empty write is nothing: the head after it is the request, and gets the key.
+    let attempt = begin();
+    let (wire, writes) = recording_wire();
+    let mut direct = Guarded::new(wire);
+    send(&mut direct, b"");
+    assert!(!attempt.sent(), "nothing went out");
+    send(&mut direct, head.as_bytes());
+    assert!(attempt.sent());
+    assert_eq!(text(&writes)[1], head.replace(&stars, key));
+    drop(attempt);
+    // Any other bytes before a head may be part of the request: counted as sent.
+    let attempt = begin();
+    let (wire, _) = recording_wire();
+    send(&mut Guarded::new(wire), b"\x16\x03\x01");
+    assert!(attempt.sent());
+}
