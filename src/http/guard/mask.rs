@@ -50,8 +50,9 @@ pub(super) fn mask(text: &mut [u8], key: &Finder<'_>) {
     let width = key.needle().len();
     let mut at = 0;
     while let Some(i) = key.find(&text[at..]) {
-        text[at + i..at + i + width].fill(b'*');
-        at += i + width;
+        let start = at + i;
+        text[start..start + width].fill(b'*');
+        at = start + width;
     }
     if memchr::memchr(b'%', text).is_none() {
         return;
@@ -62,8 +63,9 @@ pub(super) fn mask(text: &mut [u8], key: &Finder<'_>) {
     let (decoded, starts) = crate::text::percent_decoded(text);
     let mut at = 0;
     while let Some(i) = key.find(&decoded[at..]) {
-        text[starts[at + i]..starts[at + i + width]].fill(b'*');
-        at += i + width;
+        let start = at + i;
+        text[starts[start]..starts[start + width]].fill(b'*');
+        at = start + width;
     }
 }
 

@@ -119,3 +119,33 @@ fn heads_too_short_to_hold_a_status_are_read_without_a_panic() {
         );
     }
 }
+
+#[test]
+fn every_copy_is_masked_wherever_the_first_one_stands() {
+    let plain = std::str::from_utf8(KEY).unwrap();
+    let encoded = plain.replacen('_', "%5F", 1);
+    let percent_key = "sk_test_HOSTILE%5F4eC39Hq%41yjWDarjt%25";
+    for (key, copy) in [
+        (plain, plain.to_string()),
+        (plain, encoded.clone()),
+        (percent_key, percent_key.to_string()),
+        (percent_key, percent_key.replacen('_', "%5F", 1)),
+    ] {
+        // Two and three copies, the first after some text: a search that lost its place
+        // after the first would miss the later ones.
+        for text in [
+            format!("a: {copy} b: {copy}\r\n"),
+            format!("Location: /x?k={copy}&again={copy}&third={copy}&p=100%\r\n"),
+        ] {
+            let mut bytes = text.clone().into_bytes();
+            mask(&mut bytes, &Finder::new(key.as_bytes()));
+            let shown = String::from_utf8(bytes).unwrap();
+            assert!(!shown.contains(&copy), "{key}: {shown}");
+            assert_eq!(
+                shown.matches(&"*".repeat(copy.len())).count(),
+                text.matches(&copy).count(),
+                "{key}: {shown}"
+            );
+        }
+    }
+}
