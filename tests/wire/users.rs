@@ -94,6 +94,23 @@ fn retrieve_decodes_the_user() {
 }
 
 #[test]
+fn a_response_head_near_the_transports_limit_is_read_whole() {
+    // ureq takes a head of up to 64 KiB; the key guard holds every byte of one to mask it.
+    let big = "v".repeat(60 * 1024);
+    let info = expect("User::retrieve", "GET", path()).respond(
+        |m| {
+            m.with_status(200)
+                .with_header("content-type", "application/json")
+                .with_header("x-big", &big)
+                .with_body(USER)
+                .create()
+        },
+        || User::retrieve(ID).map(|u| u.last_response().unwrap().clone()),
+    );
+    assert_eq!(info.unwrap().header("x-big").map(str::len), Some(big.len()));
+}
+
+#[test]
 fn retrieve_not_found() {
     let err = expect("User::retrieve", "GET", "/v1/users/usr_missing")
         .respond(
