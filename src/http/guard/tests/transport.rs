@@ -143,6 +143,9 @@ fn once_an_attempt_ends_its_key_is_gone_from_the_thread() {
     assert_eq!(written(&head), [with_key]);
     drop(attempt);
     assert_eq!(written(&head), std::slice::from_ref(&head));
+    // An attempt that ended before writing anything leaves nothing to claim either.
+    drop(begin());
+    assert_eq!(written(&head), std::slice::from_ref(&head));
 }
 
 #[test]
