@@ -180,12 +180,8 @@ impl CachingResolver {
             if let Some(addrs) = found
                 && entry.ready.as_ref().is_none_or(|r| r.seq < seq)
             {
-                // A TTL past what a clock can hold: a year is as good as forever.
-                let year = Duration::from_secs(365 * 24 * 3600);
-                let until = now
-                    .checked_add(ttl)
-                    .or_else(|| now.checked_add(year))
-                    .unwrap_or(now);
+                // The config holds the TTL to a day, which an `Instant` always has room for.
+                let until = now.checked_add(ttl).unwrap_or(now);
                 entry.ready = Some(Ready { addrs, until, seq });
             }
             // A failure nobody waits for any more leaves nothing behind.
