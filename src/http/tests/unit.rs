@@ -233,6 +233,8 @@ fn each_transport_failure_has_its_kind() {
     use crate::errors::TransportKind as K;
     use std::io::{Error as IoError, ErrorKind as Io};
     let io = |k: Io| ureq::Error::Io(IoError::new(k, "x"));
+    let timeout = ureq::Error::Timeout;
+    use ureq::Timeout as T;
     for (e, sent, kind) in [
         (ureq::Error::HostNotFound, false, K::HostNotFound),
         (ureq::Error::ConnectionFailed, false, K::ConnectFailed),
@@ -241,26 +243,10 @@ fn each_transport_failure_has_its_kind() {
         (io(Io::WouldBlock), true, K::Timeout),
         (io(Io::ConnectionReset), true, K::Io),
         (io(Io::BrokenPipe), false, K::Io),
-        (
-            ureq::Error::Timeout(ureq::Timeout::Connect),
-            false,
-            K::ConnectTimeout,
-        ),
-        (
-            ureq::Error::Timeout(ureq::Timeout::Resolve),
-            false,
-            K::ConnectTimeout,
-        ),
-        (
-            ureq::Error::Timeout(ureq::Timeout::Global),
-            true,
-            K::Timeout,
-        ),
-        (
-            ureq::Error::Timeout(ureq::Timeout::RecvResponse),
-            true,
-            K::Timeout,
-        ),
+        (timeout(T::Connect), false, K::ConnectTimeout),
+        (timeout(T::Resolve), false, K::ConnectTimeout),
+        (timeout(T::Global), true, K::Timeout),
+        (timeout(T::RecvResponse), true, K::Timeout),
         (ureq::Error::TlsRequired, false, K::Tls),
         // Bytes that are not TLS before anything was sent: a TLS handshake with a plain
         // server; after, a broken answer.

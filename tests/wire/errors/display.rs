@@ -168,8 +168,15 @@ fn one_shot(end: fn(std::net::TcpStream)) -> String {
 }
 
 fn list_on(addr: &str) -> pinn::Error {
-    let config = crate::support::builder_for(format!("http://{addr}"))
-        .max_retries(0)
+    list_with(addr, |b| b)
+}
+
+/// [`list_on`] with more settings.
+fn list_with(
+    addr: &str,
+    set: impl FnOnce(pinn::ConfigBuilder) -> pinn::ConfigBuilder,
+) -> pinn::Error {
+    let config = set(crate::support::builder_for(format!("http://{addr}")).max_retries(0))
         .build()
         .unwrap();
     Client::new(config)
@@ -213,41 +220,26 @@ fn a_connection_closed_before_any_answer_says_closed_early() {
 #[test]
 fn a_timeout_names_the_limit_that_passed() {
     use std::time::Duration;
+    // A server that takes the request and answers nothing for longer than either limit.
+    let silent = || {
+        one_shot(|stream| {
+            std::thread::sleep(Duration::from_secs(2));
+            drop(stream);
+        })
+    };
     // The attempt timeout (well inside the deadline) while the answer is awaited.
-    let silent = one_shot(|stream| {
-        std::thread::sleep(Duration::from_secs(2));
-        drop(stream);
-    });
-    let config = crate::support::builder_for(format!("http://{silent}"))
-        .max_retries(0)
-        .timeout(Duration::from_millis(150))
-        .build()
-        .unwrap();
-    let err = Client::new(config)
-        .users()
-        .list(&Default::default())
-        .unwrap_err();
+    let addr = silent();
+    let err = list_with(&addr, |b| b.timeout(Duration::from_millis(150)));
     assert_eq!(
         err.to_string(),
-        format!("timed out while reading the response: GET /v1/users on {silent}")
+        format!("timed out while reading the response: GET /v1/users on {addr}")
     );
     // The call's deadline, shorter than the attempt timeout.
-    let silent = one_shot(|stream| {
-        std::thread::sleep(Duration::from_secs(2));
-        drop(stream);
-    });
-    let config = crate::support::builder_for(format!("http://{silent}"))
-        .max_retries(0)
-        .deadline(Duration::from_millis(150))
-        .build()
-        .unwrap();
-    let err = Client::new(config)
-        .users()
-        .list(&Default::default())
-        .unwrap_err();
+    let addr = silent();
+    let err = list_with(&addr, |b| b.deadline(Duration::from_millis(150)));
     assert_eq!(
         err.to_string(),
-        format!("timed out: the call's deadline passed: GET /v1/users on {silent}")
+        format!("timed out: the call's deadline passed: GET /v1/users on {addr}")
     );
 }
 
